@@ -1,0 +1,162 @@
+// Package app is the composition root: it builds every dependency once,
+// wires modules together and registers their routes. It holds no business
+// rules.
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"onramp/app/auth"
+	"onramp/app/config"
+	"onramp/app/db"
+	"onramp/app/devidp"
+	"onramp/app/render"
+	"onramp/app/server"
+	"onramp/assets"
+	"onramp/modules/audit"
+	"onramp/modules/identity"
+)
+
+// Options are the seams tests use; production leaves them zero.
+type Options struct {
+	Now func() time.Time // the clock; time.Now when nil
+	// DiscoveryRetryMin and DiscoveryRetryMax bound how often a missing
+	// identity provider is looked for again.
+	DiscoveryRetryMin, DiscoveryRetryMax time.Duration
+}
+
+// App is a built Onramp: the HTTP handler and what it was built from.
+type App struct {
+	Config   config.Config
+	DB       *db.DB
+	Echo     *echo.Echo
+	Routes   *auth.Routes
+	Auth     *auth.Auth
+	DevIdP   *devidp.Provider // nil unless Config.DevIdP
+	Identity *identity.Service
+}
+
+// New builds the app over an open database. It does not contact the
+// identity provider; call Start for that.
+func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	static, err := render.NewStatic(assets.Static)
+	if err != nil {
+		return nil, err
+	}
+	pages, err := render.New(assets.Templates, static)
+	if err != nil {
+		return nil, err
+	}
+	if err := pages.AddPages("app", assets.Templates, "pages/*.html"); err != nil {
+		return nil, err
+	}
+
+	reg := server.NewRegistry()
+	e := server.New(server.Options{
+		HTTPS: cfg.SecureCookies(), FormTargets: []string{origin(cfg.OIDCIssuerURL)},
+		BodyLimit: cfg.BodyLimit, AuthRate: cfg.AuthRateLimit, AuthBurst: cfg.AuthRateBurst,
+		Pages: pages, Metrics: reg,
+	})
+	routes := auth.NewRoutes(e)
+
+	auditLog := audit.New(d.Gorm)
+	people := identity.NewService(d, auditLog, o.Now)
+	sessions := auth.NewSessions(d.Pool, auth.SessionOptions{
+		IdleTimeout: cfg.SessionIdleTimeout, AbsoluteTimeout: cfg.SessionAbsoluteTimeout, Secure: cfg.SecureCookies(),
+	})
+	a := auth.New(auth.Options{
+		IssuerURL: cfg.OIDCIssuerURL, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
+		RolesClaim: cfg.OIDCRolesClaim, BaseURL: cfg.BaseURL, Secure: cfg.SecureCookies(),
+		RetryMin: o.DiscoveryRetryMin, RetryMax: o.DiscoveryRetryMax, Now: o.Now,
+	}, people, sessions, d.Gorm)
+
+	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people}
+
+	// Sessions, the current user and CSRF run for every page and API call;
+	// static files, probes and the dev identity provider skip them.
+	noSession := []string{render.StaticPrefix, "/healthz", "/readyz", "/metrics", config.DevIssuerPath + "/"}
+	e.Use(skipping(noSession, echo.WrapMiddleware(sessions.LoadAndSave)), skipping(noSession, a.LoadUser),
+		a.CSRF("/auth/backchannel-logout", "/auth/signed-out", config.DevIssuerPath+"/"))
+
+	server.HealthRoutes(routes, d.Ping, reg)
+	routes.GET(render.StaticPrefix+"*", auth.Public, static.Handle)
+	a.Routes(routes, pages)
+	homeRoutes(routes, pages)
+	openAPIRoutes(routes)
+
+	idm, err := identity.New(people, pages)
+	if err != nil {
+		return nil, err
+	}
+	idm.Routes(routes)
+	auditPages, err := audit.NewModule(auditLog, pages)
+	if err != nil {
+		return nil, err
+	}
+	auditPages.Routes(routes)
+
+	if cfg.DevIdP {
+		if app.DevIdP, err = newDevIdP(cfg, static, o.Now); err != nil {
+			return nil, err
+		}
+		h := echo.WrapHandler(app.DevIdP)
+		routes.GET(config.DevIssuerPath+"/*", auth.Public, h)
+		routes.POST(config.DevIssuerPath+"/*", auth.Public, h)
+	}
+	return app, nil
+}
+
+// Start begins background work: discovering the identity provider.
+func (a *App) Start(ctx context.Context) { a.Auth.Discover(ctx) }
+
+func newDevIdP(cfg config.Config, static *render.Static, now func() time.Time) (*devidp.Provider, error) {
+	users := make([]devidp.User, len(identity.DemoPeople))
+	for i, p := range identity.DemoPeople {
+		users[i] = devidp.User{Subject: p.Subject, Email: p.Email, Name: p.Name, Roles: p.Roles}
+	}
+	return devidp.New(devidp.Config{
+		Issuer: cfg.OIDCIssuerURL,
+		Users:  users,
+		Clients: []devidp.Client{{
+			ID: cfg.OIDCClientID, Secret: cfg.OIDCClientSecret,
+			RedirectURIs:           []string{cfg.BaseURL + "/auth/callback"},
+			PostLogoutRedirectURIs: []string{cfg.BaseURL + "/auth/signed-out"},
+			BackchannelLogoutURI:   cfg.BaseURL + "/auth/backchannel-logout",
+		}},
+		RolesClaim:    cfg.OIDCRolesClaim,
+		StylesheetURL: static.URL("nhsuk/nhsuk.min.css"),
+		Now:           now,
+	})
+}
+
+// skipping runs mw except for requests whose path starts with a prefix.
+func skipping(prefixes []string, mw echo.MiddlewareFunc) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		wrapped := mw(next)
+		return func(c echo.Context) error {
+			for _, p := range prefixes {
+				if strings.HasPrefix(c.Request().URL.Path, p) {
+					return next(c)
+				}
+			}
+			return wrapped(c)
+		}
+	}
+}
+
+func origin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s://%s", u.Scheme, u.Host)
+}

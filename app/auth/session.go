@@ -1,0 +1,128 @@
+package auth
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/labstack/echo/v4"
+
+	"onramp/app/apperr"
+	"onramp/app/render"
+)
+
+const (
+	sessionCookie = "onramp_session"
+	keySession    = "auth_session" // id of the identity module's sign-in record
+	keyCSRF       = "csrf"
+	ctxUser       = "auth.user"
+)
+
+// SessionOptions are the timeouts and cookie rules for browser sessions.
+type SessionOptions struct {
+	IdleTimeout     time.Duration
+	AbsoluteTimeout time.Duration
+	Secure          bool
+}
+
+// NewSessions returns a session manager storing sessions in PostgreSQL, so
+// any replica can serve any request. The cookie lives only as long as the
+// browser, which matters on shared computers.
+func NewSessions(pool *pgxpool.Pool, o SessionOptions) *scs.SessionManager {
+	sm := scs.New()
+	sm.Store = pgxstore.NewWithCleanupInterval(pool, 10*time.Minute)
+	sm.IdleTimeout = o.IdleTimeout
+	sm.Lifetime = o.AbsoluteTimeout
+	sm.Cookie.Name = sessionCookie
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = o.Secure
+	sm.Cookie.Persist = false
+	sm.Cookie.Path = "/"
+	return sm
+}
+
+// LoadUser is middleware that finds the signed-in user for the request, if
+// any, and records them for handlers (UserOf) and templates (render.Viewer).
+// A session whose sign-in has ended is cleared.
+func (a *Auth) LoadUser(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx := c.Request().Context()
+		sid := a.sessions.GetString(ctx, keySession)
+		if sid == "" {
+			return next(c)
+		}
+		u, err := a.dir.SessionUser(ctx, sid)
+		if errors.Is(err, ErrSessionEnded) {
+			if err := a.sessions.Destroy(ctx); err != nil {
+				return err
+			}
+			return next(c)
+		}
+		if err != nil {
+			return apperr.Wrap(apperr.Unavailable, "We could not check who you are. Try again in a minute.", err)
+		}
+		c.Set(ctxUser, u)
+		render.SetViewer(c, render.Viewer{SignedIn: true, Name: u.Name, Roles: u.Roles, CSRFToken: a.CSRFToken(c)})
+		return next(c)
+	}
+}
+
+// UserOf returns the signed-in user, or nil for an anonymous request.
+func UserOf(c echo.Context) *User {
+	u, _ := c.Get(ctxUser).(*User)
+	return u
+}
+
+// CSRFToken returns the session's anti-forgery token, or "" without one.
+func (a *Auth) CSRFToken(c echo.Context) string {
+	return a.sessions.GetString(c.Request().Context(), keyCSRF)
+}
+
+// CSRF refuses cookie-authenticated writes that do not carry the session's
+// token in the X-CSRF-Token header or the _csrf form field. Paths in exempt
+// (prefixes) authenticate some other way, such as a signed logout token.
+func (a *Auth) CSRF(exempt ...string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			switch c.Request().Method {
+			case http.MethodGet, http.MethodHead, http.MethodOptions:
+				return next(c)
+			}
+			for _, p := range exempt {
+				if strings.HasPrefix(c.Request().URL.Path, p) {
+					return next(c)
+				}
+			}
+			want := a.CSRFToken(c)
+			got := c.Request().Header.Get("X-CSRF-Token")
+			if got == "" {
+				got = c.FormValue("_csrf")
+			}
+			if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
+				slog.WarnContext(c.Request().Context(), "csrf token missing or wrong", "path", c.Request().URL.Path)
+				return apperr.New(apperr.Forbidden, "This form has expired. Go back, refresh the page and try again.")
+			}
+			return next(c)
+		}
+	}
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // the system's randomness failing is not recoverable
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }

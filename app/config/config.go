@@ -1,0 +1,172 @@
+// Package config reads Onramp's settings from the environment into one typed
+// Config and checks them before anything starts.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Mode says which command is running, because dev and serve differ in what
+// they may default and what they refuse.
+type Mode string
+
+// Modes Onramp runs in.
+const (
+	ModeServe Mode = "serve" // production: nothing is assumed
+	ModeDev   Mode = "dev"   // local: embedded identity provider, disk media
+	ModeTool  Mode = "tool"  // migrate and seed: only the database is needed
+)
+
+// DevDatabaseURL is the database `onramp dev` uses when DATABASE_URL is unset.
+const DevDatabaseURL = "postgres://postgres@127.0.0.1:5432/onramp_dev?sslmode=disable"
+
+// DevClientID and DevClientSecret register Onramp with the embedded
+// identity provider. They only ever exist inside one dev process.
+const (
+	DevClientID     = "onramp-dev"
+	DevClientSecret = "onramp-dev-secret"
+	DevIssuerPath   = "/dev/idp"
+)
+
+// Config holds every setting. Field tags name the environment variables.
+type Config struct {
+	DatabaseURL string `env:"DATABASE_URL"`
+	DBMaxConns  int    `env:"ONRAMP_DB_MAX_CONNS" envDefault:"20"`
+
+	Addr    string `env:"ONRAMP_ADDR" envDefault:"127.0.0.1:8080"`
+	BaseURL string `env:"ONRAMP_BASE_URL"`
+
+	OIDCIssuerURL    string `env:"OIDC_ISSUER_URL"`
+	OIDCClientID     string `env:"OIDC_CLIENT_ID"`
+	OIDCClientSecret string `env:"OIDC_CLIENT_SECRET"`
+	OIDCRolesClaim   string `env:"OIDC_ROLES_CLAIM" envDefault:"roles"`
+
+	StorageURL  string `env:"STORAGE_URL"`
+	S3AccessKey string `env:"S3_ACCESS_KEY"`
+	S3SecretKey string `env:"S3_SECRET_KEY"`
+	SMTPURL     string `env:"SMTP_URL"`
+
+	SessionIdleTimeout     time.Duration `env:"ONRAMP_SESSION_IDLE_TIMEOUT" envDefault:"30m"`
+	SessionAbsoluteTimeout time.Duration `env:"ONRAMP_SESSION_ABSOLUTE_TIMEOUT" envDefault:"12h"`
+	ShutdownTimeout        time.Duration `env:"ONRAMP_SHUTDOWN_TIMEOUT" envDefault:"20s"`
+	// AuthRateLimit is requests per second per client address on /auth/*.
+	AuthRateLimit float64 `env:"ONRAMP_AUTH_RATE_LIMIT" envDefault:"5"`
+	AuthRateBurst int     `env:"ONRAMP_AUTH_RATE_BURST" envDefault:"20"`
+	// BodyLimit caps request bodies outside upload routes.
+	BodyLimit string `env:"ONRAMP_BODY_LIMIT" envDefault:"1M"`
+
+	// DevIdP mounts the embedded identity provider. Only `onramp dev` and
+	// tests set it; `onramp serve` refuses it.
+	DevIdP bool `env:"-"`
+	Mode   Mode `env:"-"`
+}
+
+// Load reads the environment for mode, fills the defaults that mode allows
+// and validates the result. The error names every problem at once.
+func Load(mode Mode) (Config, error) {
+	var c Config
+	if err := env.Parse(&c); err != nil {
+		return c, fmt.Errorf("reading configuration: %w", err)
+	}
+	c.Mode = mode
+	if mode == ModeDev {
+		c.ApplyDevDefaults()
+	}
+	return c, c.Validate()
+}
+
+// ApplyDevDefaults fills safe local settings for `onramp dev`: the local
+// database, the embedded identity provider and the disk media store.
+func (c *Config) ApplyDevDefaults() {
+	c.DevIdP = true
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = DevDatabaseURL
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.OIDCIssuerURL == "" {
+		c.OIDCIssuerURL = c.BaseURL + DevIssuerPath
+	}
+	if c.OIDCClientID == "" {
+		c.OIDCClientID, c.OIDCClientSecret = DevClientID, DevClientSecret
+	}
+	if c.StorageURL == "" {
+		c.StorageURL = "file://var/media"
+	}
+}
+
+// Validate checks the settings for the configured mode and returns one error
+// listing every missing or unsafe variable.
+func (c *Config) Validate() error {
+	var problems []string
+	missing := func(name, value string) {
+		if strings.TrimSpace(value) == "" {
+			problems = append(problems, name+" is required")
+		}
+	}
+	missing("DATABASE_URL", c.DatabaseURL)
+	if c.Mode == ModeTool {
+		return joinProblems(problems)
+	}
+	missing("ONRAMP_BASE_URL", c.BaseURL)
+	missing("OIDC_ISSUER_URL", c.OIDCIssuerURL)
+	missing("OIDC_CLIENT_ID", c.OIDCClientID)
+	missing("OIDC_CLIENT_SECRET", c.OIDCClientSecret)
+	missing("STORAGE_URL", c.StorageURL)
+	if c.BaseURL != "" {
+		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			problems = append(problems, "ONRAMP_BASE_URL must be an absolute http(s) URL such as https://onramp.example.org")
+		}
+	}
+	if c.OIDCIssuerURL != "" {
+		if u, err := url.Parse(c.OIDCIssuerURL); err != nil || u.Host == "" {
+			problems = append(problems, "OIDC_ISSUER_URL must be an absolute URL")
+		}
+	}
+	if c.Mode == ModeServe {
+		if c.DevIdP || strings.Contains(c.OIDCIssuerURL, DevIssuerPath) || c.OIDCClientID == DevClientID {
+			problems = append(problems, "OIDC_ISSUER_URL points at the dev identity provider, which `onramp serve` refuses: use a real OpenID provider")
+		}
+		if c.BaseURL != "" && strings.HasPrefix(c.BaseURL, "http://") && !isLoopbackURL(c.BaseURL) {
+			problems = append(problems, "ONRAMP_BASE_URL must use https outside localhost, so session cookies are sent securely")
+		}
+		if strings.HasPrefix(c.StorageURL, "s3://") {
+			missing("S3_ACCESS_KEY", c.S3AccessKey)
+			missing("S3_SECRET_KEY", c.S3SecretKey)
+		}
+	}
+	if c.SessionIdleTimeout <= 0 || c.SessionAbsoluteTimeout < c.SessionIdleTimeout {
+		problems = append(problems, "ONRAMP_SESSION_IDLE_TIMEOUT must be positive and no longer than ONRAMP_SESSION_ABSOLUTE_TIMEOUT")
+	}
+	if c.DBMaxConns < 2 {
+		problems = append(problems, "ONRAMP_DB_MAX_CONNS must be at least 2")
+	}
+	return joinProblems(problems)
+}
+
+// SecureCookies reports whether cookies must carry the Secure flag.
+func (c *Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+func isLoopbackURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	return h == "localhost" || h == "127.0.0.1" || h == "::1"
+}
+
+func joinProblems(problems []string) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	return errors.New("configuration is incomplete:\n  - " + strings.Join(problems, "\n  - "))
+}

@@ -1,0 +1,122 @@
+// Package db opens PostgreSQL once for the whole process and gives services
+// transactions that nested calls share.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// DB is the process's one connection pool, seen three ways: pgx for the
+// session store and jobs, database/sql for migrations, gorm for stores.
+type DB struct {
+	Pool *pgxpool.Pool
+	SQL  *sql.DB
+	Gorm *gorm.DB
+}
+
+// Open connects to url with at most maxConns connections. It does not fail
+// when PostgreSQL is down: connections are made on demand, so the process
+// can start and report itself not ready until the database answers.
+func Open(ctx context.Context, url string, maxConns int) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL is not a valid PostgreSQL URL: %w", err)
+	}
+	cfg.MaxConns = int32(maxConns)
+	cfg.MaxConnIdleTime = 5 * time.Minute
+	cfg.MaxConnLifetime = time.Hour
+	cfg.HealthCheckPeriod = 15 * time.Second
+	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("opening database pool: %w", err)
+	}
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	g, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		TranslateError:         true,
+	})
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("opening gorm: %w", err)
+	}
+	return &DB{Pool: pool, SQL: sqlDB, Gorm: g}, nil
+}
+
+// Close releases every connection.
+func (d *DB) Close() {
+	_ = d.SQL.Close()
+	d.Pool.Close()
+}
+
+// Ping reports whether PostgreSQL answers a query within the context.
+func (d *DB) Ping(ctx context.Context) error {
+	var one int
+	return d.Pool.QueryRow(ctx, "SELECT 1").Scan(&one)
+}
+
+type txKey struct{}
+
+// WithTx runs fn in a transaction. Stores called with the context fn
+// receives use that transaction (see Conn). A WithTx inside another reuses
+// the outer transaction, so a service can call another service's method and
+// still commit or roll back as one.
+func (d *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(ctx)
+	}
+	return d.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+}
+
+// Conn returns the transaction carried by ctx, or g bound to ctx when there
+// is none. Every store query starts here.
+func Conn(ctx context.Context, g *gorm.DB) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx
+	}
+	return g.WithContext(ctx)
+}
+
+// EnsureDatabase creates the database named in url when it does not exist,
+// connecting to the server's maintenance database to do so. `onramp dev`
+// uses it so a newcomer needs no setup.
+func EnsureDatabase(ctx context.Context, url string) error {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return fmt.Errorf("DATABASE_URL is not a valid PostgreSQL URL: %w", err)
+	}
+	name := cfg.Database
+	cfg.Database = "postgres"
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("connecting to PostgreSQL at %s:%d: %w", cfg.Host, cfg.Port, err)
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return err
+	}
+	if exists {
+		return nil
+	}
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+	var dup interface{ SQLState() string }
+	if errors.As(err, &dup) && dup.SQLState() == "42P04" { // created meanwhile by another process
+		return nil
+	}
+	return err
+}

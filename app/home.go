@@ -1,0 +1,48 @@
+package app
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"onramp/app/auth"
+	"onramp/app/render"
+)
+
+// roleHome is a role's home page until its feature module takes the route
+// over; it says plainly what is not built yet.
+type roleHome struct {
+	Coming string
+	Links  []link
+}
+
+type link struct{ Href, Text string }
+
+func homeRoutes(r *auth.Routes, pages *render.Engine) {
+	r.GET("/", auth.Public, func(c echo.Context) error {
+		if u := auth.UserOf(c); u != nil {
+			return c.Redirect(http.StatusSeeOther, u.Home())
+		}
+		return pages.HTML(c, http.StatusOK, "app/home", "", nil)
+	})
+	home := func(path, role, title string, data roleHome) {
+		r.GET(path, auth.Roles(role), func(c echo.Context) error {
+			return pages.HTML(c, http.StatusOK, "app/role-home", title, data)
+		})
+	}
+	home("/learn", auth.RoleLearner, "My learning", roleHome{
+		Coming: "Your courses will appear here soon: Get Started, Get Into and Step into Work. You do not need to do anything yet.",
+	})
+	home("/mentoring", auth.RoleMentor, "Mentoring", roleHome{
+		Coming: "Mentor matching and messages are not built yet. When they are, your mentees will be listed here.",
+	})
+	r.GET("/manage", auth.Roles(auth.RoleManager, auth.RoleAdmin), func(c echo.Context) error {
+		return pages.HTML(c, http.StatusOK, "app/role-home", "Manage programmes", roleHome{
+			Coming: "Cohorts, enrolment and progress dashboards are not built yet. They will appear here.",
+		})
+	})
+	home("/admin", auth.RoleAdmin, "Admin", roleHome{
+		Coming: "Course authoring is not built yet. You can manage users and roles now.",
+		Links:  []link{{"/admin/users", "Users and roles"}, {"/admin/audit", "Audit log"}},
+	})
+}

@@ -1,0 +1,167 @@
+// Package render turns templates into NHS.UK-styled pages. Every template is
+// parsed once at start: a page that is missing or broken stops start-up
+// rather than failing a request later.
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Viewer is what every page needs to know about the person looking at it.
+// The auth middleware sets it on the request; anonymous visitors get zero.
+type Viewer struct {
+	SignedIn  bool
+	Name      string
+	Roles     []string
+	CSRFToken string
+}
+
+// Has reports whether the viewer holds role.
+func (v Viewer) Has(role string) bool {
+	for _, r := range v.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+const viewerKey = "render.viewer"
+
+// SetViewer records the viewer for the templates of this request.
+func SetViewer(c echo.Context, v Viewer) { c.Set(viewerKey, v) }
+
+// ViewerOf returns the viewer recorded for this request.
+func ViewerOf(c echo.Context) Viewer {
+	v, _ := c.Get(viewerKey).(Viewer)
+	return v
+}
+
+// Page is the data a layout receives. Data is the page's own view model.
+type Page struct {
+	Title  string
+	Viewer Viewer
+	Path   string
+	Data   any
+}
+
+// NavItem is one link in the header navigation.
+type NavItem struct {
+	Href, Text string
+	Current    bool
+}
+
+// Engine holds the parsed layout and every page parsed on top of it.
+type Engine struct {
+	layout *template.Template
+	pages  map[string]*template.Template
+	static *Static
+}
+
+// New parses the shared layout templates (*.html in layouts) and returns an
+// engine whose asset URLs are fingerprinted by static.
+func New(layouts fs.FS, static *Static) (*Engine, error) {
+	e := &Engine{pages: map[string]*template.Template{}, static: static}
+	t := template.New("layout").Funcs(template.FuncMap{
+		"asset": static.URL,
+		"date":  func(t time.Time) string { return t.UTC().Format("2 January 2006") },
+		"join":  strings.Join,
+		"deref": func(s *string) string {
+			if s == nil {
+				return ""
+			}
+			return *s
+		},
+		"navItem": func(current, href, text string) NavItem {
+			return NavItem{Href: href, Text: text, Current: current == href || strings.HasPrefix(current, href+"/")}
+		},
+	})
+	t, err := t.ParseFS(layouts, "*.html")
+	if err != nil {
+		return nil, fmt.Errorf("parsing layout templates: %w", err)
+	}
+	e.layout = t
+	return e, nil
+}
+
+// AddPages parses each file matching pattern in fsys as a page named by its
+// file name without extension, prefixed with namespace ("identity/users").
+// A page defines "title"-free blocks: "content" and optionally "head".
+func (e *Engine) AddPages(namespace string, fsys fs.FS, pattern string) error {
+	files, err := fs.Glob(fsys, pattern)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("no templates match %s for %s", pattern, namespace)
+	}
+	for _, f := range files {
+		name := namespace + "/" + strings.TrimSuffix(path.Base(f), path.Ext(f))
+		clone, err := e.layout.Clone()
+		if err != nil {
+			return err
+		}
+		if _, err := clone.ParseFS(fsys, f); err != nil {
+			return fmt.Errorf("parsing template %s: %w", name, err)
+		}
+		if clone.Lookup("content") == nil {
+			return fmt.Errorf("template %s defines no \"content\" block", name)
+		}
+		e.pages[name] = clone
+	}
+	return nil
+}
+
+// Has reports whether a page named name was parsed.
+func (e *Engine) Has(name string) bool { _, ok := e.pages[name]; return ok }
+
+// HTML renders page name with the request's viewer. The whole page is
+// rendered into memory first, so a template error becomes a clean 500
+// instead of half a page.
+func (e *Engine) HTML(c echo.Context, status int, name, title string, data any) error {
+	t, ok := e.pages[name]
+	if !ok {
+		return fmt.Errorf("render: no page %q", name)
+	}
+	var buf bytes.Buffer
+	p := Page{Title: title, Viewer: ViewerOf(c), Path: c.Request().URL.Path, Data: data}
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// Static returns the fingerprinted static file server.
+func (e *Engine) Static() *Static { return e.static }
+
+// StatusText is the plain-English title for an error status.
+func StatusText(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "Page not found"
+	case http.StatusForbidden:
+		return "You do not have access to this page"
+	case http.StatusUnauthorized:
+		return "You need to sign in"
+	case http.StatusServiceUnavailable:
+		return "Sorry, this service is unavailable"
+	case http.StatusTooManyRequests:
+		return "Too many requests"
+	case http.StatusRequestEntityTooLarge:
+		return "That was too large"
+	}
+	if status >= 500 {
+		return "Sorry, there is a problem with the service"
+	}
+	return "There is a problem"
+}

@@ -1,0 +1,93 @@
+package server
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"onramp/app/apperr"
+	"onramp/app/render"
+)
+
+// problem is an RFC 9457 problem details body.
+type problem struct {
+	Type      string              `json:"type"`
+	Title     string              `json:"title"`
+	Status    int                 `json:"status"`
+	Detail    string              `json:"detail,omitempty"`
+	Instance  string              `json:"instance,omitempty"`
+	RequestID string              `json:"request_id,omitempty"`
+	Errors    []apperr.FieldError `json:"errors,omitempty"`
+}
+
+// errorPage is what the error template shows.
+type errorPage struct {
+	Status    int
+	Message   string
+	Fields    []apperr.FieldError
+	RequestID string
+}
+
+// errorHandler is the one place errors become responses: JSON problem
+// details under /api, an NHS-style page everywhere else. Causes of 5xx
+// errors are logged with the request id and never shown.
+func errorHandler(pages *render.Engine) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		status, message, fields := classify(err)
+		rid := requestID(c)
+		if status >= 500 {
+			slog.ErrorContext(c.Request().Context(), "request failed", "request_id", rid, "status", status, "err", err)
+		}
+		var werr error
+		switch {
+		case c.Request().Method == http.MethodHead:
+			werr = c.NoContent(status)
+		case strings.HasPrefix(c.Request().URL.Path, "/api/") || !acceptsHTML(c):
+			c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+			werr = c.JSON(status, problem{
+				Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: message,
+				Instance: c.Request().URL.Path, RequestID: rid, Errors: fields,
+			})
+		default:
+			werr = pages.HTML(c, status, "app/error", render.StatusText(status),
+				errorPage{Status: status, Message: message, Fields: fields, RequestID: rid})
+		}
+		if werr != nil {
+			slog.ErrorContext(c.Request().Context(), "writing error response", "request_id", rid, "err", werr)
+		}
+	}
+}
+
+func classify(err error) (int, string, []apperr.FieldError) {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		msg, _ := he.Message.(string)
+		switch he.Code {
+		case http.StatusNotFound:
+			msg = "If you typed the web address, check it is correct. If you pasted it, check you copied the whole address."
+		case http.StatusMethodNotAllowed:
+			msg = "That action is not possible on this page."
+		case http.StatusRequestEntityTooLarge:
+			msg = "What you sent is too large. Try a smaller file or shorter text."
+		}
+		if he.Code >= 500 || msg == "" {
+			msg = render.StatusText(he.Code)
+		}
+		return he.Code, msg, nil
+	}
+	e := apperr.As(err)
+	return e.Kind.Status(), e.Message, e.Fields
+}
+
+// acceptsHTML is true for browsers; API clients asking for JSON get
+// problem details even outside /api.
+func acceptsHTML(c echo.Context) bool {
+	a := c.Request().Header.Get("Accept")
+	return a == "" || strings.Contains(a, "text/html") || strings.Contains(a, "*/*")
+}

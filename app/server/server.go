@@ -1,0 +1,147 @@
+// Package server builds the echo instance every request goes through: the
+// middleware chain, security headers, the one error handler, health checks
+// and metrics, and running with a graceful shutdown.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
+
+	"onramp/app/render"
+)
+
+// Options shape the server.
+type Options struct {
+	// HTTPS turns on HSTS; the base URL decides it.
+	HTTPS bool
+	// FormTargets are extra origins forms may post to or redirect through
+	// (the identity provider, for sign-out).
+	FormTargets []string
+	BodyLimit   string
+	// AuthRate and AuthBurst limit /auth/* requests per client address.
+	AuthRate  float64
+	AuthBurst int
+	Pages     *render.Engine
+	Metrics   *prometheus.Registry
+}
+
+// New returns echo with everything up to, but not including, sessions:
+// request id, request log, recover, metrics, security headers, compression,
+// body limit and the /auth rate limit.
+func New(o Options) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(o.Pages)
+	e.Use(
+		middleware.RequestID(),
+		requestLog,
+		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: logPanic}),
+		metricsMiddleware(o.Metrics),
+		securityHeaders(o.HTTPS, o.FormTargets),
+		middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}),
+		middleware.BodyLimit(o.BodyLimit),
+		authRateLimit(o.AuthRate, o.AuthBurst),
+	)
+	return e
+}
+
+var requestLog = middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+	LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogRemoteIP: true,
+	HandleError: true,
+	LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+		level := slog.LevelInfo
+		if v.Status >= 500 {
+			level = slog.LevelError
+		}
+		slog.LogAttrs(c.Request().Context(), level, "request",
+			slog.String("request_id", v.RequestID), slog.String("method", v.Method),
+			slog.String("path", v.URIPath), slog.Int("status", v.Status),
+			slog.Duration("latency", v.Latency), slog.String("ip", v.RemoteIP))
+		return nil
+	},
+})
+
+func logPanic(c echo.Context, err error, stack []byte) error {
+	slog.ErrorContext(c.Request().Context(), "panic", "request_id", requestID(c), "err", err, "stack", string(stack))
+	return err
+}
+
+func requestID(c echo.Context) string {
+	return c.Response().Header().Get(echo.HeaderXRequestID)
+}
+
+// securityHeaders sets a strict Content Security Policy (no inline script
+// or style anywhere) and the other headers every response carries.
+func securityHeaders(https bool, formTargets []string) echo.MiddlewareFunc {
+	formAction := strings.TrimSpace("'self' " + strings.Join(formTargets, " "))
+	csp := "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+		"connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; " +
+		"form-action " + formAction + "; frame-ancestors 'none'"
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Response().Header()
+			h.Set("Content-Security-Policy", csp)
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+			h.Set("X-Frame-Options", "DENY")
+			h.Set("Cross-Origin-Opener-Policy", "same-origin")
+			h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+			if https {
+				h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+			}
+			return next(c)
+		}
+	}
+}
+
+// authRateLimit slows password-guessing style abuse of the sign-in routes.
+// It counts per replica, which is enough to blunt a flood.
+func authRateLimit(perSecond float64, burst int) echo.MiddlewareFunc {
+	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+		Rate: rate.Limit(perSecond), Burst: burst, ExpiresIn: 3 * time.Minute,
+	})
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Skipper: func(c echo.Context) bool { return !strings.HasPrefix(c.Request().URL.Path, "/auth/") },
+		Store:   store,
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			c.Response().Header().Set("Retry-After", "10")
+			return echo.NewHTTPError(http.StatusTooManyRequests, "You have tried to sign in too many times. Wait a minute and try again.")
+		},
+	})
+}
+
+// Run serves e on addr until ctx ends, then stops taking requests and lets
+// those in flight finish for up to drain.
+func Run(ctx context.Context, e *echo.Echo, addr string, drain time.Duration) error {
+	srv := &http.Server{
+		Addr:              addr,
+		Handler:           e,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // uploads on slow phones
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	slog.Info("shutting down", "drain", drain.String())
+	sctx, cancel := context.WithTimeout(context.Background(), drain)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

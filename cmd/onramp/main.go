@@ -1,0 +1,167 @@
+// Command onramp runs the Onramp web service and its tools.
+//
+//	onramp dev                 everything local, one command
+//	onramp serve               production
+//	onramp migrate up|status   database schema
+//	onramp seed --demo         demo people and organisations
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"onramp/app"
+	"onramp/app/config"
+	"onramp/app/db"
+	"onramp/app/server"
+	"onramp/modules/audit"
+	"onramp/modules/identity"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := Main{Out: os.Stdout, Err: os.Stderr}
+	if err := m.Run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "onramp:", err)
+		var u usageError
+		if errors.As(err, &u) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// Main runs one subcommand; it is a struct so tests can run it.
+type Main struct {
+	Out, Err io.Writer
+}
+
+type usageError string
+
+func (u usageError) Error() string { return string(u) }
+
+const usage = "usage: onramp dev | serve | migrate up|status | seed --demo | match --in problem.json"
+
+// Run parses args and runs the subcommand until ctx ends.
+func (m Main) Run(ctx context.Context, args []string) error {
+	slog.SetDefault(slog.New(slog.NewJSONHandler(m.Err, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	if len(args) == 0 {
+		return usageError(usage)
+	}
+	switch args[0] {
+	case "dev":
+		return m.serve(ctx, config.ModeDev)
+	case "serve":
+		return m.serve(ctx, config.ModeServe)
+	case "migrate":
+		return m.migrate(ctx, args[1:])
+	case "seed":
+		return m.seed(ctx, args[1:])
+	case "match":
+		return errors.New("the matching engine arrives with the mentoring feature; it is not built yet")
+	}
+	return usageError(usage)
+}
+
+func (m Main) serve(ctx context.Context, mode config.Mode) error {
+	cfg, err := config.Load(mode)
+	if err != nil {
+		return err
+	}
+	if mode == config.ModeDev {
+		if err := db.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
+			return fmt.Errorf("is PostgreSQL running? %w", err)
+		}
+	}
+	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if mode == config.ModeDev {
+		if err := d.MigrateUp(ctx); err != nil {
+			return fmt.Errorf("migrating: %w", err)
+		}
+	}
+	if err := d.CheckSchema(ctx); err != nil {
+		return err
+	}
+	a, err := app.New(cfg, d, app.Options{})
+	if err != nil {
+		return err
+	}
+	if mode == config.ModeDev {
+		if err := a.Identity.SeedDemo(ctx); err != nil {
+			return fmt.Errorf("seeding demo data: %w", err)
+		}
+		m.printDevWelcome(cfg)
+	}
+	a.Start(ctx)
+	slog.Info("onramp listening", "addr", cfg.Addr, "base_url", cfg.BaseURL, "mode", string(mode))
+	return server.Run(ctx, a.Echo, cfg.Addr, cfg.ShutdownTimeout)
+}
+
+func (m Main) printDevWelcome(cfg config.Config) {
+	fmt.Fprintf(m.Out, "\nOnramp is running at %s\n\nDemo sign-ins (no password, pick one on the sign-in page):\n", cfg.BaseURL)
+	for _, p := range identity.DemoPeople {
+		fmt.Fprintf(m.Out, "  %-26s %-18s %s/auth/login?login_hint=%s\n", p.Email, p.Roles[0], cfg.BaseURL, p.Email)
+	}
+	fmt.Fprintln(m.Out)
+}
+
+func (m Main) migrate(ctx context.Context, args []string) error {
+	if len(args) != 1 || (args[0] != "up" && args[0] != "status") {
+		return usageError("usage: onramp migrate up|status")
+	}
+	d, err := m.openTool(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if args[0] == "up" {
+		if err := d.MigrateUp(ctx); err != nil {
+			return err
+		}
+	}
+	return d.PrintStatus(ctx, m.Out)
+}
+
+func (m Main) seed(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	fs.SetOutput(m.Err)
+	demo := fs.Bool("demo", false, "demo people and organisations (safe to run again)")
+	if err := fs.Parse(args); err != nil || !*demo {
+		return usageError("usage: onramp seed --demo")
+	}
+	d, err := m.openTool(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.CheckSchema(ctx); err != nil {
+		return err
+	}
+	if err := identity.NewService(d, audit.New(d.Gorm), time.Now).SeedDemo(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Out, "demo data seeded")
+	return nil
+}
+
+// openTool opens the database for migrate and seed, which need nothing else.
+func (m Main) openTool(ctx context.Context) (*db.DB, error) {
+	cfg, err := config.Load(config.ModeTool)
+	if err != nil {
+		return nil, err
+	}
+	return db.Open(ctx, cfg.DatabaseURL, 4)
+}

@@ -1,0 +1,65 @@
+package identity
+
+import (
+	"context"
+
+	"onramp/app/auth"
+)
+
+// DemoPerson is a demo account: the dev identity provider signs them in
+// and SeedDemo provisions them, so both agree on who they are.
+type DemoPerson struct {
+	Subject      string
+	Email        string
+	Name         string
+	Roles        []string
+	Organisation string // name of a demo organisation, or ""
+}
+
+// Demo organisations: two, so a manager in one can be shown to be refused
+// the other's cohorts.
+const (
+	demoTrust   = "Northfield NHS Foundation Trust"
+	demoCharity = "Riverside Youth Futures"
+)
+
+// DemoPeople are the demo logins named in DESIGN.md, plus enough others
+// that lists look real.
+var DemoPeople = []DemoPerson{
+	{"demo-learner", "learner@example.org", "Amira Khan", []string{auth.RoleLearner}, ""},
+	{"demo-learner-2", "learner2@example.org", "Jordan Price", []string{auth.RoleLearner}, ""},
+	{"demo-learner-3", "learner3@example.org", "Kasia Nowak", []string{auth.RoleLearner}, ""},
+	{"demo-learner-4", "learner4@example.org", "Tyrone Campbell", []string{auth.RoleLearner}, ""},
+	{"demo-mentor", "mentor@example.org", "Dan Okafor", []string{auth.RoleMentor}, demoTrust},
+	{"demo-mentor-2", "mentor2@example.org", "Helen Marsh", []string{auth.RoleMentor}, demoCharity},
+	{"demo-manager", "manager@example.org", "Priya Shah", []string{auth.RoleManager}, demoTrust},
+	{"demo-manager-2", "manager2@example.org", "Tom Reid", []string{auth.RoleManager}, demoCharity},
+	{"demo-safeguarding", "safeguarding@example.org", "Grace Adeyemi", []string{auth.RoleSafeguardingLead}, demoTrust},
+	{"demo-admin", "admin@example.org", "Sam Lee", []string{auth.RoleAdmin}, ""},
+}
+
+// SeedDemo creates the demo organisations and provisions every demo person
+// with their organisation, ready to be linked at first sign-in. Running it
+// again changes nothing.
+func (s *Service) SeedDemo(ctx context.Context) error {
+	return s.db.WithTx(ctx, func(ctx context.Context) error {
+		orgs := map[string]string{}
+		for name, kind := range map[string]string{demoTrust: "trust", demoCharity: "charity"} {
+			id, err := s.store.EnsureOrganisation(ctx, name, kind)
+			if err != nil {
+				return err
+			}
+			orgs[name] = id
+		}
+		for _, p := range DemoPeople {
+			var org *string
+			if id, ok := orgs[p.Organisation]; ok {
+				org = &id
+			}
+			if _, err := s.store.Provision(ctx, p.Email, p.Name, org); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

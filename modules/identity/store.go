@@ -1,0 +1,246 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"onramp/app/auth"
+	"onramp/app/db"
+)
+
+// Store reads and writes users, organisations, grants and sign-ins.
+type Store struct{ g *gorm.DB }
+
+// NewStore returns a store over g.
+func NewStore(g *gorm.DB) *Store { return &Store{g: g} }
+
+// sessionUserRow is one row of the per-request user lookup.
+type sessionUserRow struct {
+	ID             string
+	Name           string
+	Email          string
+	OrganisationID *string
+	ClaimRoles     string
+	GrantedRoles   string
+}
+
+// SessionUser loads the user of an active sign-in in one query, because
+// every signed-in request runs it.
+func (s *Store) SessionUser(ctx context.Context, sessionID string) (*auth.User, error) {
+	var row sessionUserRow
+	res := db.Conn(ctx, s.g).Raw(`
+		SELECT u.id, u.name, u.email, u.organisation_id,
+		       array_to_string(u.claim_roles, ',') AS claim_roles,
+		       (SELECT COALESCE(string_agg(g.role, ','), '') FROM role_grants g WHERE g.user_id = u.id) AS granted_roles
+		FROM auth_sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.id = ? AND s.ended_at IS NULL`, sessionID).Scan(&row)
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return nil, auth.ErrSessionEnded
+	}
+	u := &auth.User{ID: row.ID, Name: row.Name, Email: row.Email,
+		Roles: effectiveRoles(splitRoles(row.ClaimRoles), splitRoles(row.GrantedRoles))}
+	if row.OrganisationID != nil {
+		u.OrganisationID = *row.OrganisationID
+	}
+	return u, nil
+}
+
+// UserBySubject returns the id of the user signed in as subject at issuer.
+func (s *Store) UserBySubject(ctx context.Context, issuer, subject string) (string, error) {
+	var id string
+	res := db.Conn(ctx, s.g).Raw("SELECT id FROM users WHERE issuer = ? AND subject = ?", issuer, subject).Scan(&id)
+	return id, res.Error
+}
+
+// LinkPending attaches issuer and subject to the not-yet-signed-in user
+// provisioned for email, returning its id or "" when there is none.
+func (s *Store) LinkPending(ctx context.Context, email, issuer, subject string) (string, error) {
+	var id string
+	res := db.Conn(ctx, s.g).Raw(
+		"UPDATE users SET issuer = ?, subject = ? WHERE issuer IS NULL AND email = ? RETURNING id",
+		issuer, subject, email).Scan(&id)
+	return id, res.Error
+}
+
+// UpsertSignedIn creates the user for issuer+subject, or updates the
+// details the provider is the source of, and returns its id.
+func (s *Store) UpsertSignedIn(ctx context.Context, id auth.Identity, now time.Time) (string, error) {
+	var userID string
+	res := db.Conn(ctx, s.g).Raw(`
+		INSERT INTO users (issuer, subject, email, name, claim_roles, last_sign_in_at)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (issuer, subject) WHERE issuer IS NOT NULL DO UPDATE
+		SET email = EXCLUDED.email, name = EXCLUDED.name, claim_roles = EXCLUDED.claim_roles,
+		    last_sign_in_at = EXCLUDED.last_sign_in_at
+		RETURNING id`,
+		id.Issuer, id.Subject, id.Email, id.Name, rolesParam(id.Roles), now).Scan(&userID)
+	return userID, res.Error
+}
+
+// CreateSession records a sign-in and returns its id.
+func (s *Store) CreateSession(ctx context.Context, userID, providerSID, idToken string) (string, error) {
+	var id string
+	res := db.Conn(ctx, s.g).Raw(
+		"INSERT INTO auth_sessions (user_id, provider_sid, id_token) VALUES (?, ?, ?) RETURNING id",
+		userID, providerSID, idToken).Scan(&id)
+	return id, res.Error
+}
+
+// EndSession ends one sign-in and returns its ID token.
+func (s *Store) EndSession(ctx context.Context, sessionID string, now time.Time) (string, error) {
+	var token string
+	res := db.Conn(ctx, s.g).Raw(
+		"UPDATE auth_sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL RETURNING id_token",
+		now, sessionID).Scan(&token)
+	return token, res.Error
+}
+
+// EndProviderSessions ends the active sign-ins of subject at issuer (any
+// subject when empty), limited to provider session sid when given.
+func (s *Store) EndProviderSessions(ctx context.Context, issuer, subject, sid string, now time.Time) (int, error) {
+	res := db.Conn(ctx, s.g).Exec(`
+		UPDATE auth_sessions s SET ended_at = ?
+		FROM users u
+		WHERE s.user_id = u.id AND s.ended_at IS NULL AND u.issuer = ?
+		  AND (? = '' OR u.subject = ?) AND (? = '' OR s.provider_sid = ?)`,
+		now, issuer, subject, subject, sid, sid)
+	return int(res.RowsAffected), res.Error
+}
+
+// People lists users matching query (name or email, case-insensitive),
+// ordered by name, one page at a time.
+func (s *Store) People(ctx context.Context, query string, limit, offset int) ([]Person, int64, error) {
+	q := db.Conn(ctx, s.g).Table("users u")
+	if query = strings.TrimSpace(query); query != "" {
+		like := "%" + escapeLike(strings.ToLower(query)) + "%"
+		q = q.Where("lower(u.name) LIKE ? OR u.email LIKE ?", like, like)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var rows []personRow
+	err := q.Select(personColumns).Joins("LEFT JOIN organisations o ON o.id = u.organisation_id").
+		Order("lower(u.name), u.email").Limit(limit).Offset(offset).Scan(&rows).Error
+	people := make([]Person, len(rows))
+	for i, r := range rows {
+		people[i] = r.person()
+	}
+	return people, total, err
+}
+
+// Person returns one user, or gorm.ErrRecordNotFound.
+func (s *Store) Person(ctx context.Context, id string) (Person, error) {
+	var row personRow
+	res := db.Conn(ctx, s.g).Table("users u").Select(personColumns).
+		Joins("LEFT JOIN organisations o ON o.id = u.organisation_id").
+		Where("u.id = ?", id).Scan(&row)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return Person{}, gorm.ErrRecordNotFound
+	}
+	return row.person(), res.Error
+}
+
+const personColumns = `u.id, u.email, u.name, u.organisation_id, COALESCE(o.name, '') AS organisation_name,
+	array_to_string(u.claim_roles, ',') AS claim_roles,
+	(SELECT COALESCE(string_agg(g.role, ',' ORDER BY g.role), '') FROM role_grants g WHERE g.user_id = u.id) AS granted_roles,
+	u.issuer IS NOT NULL AS linked, u.last_sign_in_at`
+
+type personRow struct {
+	ID               string
+	Email            string
+	Name             string
+	OrganisationID   *string
+	OrganisationName string
+	ClaimRoles       string
+	GrantedRoles     string
+	Linked           bool
+	LastSignInAt     *time.Time
+}
+
+func (r personRow) person() Person {
+	return Person{ID: r.ID, Email: r.Email, Name: r.Name, OrganisationID: r.OrganisationID,
+		OrganisationName: r.OrganisationName, ClaimRoles: splitRoles(r.ClaimRoles),
+		GrantedRoles: splitRoles(r.GrantedRoles), Linked: r.Linked, LastSignInAt: r.LastSignInAt}
+}
+
+// Grant adds a local role; it reports false when the user already had it.
+func (s *Store) Grant(ctx context.Context, userID, role, grantedBy string) (bool, error) {
+	res := db.Conn(ctx, s.g).Exec(
+		"INSERT INTO role_grants (user_id, role, granted_by) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+		userID, role, grantedBy)
+	return res.RowsAffected == 1, res.Error
+}
+
+// Revoke removes a local role; it reports false when there was none.
+func (s *Store) Revoke(ctx context.Context, userID, role string) (bool, error) {
+	res := db.Conn(ctx, s.g).Exec("DELETE FROM role_grants WHERE user_id = ? AND role = ?", userID, role)
+	return res.RowsAffected == 1, res.Error
+}
+
+// CountLocalAdmins counts users holding admin by local grant.
+func (s *Store) CountLocalAdmins(ctx context.Context) (int64, error) {
+	var n int64
+	return n, db.Conn(ctx, s.g).Raw("SELECT count(*) FROM role_grants WHERE role = 'admin'").Scan(&n).Error
+}
+
+// Organisations lists every organisation by name.
+func (s *Store) Organisations(ctx context.Context) ([]Organisation, error) {
+	var orgs []Organisation
+	return orgs, db.Conn(ctx, s.g).Raw("SELECT id, name, kind, created_at FROM organisations ORDER BY lower(name)").Scan(&orgs).Error
+}
+
+// EnsureOrganisation returns the id of the organisation named name,
+// creating it with kind when missing.
+func (s *Store) EnsureOrganisation(ctx context.Context, name, kind string) (string, error) {
+	var id string
+	err := db.Conn(ctx, s.g).Raw(`
+		WITH ins AS (INSERT INTO organisations (name, kind) VALUES (?, ?) ON CONFLICT ((lower(name))) DO NOTHING RETURNING id)
+		SELECT id FROM ins UNION ALL SELECT id FROM organisations WHERE lower(name) = lower(?) LIMIT 1`,
+		name, kind, name).Scan(&id).Error
+	return id, err
+}
+
+// SetOrganisation moves a user into an organisation (nil for none).
+func (s *Store) SetOrganisation(ctx context.Context, userID string, orgID *string) error {
+	res := db.Conn(ctx, s.g).Exec("UPDATE users SET organisation_id = ? WHERE id = ?", orgID, userID)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return gorm.ErrRecordNotFound
+	}
+	return res.Error
+}
+
+// Provision creates a not-yet-signed-in user for email, or updates the
+// name and organisation of the existing record with that email. It
+// returns the user's id.
+func (s *Store) Provision(ctx context.Context, email, name string, orgID *string) (string, error) {
+	var id string
+	err := db.Conn(ctx, s.g).Raw("SELECT id FROM users WHERE email = ? ORDER BY issuer NULLS FIRST LIMIT 1", email).Scan(&id).Error
+	if err != nil {
+		return "", err
+	}
+	if id != "" {
+		return id, db.Conn(ctx, s.g).Exec("UPDATE users SET name = ?, organisation_id = ? WHERE id = ?", name, orgID, id).Error
+	}
+	err = db.Conn(ctx, s.g).Raw("INSERT INTO users (email, name, organisation_id) VALUES (?, ?, ?) RETURNING id", email, name, orgID).Scan(&id).Error
+	return id, err
+}
+
+// rolesParam passes roles as a PostgreSQL text[] literal.
+func rolesParam(roles []string) string {
+	return "{" + strings.Join(roles, ",") + "}"
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// isNotFound reports gorm's not-found error.
+func isNotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }
