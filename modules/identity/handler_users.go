@@ -145,4 +145,3 @@ func (m *Module) me(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, resp)
 }
-
