@@ -36,6 +36,9 @@ func homeRoutes(r *auth.Routes, pages *render.Engine) {
 	home("/mentoring", auth.RoleMentor, "Mentoring", roleHome{
 		Coming: "Mentor matching and messages are not built yet. When they are, your mentees will be listed here.",
 	})
+	home("/safeguarding", auth.RoleSafeguardingLead, "Safeguarding", roleHome{
+		Coming: "Reviewing held messages and reported concerns is not built yet. Flagged items will be listed here.",
+	})
 	r.GET("/manage", auth.Roles(auth.RoleManager, auth.RoleAdmin), func(c echo.Context) error {
 		return pages.HTML(c, http.StatusOK, "app/role-home", "Manage programmes", roleHome{
 			Coming: "Cohorts, enrolment and progress dashboards are not built yet. They will appear here.",

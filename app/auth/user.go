@@ -50,12 +50,14 @@ func (u *User) Home() string {
 		return "/admin"
 	case u.Has(RoleManager):
 		return "/manage"
+	case u.Has(RoleSafeguardingLead):
+		return "/safeguarding"
 	case u.Has(RoleMentor):
 		return "/mentoring"
 	case u.Has(RoleLearner):
 		return "/learn"
 	}
-	return "/"
+	return "/learn"
 }
 
 // Identity is what a verified sign-in says about a person.

@@ -47,7 +47,9 @@ func New(o Options) *echo.Echo {
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: logPanic}),
 		metricsMiddleware(o.Metrics),
 		securityHeaders(o.HTTPS, o.FormTargets),
-		middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}),
+		middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024,
+			// promhttp compresses /metrics itself.
+			Skipper: func(c echo.Context) bool { return c.Request().URL.Path == "/metrics" }}),
 		middleware.BodyLimit(o.BodyLimit),
 		authRateLimit(o.AuthRate, o.AuthBurst),
 	)

@@ -15,6 +15,7 @@ import (
 
 	"onramp/app"
 	"onramp/app/config"
+	"onramp/app/db"
 )
 
 // Server is a running Onramp, built exactly as `onramp dev` builds it
@@ -52,6 +53,12 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		t.Fatal(err)
 	}
 	d := DB(t)
+	if cfg.DatabaseURL != DatabaseURL(t) {
+		if d, err = db.Open(context.Background(), cfg.DatabaseURL, cfg.DBMaxConns); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(d.Close)
+	}
 	a, err := app.New(cfg, d, o)
 	if err != nil {
 		t.Fatal(err)
