@@ -74,8 +74,8 @@ func TestBackchannelLogoutRefusesUntrustworthyTokens(t *testing.T) {
 	srv := testenv.NewServer(t)
 	idp := srv.App.DevIdP
 	forger, err := devidp.New(devidp.Config{
-		Issuer: srv.App.Config.OIDCIssuerURL,
-		Users:  []devidp.User{{Subject: "demo-learner", Email: "learner@example.org", Name: "x"}},
+		Issuer:  srv.App.Config.OIDCIssuerURL,
+		Users:   []devidp.User{{Subject: "demo-learner", Email: "learner@example.org", Name: "x"}},
 		Clients: []devidp.Client{{ID: config.DevClientID, Secret: "x", RedirectURIs: []string{srv.URL + "/auth/callback"}}},
 	})
 	if err != nil {

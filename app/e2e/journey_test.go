@@ -1,0 +1,111 @@
+// Package e2e holds browser journeys: real headless Chromium against a real
+// Onramp, with an axe-core accessibility scan and screenshots at phone and
+// desktop widths on every page a journey visits.
+package e2e
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"onramp/app/browsertest"
+	"onramp/app/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// waitForPath waits until the browser is on path, after a click that
+// navigates.
+func waitForPath(t *testing.T, b *browsertest.Browser, path string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		u, err := url.Parse(b.Location(t))
+		if err == nil && u.Path == path {
+			b.Run(t, chromedp.WaitReady(chromedp.CSS("body")))
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("browser is on %s, want %s", b.Location(t), path)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// check scans the current page for accessibility problems and saves
+// screenshots of it.
+func check(t *testing.T, b *browsertest.Browser, name string) {
+	t.Helper()
+	b.CheckAccessibility(t)
+	b.Screenshots(t, name)
+}
+
+func TestLearnerSignsInThroughTheProviderAndSeesTheirHome(t *testing.T) {
+	srv := testenv.NewServer(t)
+	b := browsertest.New(t)
+
+	b.Navigate(t, srv.URL+"/")
+	if h1 := b.Text(t, "h1"); !strings.Contains(h1, "career") {
+		t.Errorf("home page heading %q", h1)
+	}
+	check(t, b, "home-anonymous")
+
+	b.Run(t, chromedp.Click(chromedp.CSS(".nhsuk-header__account-link")))
+	waitForPath(t, b, "/dev/idp/authorize")
+	check(t, b, "dev-idp-sign-in")
+
+	b.Run(t, chromedp.Click(chromedp.CSS(`button[value="learner@example.org"]`)))
+	waitForPath(t, b, "/learn")
+	if h1 := b.Text(t, "h1"); h1 != "My learning" {
+		t.Errorf("learner home heading %q", h1)
+	}
+	if who := b.Text(t, ".nhsuk-header__account-item"); !strings.Contains(who, "Amira Khan") {
+		t.Errorf("header does not name the signed-in learner: %q", who)
+	}
+	check(t, b, "learn-home")
+
+	b.Navigate(t, srv.URL+"/manage")
+	if h1 := b.Text(t, "h1"); h1 != "You do not have access to this page" {
+		t.Errorf("403 page heading %q", h1)
+	}
+	check(t, b, "forbidden")
+
+	b.Run(t, chromedp.Click(chromedp.CSS(".nhsuk-header__account-button")))
+	waitForPath(t, b, "/auth/signed-out")
+	check(t, b, "signed-out")
+}
+
+func TestAdminGivesARoleAndSeesItRecorded(t *testing.T) {
+	srv := testenv.NewServer(t)
+	b := browsertest.New(t)
+
+	b.Navigate(t, srv.URL+"/auth/login?login_hint=admin@example.org")
+	waitForPath(t, b, "/admin")
+	check(t, b, "admin-home")
+
+	b.Navigate(t, srv.URL+"/admin/users?q=jordan")
+	check(t, b, "admin-users")
+	b.Run(t, chromedp.Click(chromedp.CSS(`table a`)))
+	b.Run(t, chromedp.WaitVisible(chromedp.CSS(`.nhsuk-back-link`)))
+	if h1 := b.Text(t, "h1"); h1 != "Jordan Price" {
+		t.Fatalf("user page heading %q", h1)
+	}
+	check(t, b, "admin-user")
+
+	b.Run(t, chromedp.Click(chromedp.CSS(`form[action$="/roles"] input[value="mentor"] ~ button`)))
+	b.Run(t, chromedp.WaitVisible(chromedp.CSS(`[role="status"]`)))
+	if status := b.Text(t, `[role="status"]`); !strings.Contains(status, "Role given") {
+		t.Errorf("no confirmation after giving a role: %q", status)
+	}
+	check(t, b, "admin-user-role-given")
+
+	b.Run(t, chromedp.Click(chromedp.CSS(`a[href^="/admin/audit?subject=user:"]`)))
+	waitForPath(t, b, "/admin/audit")
+	if table := b.Text(t, "table"); !strings.Contains(table, "role.granted") || !strings.Contains(table, "Sam Lee") {
+		t.Errorf("audit log does not show the grant by the admin: %q", table)
+	}
+	check(t, b, "admin-audit")
+}
