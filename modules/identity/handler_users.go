@@ -56,6 +56,7 @@ type userPage struct {
 type roleRow struct {
 	Role, Label      string
 	Claimed, Granted bool
+	Default          bool // a learner only because they hold no other role
 }
 
 func (m *Module) showUser(c echo.Context) error {
@@ -73,9 +74,11 @@ func (m *Module) renderUser(c echo.Context, status int, fieldErrs []apperr.Field
 		return err
 	}
 	data := userPage{Person: p, Organisations: orgs, Errors: fieldErrs, Done: c.QueryParam("done")}
+	noRoles := len(p.ClaimRoles) == 0 && len(p.GrantedRoles) == 0
 	for _, r := range auth.AllRoles {
 		data.Roles = append(data.Roles, roleRow{Role: r, Label: RoleLabel(r),
-			Claimed: slices.Contains(p.ClaimRoles, r), Granted: slices.Contains(p.GrantedRoles, r)})
+			Claimed: slices.Contains(p.ClaimRoles, r), Granted: slices.Contains(p.GrantedRoles, r),
+			Default: noRoles && r == auth.RoleLearner})
 	}
 	return m.pages.HTML(c, status, "identity/user", p.Name, data)
 }
