@@ -75,6 +75,9 @@ func Load(mode Mode) (Config, error) {
 		return c, fmt.Errorf("reading configuration: %w", err)
 	}
 	c.Mode = mode
+	// Paths are appended to the base URL (BaseURL + "/auth/callback"), so a
+	// trailing slash would register a redirect URI no provider matches.
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if mode == ModeDev {
 		c.ApplyDevDefaults()
 	}
