@@ -95,9 +95,9 @@ func DB(t testing.TB) *db.DB {
 	return pkg.db
 }
 
-// NewDatabase creates an extra, freshly migrated database for one test
-// (for tests that need an empty or specially broken schema) and drops it
-// when the test ends.
+// NewDatabase creates an extra, empty (unmigrated) database for one test,
+// for tests of migrations and schema checks, and drops it when the test
+// ends.
 func NewDatabase(t testing.TB) string {
 	t.Helper()
 	ctx := context.Background()

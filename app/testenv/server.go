@@ -66,6 +66,9 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	if err := a.Identity.SeedDemo(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	if err := a.Identity.AdoptDemoAccounts(context.Background(), cfg.OIDCIssuerURL); err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewUnstartedServer(a.Echo)
 	srv.Listener.Close()
 	srv.Listener = ln

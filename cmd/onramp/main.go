@@ -103,6 +103,9 @@ func (m Main) serve(ctx context.Context, mode config.Mode) error {
 		if err := a.Identity.SeedDemo(ctx); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)
 		}
+		if err := a.Identity.AdoptDemoAccounts(ctx, cfg.OIDCIssuerURL); err != nil {
+			return fmt.Errorf("seeding demo data: %w", err)
+		}
 		m.printDevWelcome(cfg)
 	}
 	a.Start(ctx)

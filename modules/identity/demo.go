@@ -2,8 +2,11 @@ package identity
 
 import (
 	"context"
+	"strings"
 
 	"onramp/app/auth"
+	"onramp/app/config"
+	"onramp/app/db"
 )
 
 // DemoPerson is a demo account: the dev identity provider signs them in
@@ -62,4 +65,24 @@ func (s *Service) SeedDemo(ctx context.Context) error {
 		}
 		return nil
 	})
+}
+
+// AdoptDemoAccounts moves demo people who signed in through an earlier dev
+// identity provider (another port, another test server) over to issuer,
+// the dev provider now running, so they keep their history and
+// organisation instead of becoming new, unlinked users. Only accounts of a
+// provider under /dev/idp are touched, which `onramp serve` never uses.
+func (s *Service) AdoptDemoAccounts(ctx context.Context, issuer string) error {
+	if !strings.HasSuffix(issuer, config.DevIssuerPath) {
+		return nil
+	}
+	subjects := make([]string, len(DemoPeople))
+	for i, p := range DemoPeople {
+		subjects[i] = p.Subject
+	}
+	return db.Conn(ctx, s.db.Gorm).Exec(`
+		UPDATE users u SET issuer = ?
+		WHERE u.issuer <> ? AND u.issuer LIKE '%/dev/idp' AND u.subject IN ?
+		  AND NOT EXISTS (SELECT 1 FROM users o WHERE o.issuer = ? AND o.subject = u.subject)`,
+		issuer, issuer, subjects, issuer).Error
 }

@@ -654,3 +654,36 @@ func TestPeopleFindsByNameOrEmail(t *testing.T) {
 		t.Errorf("a query matching nobody returned %d people", total)
 	}
 }
+
+func TestDemoPeopleKeepTheirAccountWhenTheDevProviderMoves(t *testing.T) {
+	d := testenv.DB(t)
+	ctx := context.Background()
+	svc := identity.NewService(d, audit.New(d.Gorm), time.Now)
+	if err := svc.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first := "http://127.0.0.1:1111/dev/idp"
+	_, u1, err := svc.StartSession(ctx, auth.Identity{Issuer: first, Subject: "demo-manager", Email: "manager@example.org",
+		EmailVerified: true, Name: "Priya Shah", Roles: []string{auth.RoleManager}})
+	if err != nil || u1.OrganisationID == "" {
+		t.Fatalf("first sign-in: %v, organisation %q", err, u1.OrganisationID)
+	}
+	second := "http://127.0.0.1:2222/dev/idp"
+	if err := svc.AdoptDemoAccounts(ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	_, u2, err := svc.StartSession(ctx, auth.Identity{Issuer: second, Subject: "demo-manager", Email: "manager@example.org",
+		EmailVerified: true, Name: "Priya Shah", Roles: []string{auth.RoleManager}})
+	if err != nil || u2.ID != u1.ID || u2.OrganisationID != u1.OrganisationID {
+		t.Errorf("after the provider moved: user %s org %q, want %s org %q (%v)", u2.ID, u2.OrganisationID, u1.ID, u1.OrganisationID, err)
+	}
+	// A real provider's accounts are never moved.
+	if err := svc.AdoptDemoAccounts(ctx, "https://login.example.org"); err != nil {
+		t.Fatal(err)
+	}
+	var issuer string
+	d.Gorm.Raw("SELECT issuer FROM users WHERE id = ?", u1.ID).Scan(&issuer)
+	if issuer != second {
+		t.Errorf("adopting into a non-dev issuer moved the account to %q", issuer)
+	}
+}
