@@ -129,6 +129,12 @@ func (a *Auth) callback(c echo.Context) error {
 		slog.WarnContext(ctx, "sign-in refused: ID token not valid", "err", err)
 		return errSignIn
 	}
+	// Signing in again in the same browser replaces the earlier sign-in.
+	if previous := a.sessions.GetString(ctx, keySession); previous != "" {
+		if _, err := a.dir.EndSession(ctx, previous); err != nil {
+			return err
+		}
+	}
 	sessionID, u, err := a.dir.StartSession(ctx, id)
 	if err != nil {
 		return err

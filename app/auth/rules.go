@@ -3,6 +3,7 @@ package auth
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -56,7 +57,7 @@ func (r Rule) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			if isAPI(c) || c.Request().Method != http.MethodGet {
 				return apperr.New(apperr.Unauthorized, "Sign in to continue")
 			}
-			return c.Redirect(http.StatusSeeOther, "/auth/login?return_to="+urlQueryEscape(c.Request().URL.RequestURI()))
+			return c.Redirect(http.StatusSeeOther, "/auth/login?return_to="+url.QueryEscape(c.Request().URL.RequestURI()))
 		}
 		if !r.Allows(u) {
 			return apperr.New(apperr.Forbidden, "Your account does not have access to this page")
