@@ -27,6 +27,7 @@ func parsePages() (*template.Template, error) {
 
 // signInPage is the data for templates/signin.html.
 type signInPage struct {
+	Title         string
 	StylesheetURL string
 	Error         string
 	Action        string        // the authorize endpoint's path
@@ -43,6 +44,7 @@ type userChoice struct{ Name, Email, Roles string }
 
 // signedOutPage is the data for templates/signedout.html.
 type signedOutPage struct {
+	Title         string
 	StylesheetURL string
 	Error         string
 }
@@ -60,6 +62,7 @@ func (p *Provider) renderSignIn(w http.ResponseWriter, ar fosite.AuthorizeReques
 	slices.Sort(names)
 
 	page := signInPage{
+		Title:         "Choose a demo account",
 		StylesheetURL: p.stylesheetURL,
 		Error:         problem,
 		Action:        p.basePath + authorizePath,
@@ -79,7 +82,7 @@ func (p *Provider) renderSignIn(w http.ResponseWriter, ar fosite.AuthorizeReques
 // renderSignedOut shows the signed-out page, with problem as an error
 // summary when it is not empty.
 func (p *Provider) renderSignedOut(w http.ResponseWriter, status int, problem string) {
-	p.render(w, status, "signedout.html", signedOutPage{StylesheetURL: p.stylesheetURL, Error: problem})
+	p.render(w, status, "signedout.html", signedOutPage{Title: "You have signed out", StylesheetURL: p.stylesheetURL, Error: problem})
 }
 
 // render executes a page into a buffer first, so a template error becomes
