@@ -75,7 +75,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	})
 	a := auth.New(auth.Options{
 		IssuerURL: cfg.OIDCIssuerURL, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
-		RolesClaim: cfg.OIDCRolesClaim, BaseURL: cfg.BaseURL, Secure: cfg.SecureCookies(),
+		RolesClaim: cfg.OIDCRolesClaim, ExtraScopes: cfg.OIDCExtraScopes, BaseURL: cfg.BaseURL, Secure: cfg.SecureCookies(),
 		RetryMin: o.DiscoveryRetryMin, RetryMax: o.DiscoveryRetryMax, Now: o.Now,
 	}, people, sessions, d.Gorm)
 

@@ -19,9 +19,10 @@ type Options struct {
 	IssuerURL    string
 	ClientID     string
 	ClientSecret string
-	RolesClaim   string // claim name or dotted path, e.g. "roles" or "realm_access.roles"
-	BaseURL      string // where the provider sends people back, without trailing slash
-	Secure       bool   // cookies only over https
+	RolesClaim   string   // claim name or dotted path, e.g. "roles" or "realm_access.roles"
+	ExtraScopes  []string // asked for on top of openid, email and profile
+	BaseURL      string   // where the provider sends people back, without trailing slash
+	Secure       bool     // cookies only over https
 	HTTPClient   *http.Client
 	// RetryMin and RetryMax bound the back-off between discovery attempts
 	// while the provider is unreachable.
@@ -116,7 +117,7 @@ func (a *Auth) discoverOnce(ctx context.Context) error {
 			ClientSecret: a.opts.ClientSecret,
 			Endpoint:     p.Endpoint(),
 			RedirectURL:  a.opts.BaseURL + "/auth/callback",
-			Scopes:       []string{oidc.ScopeOpenID, "email", "profile"},
+			Scopes:       append([]string{oidc.ScopeOpenID, "email", "profile"}, a.opts.ExtraScopes...),
 		},
 		idVerifier: p.Verifier(&oidc.Config{ClientID: a.opts.ClientID, Now: a.opts.Now}),
 		endSession: extra.EndSession,

@@ -46,6 +46,9 @@ type Config struct {
 	OIDCClientID     string `env:"OIDC_CLIENT_ID"`
 	OIDCClientSecret string `env:"OIDC_CLIENT_SECRET"`
 	OIDCRolesClaim   string `env:"OIDC_ROLES_CLAIM" envDefault:"roles"`
+	// OIDCExtraScopes are asked for on top of "openid email profile", for
+	// providers that release the roles claim only with a scope (e.g. groups).
+	OIDCExtraScopes []string `env:"OIDC_EXTRA_SCOPES" envSeparator:" "`
 
 	StorageURL  string `env:"STORAGE_URL"`
 	S3AccessKey string `env:"S3_ACCESS_KEY"`
