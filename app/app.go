@@ -19,8 +19,12 @@ import (
 	"onramp/app/render"
 	"onramp/app/server"
 	"onramp/assets"
+	"onramp/app/storage"
 	"onramp/modules/audit"
+	"onramp/modules/cohorts"
+	"onramp/modules/content"
 	"onramp/modules/identity"
+	"onramp/modules/learning"
 )
 
 // Options are the seams tests use; production leaves them zero.
@@ -29,6 +33,9 @@ type Options struct {
 	// DiscoveryRetryMin and DiscoveryRetryMax bound how often a missing
 	// identity provider is looked for again.
 	DiscoveryRetryMin, DiscoveryRetryMax time.Duration
+	// MediaCheckInterval is how often the media store is checked; 15 s
+	// when zero.
+	MediaCheckInterval time.Duration
 }
 
 // App is a built Onramp: the HTTP handler and what it was built from.
@@ -40,6 +47,10 @@ type App struct {
 	Auth     *auth.Auth
 	DevIdP   *devidp.Provider // nil unless Config.DevIdP
 	Identity *identity.Service
+	Content  *content.Service
+	Cohorts  *cohorts.Service
+	Learning *learning.Service
+	Media    *storage.Health
 }
 
 // New builds the app over an open database. It does not contact the
@@ -47,6 +58,13 @@ type App struct {
 func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.MediaCheckInterval == 0 {
+		o.MediaCheckInterval = 15 * time.Second
+	}
+	files, err := storage.Open(cfg.StorageURL, cfg.S3AccessKey, cfg.S3SecretKey)
+	if err != nil {
+		return nil, err
 	}
 	static, err := render.NewStatic(assets.Static)
 	if err != nil {
@@ -63,10 +81,9 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	reg := server.NewRegistry()
 	e := server.New(server.Options{
 		HTTPS: cfg.SecureCookies(), FormTargets: []string{origin(cfg.OIDCIssuerURL)},
-		BodyLimit: cfg.BodyLimit, AuthRate: cfg.AuthRateLimit, AuthBurst: cfg.AuthRateBurst,
-		Pages: pages, Metrics: reg,
+		MediaOrigins: mediaOrigins(cfg.StorageURL), BodyLimit: cfg.BodyLimit, LargeBodyPaths: content.UploadPaths,
+		AuthRate: cfg.AuthRateLimit, AuthBurst: cfg.AuthRateBurst, Pages: pages, Metrics: reg,
 	})
-	routes := auth.NewRoutes(e)
 
 	auditLog := audit.New(d.Gorm)
 	people := identity.NewService(d, auditLog, o.Now)
@@ -78,8 +95,13 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		RolesClaim: cfg.OIDCRolesClaim, ExtraScopes: cfg.OIDCExtraScopes, BaseURL: cfg.BaseURL, Secure: cfg.SecureCookies(),
 		RetryMin: o.DiscoveryRetryMin, RetryMax: o.DiscoveryRetryMax, Now: o.Now,
 	}, people, sessions, d.Gorm)
+	routes := auth.NewRoutes(e, a)
 
-	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people}
+	courses := content.NewService(d, files, auditLog, content.Limits{Video: cfg.MaxVideoMB << 20, Other: cfg.MaxFileMB << 20}, o.Now)
+	groups := cohorts.NewService(d)
+	learn := learning.NewService(d, courses.Store(), groups, o.Now)
+	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people,
+		Content: courses, Cohorts: groups, Learning: learn, Media: storage.NewHealth(files, o.MediaCheckInterval)}
 
 	// Sessions, the current user and CSRF run for every page and API call;
 	// static files, probes and the dev identity provider skip them.
@@ -103,6 +125,16 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	auditPages.Routes(routes)
+	authoring, err := content.NewHandlers(courses, pages)
+	if err != nil {
+		return nil, err
+	}
+	authoring.Routes(routes)
+	learnPages, err := learning.New(learn, pages, courses.Renderer(), app.Media.OK, cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	learnPages.Routes(routes)
 
 	if cfg.DevIdP {
 		if app.DevIdP, err = newDevIdP(cfg, static, o.Now); err != nil {
@@ -115,8 +147,12 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	return app, nil
 }
 
-// Start begins background work: discovering the identity provider.
-func (a *App) Start(ctx context.Context) { a.Auth.Discover(ctx) }
+// Start begins background work: discovering the identity provider and
+// watching the media store.
+func (a *App) Start(ctx context.Context) {
+	a.Auth.Discover(ctx)
+	go a.Media.Run(ctx)
+}
 
 func newDevIdP(cfg config.Config, static *render.Static, now func() time.Time) (*devidp.Provider, error) {
 	users := make([]devidp.User, len(identity.DemoPeople))
@@ -151,6 +187,26 @@ func skipping(prefixes []string, mw echo.MiddlewareFunc) echo.MiddlewareFunc {
 			return wrapped(c)
 		}
 	}
+}
+
+// mediaOrigins are the origins browsers fetch media from: the S3
+// endpoint (or its public URL) that signed URLs point at.
+func mediaOrigins(storageURL string) []string {
+	if !strings.HasPrefix(storageURL, "s3://") {
+		return nil
+	}
+	s3, err := storage.ParseS3URL(storageURL)
+	if err != nil {
+		return nil
+	}
+	if s3.PublicURL != "" {
+		return []string{origin(s3.PublicURL)}
+	}
+	scheme := "https"
+	if !s3.Secure {
+		scheme = "http"
+	}
+	return []string{scheme + "://" + s3.Endpoint}
 }
 
 func origin(raw string) string {

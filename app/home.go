@@ -30,9 +30,6 @@ func homeRoutes(r *auth.Routes, pages *render.Engine) {
 			return pages.HTML(c, http.StatusOK, "app/role-home", title, data)
 		})
 	}
-	home("/learn", auth.RoleLearner, "My learning", roleHome{
-		Coming: "Your courses will appear here soon: Get Started, Get Into and Step into Work. You do not need to do anything yet.",
-	})
 	home("/mentoring", auth.RoleMentor, "Mentoring", roleHome{
 		Coming: "Mentor matching and messages are not built yet. When they are, your mentees will be listed here.",
 	})
@@ -45,7 +42,7 @@ func homeRoutes(r *auth.Routes, pages *render.Engine) {
 		})
 	})
 	home("/admin", auth.RoleAdmin, "Admin", roleHome{
-		Coming: "Course authoring is not built yet. You can manage users and roles now.",
-		Links:  []link{{"/admin/users", "Users and roles"}, {"/admin/audit", "Audit log"}},
+		Coming: "Choose what to manage.",
+		Links:  []link{{"/admin/content", "Course content"}, {"/admin/users", "Users and roles"}, {"/admin/audit", "Audit log"}},
 	})
 }

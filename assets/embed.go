@@ -1,5 +1,6 @@
-// Package assets embeds the shared page templates and static files (the
-// vendored NHS.UK frontend and Onramp's own CSS and JavaScript).
+// Package assets embeds the shared page templates, static files (the
+// vendored NHS.UK frontend and Onramp's own CSS and JavaScript) and the
+// course content packages Onramp ships with.
 package assets
 
 import (
@@ -7,7 +8,7 @@ import (
 	"io/fs"
 )
 
-//go:embed templates static
+//go:embed templates static content
 var files embed.FS
 
 // Templates holds layout.html at its root; pages/ holds the shared pages.
@@ -15,6 +16,10 @@ var Templates = sub("templates")
 
 // Static holds the files served under /static/.
 var Static = sub("static")
+
+// Content holds the shipped course content packages, one folder per
+// programme (see content/README.md).
+var Content = sub("content")
 
 func sub(dir string) fs.FS {
 	f, err := fs.Sub(files, dir)

@@ -69,12 +69,19 @@ func (r Rule) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 // Routes registers handlers with their rule and remembers the rule of each,
 // so a test can walk every route and check who gets in.
 type Routes struct {
-	e     *echo.Echo
-	rules map[string]Rule
+	e          *echo.Echo
+	rules      map[string]Rule
+	idempotent echo.MiddlewareFunc
 }
 
-// NewRoutes wraps e.
-func NewRoutes(e *echo.Echo) *Routes { return &Routes{e: e, rules: map[string]Rule{}} }
+// NewRoutes wraps e. a provides the Idempotency-Key middleware.
+func NewRoutes(e *echo.Echo, a *Auth) *Routes {
+	return &Routes{e: e, rules: map[string]Rule{}, idempotent: a.Idempotent}
+}
+
+// Idempotent returns the middleware that makes an API write replay-safe
+// with an Idempotency-Key header (see Auth.Idempotent).
+func (r *Routes) Idempotent() echo.MiddlewareFunc { return r.idempotent }
 
 // Add registers h for method and path under rule, after any extra
 // middleware (which runs once the rule has admitted the caller).

@@ -16,10 +16,11 @@ const (
 	RoleManager          = "manager"
 	RoleSafeguardingLead = "safeguarding_lead"
 	RoleAdmin            = "admin"
+	RoleContentEditor    = "content_editor" // writes and publishes course content
 )
 
 // AllRoles lists every role, in the order homes are chosen after sign-in.
-var AllRoles = []string{RoleAdmin, RoleManager, RoleSafeguardingLead, RoleMentor, RoleLearner}
+var AllRoles = []string{RoleAdmin, RoleManager, RoleContentEditor, RoleSafeguardingLead, RoleMentor, RoleLearner}
 
 // User is the signed-in person as every handler sees them.
 type User struct {
@@ -50,6 +51,8 @@ func (u *User) Home() string {
 		return "/admin"
 	case u.Has(RoleManager):
 		return "/manage"
+	case u.Has(RoleContentEditor):
+		return "/admin/content"
 	case u.Has(RoleSafeguardingLead):
 		return "/safeguarding"
 	case u.Has(RoleMentor):

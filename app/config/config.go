@@ -61,6 +61,9 @@ type Config struct {
 	// AuthRateLimit is requests per second per client address on /auth/*.
 	AuthRateLimit float64 `env:"ONRAMP_AUTH_RATE_LIMIT" envDefault:"5"`
 	AuthRateBurst int     `env:"ONRAMP_AUTH_RATE_BURST" envDefault:"20"`
+	// MaxVideoMB and MaxFileMB cap uploads: video, and everything else.
+	MaxVideoMB int64 `env:"ONRAMP_MAX_VIDEO_MB" envDefault:"200"`
+	MaxFileMB  int64 `env:"ONRAMP_MAX_FILE_MB" envDefault:"20"`
 	// BodyLimit caps request bodies outside upload routes.
 	BodyLimit string `env:"ONRAMP_BODY_LIMIT" envDefault:"1M"`
 
@@ -151,6 +154,9 @@ func (c *Config) Validate() error {
 	}
 	if c.SessionIdleTimeout <= 0 || c.SessionAbsoluteTimeout < c.SessionIdleTimeout {
 		problems = append(problems, "ONRAMP_SESSION_IDLE_TIMEOUT must be positive and no longer than ONRAMP_SESSION_ABSOLUTE_TIMEOUT")
+	}
+	if c.MaxVideoMB < 1 || c.MaxFileMB < 1 {
+		problems = append(problems, "ONRAMP_MAX_VIDEO_MB and ONRAMP_MAX_FILE_MB must be at least 1")
 	}
 	if c.DBMaxConns < 2 {
 		problems = append(problems, "ONRAMP_DB_MAX_CONNS must be at least 2")

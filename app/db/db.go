@@ -120,3 +120,25 @@ func EnsureDatabase(ctx context.Context, url string) error {
 	}
 	return err
 }
+
+// IsUUID reports whether s is a UUID in canonical hyphenated form. Stores
+// check ids from URLs with it, so a malformed id is "not found" rather than
+// a database error.
+func IsUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if r != '-' {
+				return false
+			}
+		default:
+			if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f' || 'A' <= r && r <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}

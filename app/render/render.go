@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"onramp/app/apperr"
 )
 
 // Viewer is what every page needs to know about the person looking at it.
@@ -75,6 +77,22 @@ func New(layouts fs.FS, static *Static) (*Engine, error) {
 		"asset": static.URL,
 		"date":  func(t time.Time) string { return t.UTC().Format("2 January 2006") },
 		"join":  strings.Join,
+		"inc":   func(i int) int { return i + 1 },
+		"kb": func(n int64) string {
+			if n >= 1<<20 {
+				return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+			}
+			return fmt.Sprintf("%d KB", (n+1023)/1024)
+		},
+		// fieldError is the message for one field among form errors.
+		"fieldError": func(errs []apperr.FieldError, field string) string {
+			for _, e := range errs {
+				if e.Field == field {
+					return e.Message
+				}
+			}
+			return ""
+		},
 		"deref": func(s *string) string {
 			if s == nil {
 				return ""
@@ -96,7 +114,7 @@ func New(layouts fs.FS, static *Static) (*Engine, error) {
 // AddPages parses each file matching pattern in fsys as a page named by its
 // file name without extension, prefixed with namespace ("identity/users").
 // A page defines "title"-free blocks: "content" and optionally "head".
-func (e *Engine) AddPages(namespace string, fsys fs.FS, pattern string) error {
+func (e *Engine) AddPages(namespace string, fsys fs.FS, pattern string, funcs ...template.FuncMap) error {
 	files, err := fs.Glob(fsys, pattern)
 	if err != nil {
 		return err
@@ -109,6 +127,9 @@ func (e *Engine) AddPages(namespace string, fsys fs.FS, pattern string) error {
 		clone, err := e.layout.Clone()
 		if err != nil {
 			return err
+		}
+		for _, f := range funcs {
+			clone.Funcs(f)
 		}
 		if _, err := clone.ParseFS(fsys, f); err != nil {
 			return fmt.Errorf("parsing template %s: %w", name, err)

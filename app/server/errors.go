@@ -41,6 +41,9 @@ func errorHandler(pages *render.Engine) echo.HTTPErrorHandler {
 		}
 		status, message, fields := classify(err)
 		rid := requestID(c)
+		if status == http.StatusServiceUnavailable && c.Response().Header().Get("Retry-After") == "" {
+			c.Response().Header().Set("Retry-After", "30")
+		}
 		if status >= 500 {
 			slog.ErrorContext(c.Request().Context(), "request failed", "request_id", rid, "status", status, "err", err)
 		}

@@ -26,7 +26,12 @@ type Options struct {
 	// FormTargets are extra origins forms may post to or redirect through
 	// (the identity provider, for sign-out).
 	FormTargets []string
-	BodyLimit   string
+	// MediaOrigins may serve images, audio and video (the object store,
+	// whose signed URLs the browser is redirected to).
+	MediaOrigins []string
+	BodyLimit    string
+	// LargeBodyPaths skip BodyLimit; their handlers apply their own.
+	LargeBodyPaths []string
 	// AuthRate and AuthBurst limit /auth/* requests per client address.
 	AuthRate  float64
 	AuthBurst int
@@ -46,11 +51,18 @@ func New(o Options) *echo.Echo {
 		requestLog,
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: logPanic}),
 		metricsMiddleware(o.Metrics),
-		securityHeaders(o.HTTPS, o.FormTargets),
+		securityHeaders(o.HTTPS, o.FormTargets, o.MediaOrigins),
 		middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024,
 			// promhttp compresses /metrics itself.
 			Skipper: func(c echo.Context) bool { return c.Request().URL.Path == "/metrics" }}),
-		middleware.BodyLimit(o.BodyLimit),
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: o.BodyLimit, Skipper: func(c echo.Context) bool {
+			for _, p := range o.LargeBodyPaths {
+				if strings.HasPrefix(c.Request().URL.Path, p) && c.Request().Method == http.MethodPost {
+					return true
+				}
+			}
+			return false
+		}}),
 		authRateLimit(o.AuthRate, o.AuthBurst),
 	)
 	return e
@@ -83,10 +95,11 @@ func requestID(c echo.Context) string {
 
 // securityHeaders sets a strict Content Security Policy (no inline script
 // or style anywhere) and the other headers every response carries.
-func securityHeaders(https bool, formTargets []string) echo.MiddlewareFunc {
+func securityHeaders(https bool, formTargets, mediaOrigins []string) echo.MiddlewareFunc {
 	formAction := strings.TrimSpace("'self' " + strings.Join(formTargets, " "))
-	csp := "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
-		"connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; " +
+	media := strings.TrimSpace("'self' " + strings.Join(mediaOrigins, " "))
+	csp := "default-src 'self'; script-src 'self'; style-src 'self'; img-src " + media + " data:; font-src 'self'; " +
+		"connect-src 'self'; media-src " + media + "; object-src 'none'; base-uri 'none'; " +
 		"form-action " + formAction + "; frame-ancestors 'none'"
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {

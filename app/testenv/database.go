@@ -22,7 +22,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"onramp/app"
+	"onramp/app/config"
 	"onramp/app/db"
+	"onramp/assets"
 	"onramp/migrations"
 )
 
@@ -170,9 +173,12 @@ func ensureTemplate(ctx context.Context, conn *pgx.Conn) (string, error) {
 		return "", err
 	}
 	err = d.MigrateUp(ctx)
+	if err == nil {
+		err = seedTemplate(ctx, d)
+	}
 	d.Close()
 	if err != nil {
-		return "", fmt.Errorf("migrating the test template: %w", err)
+		return "", fmt.Errorf("preparing the test template: %w", err)
 	}
 	_, err = conn.Exec(ctx, fmt.Sprintf("ALTER DATABASE %s RENAME TO %s", pgx.Identifier{building}.Sanitize(), pgx.Identifier{tmpl}.Sanitize()))
 	return tmpl, err
@@ -213,18 +219,42 @@ func dropDatabase(ctx context.Context, name string) error {
 	return err
 }
 
+// migrationsHash names the template after what is in it: the migrations
+// and the shipped content it is seeded with.
 func migrationsHash() (string, error) {
 	h := sha256.New()
-	err := fs.WalkDir(migrations.FS, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+	for _, fsys := range []fs.FS{migrations.FS, assets.Content} {
+		err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := fs.ReadFile(fsys, p)
+			h.Write([]byte(p))
+			h.Write(b)
 			return err
+		})
+		if err != nil {
+			return "", err
 		}
-		b, err := fs.ReadFile(migrations.FS, p)
-		h.Write([]byte(p))
-		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12], nil
+}
+
+// seedTemplate loads the demo data into the template, so every test
+// package starts with the shipped programmes, demo people and cohorts.
+func seedTemplate(ctx context.Context, d *db.DB) error {
+	dir, err := os.MkdirTemp("", "onramp-template-media-")
+	if err != nil {
 		return err
-	})
-	return hex.EncodeToString(h.Sum(nil))[:12], err
+	}
+	defer os.RemoveAll(dir)
+	cfg := config.Config{Mode: config.ModeTool, StorageURL: "file://" + dir, BodyLimit: "1M", MaxVideoMB: 200, MaxFileMB: 20,
+		AuthRateLimit: 1, AuthRateBurst: 1, SessionIdleTimeout: time.Minute, SessionAbsoluteTimeout: time.Hour}
+	a, err := app.New(cfg, d, app.Options{})
+	if err != nil {
+		return err
+	}
+	return a.SeedDemo(ctx)
 }
 
 // withDatabase returns raw with its database name replaced by name.

@@ -43,9 +43,11 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		OIDCRolesClaim: "roles", StorageURL: "file://" + t.TempDir(),
 		SessionIdleTimeout: 30 * time.Minute, SessionAbsoluteTimeout: 12 * time.Hour,
 		ShutdownTimeout: 5 * time.Second, AuthRateLimit: 1000, AuthRateBurst: 1000, BodyLimit: "1M",
+		MaxVideoMB: 200, MaxFileMB: 20,
 	}
 	cfg.ApplyDevDefaults()
-	o := app.Options{DiscoveryRetryMin: 20 * time.Millisecond, DiscoveryRetryMax: 200 * time.Millisecond}
+	o := app.Options{DiscoveryRetryMin: 20 * time.Millisecond, DiscoveryRetryMax: 200 * time.Millisecond,
+		MediaCheckInterval: 200 * time.Millisecond}
 	for _, opt := range opts {
 		opt(&cfg, &o)
 	}
@@ -63,7 +65,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Identity.SeedDemo(context.Background()); err != nil {
+	if err := a.SeedDemo(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Identity.AdoptDemoAccounts(context.Background(), cfg.OIDCIssuerURL); err != nil {

@@ -16,13 +16,11 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"onramp/app"
 	"onramp/app/config"
 	"onramp/app/db"
 	"onramp/app/server"
-	"onramp/modules/audit"
 	"onramp/modules/identity"
 )
 
@@ -100,7 +98,7 @@ func (m Main) serve(ctx context.Context, mode config.Mode) error {
 		return err
 	}
 	if mode == config.ModeDev {
-		if err := a.Identity.SeedDemo(ctx); err != nil {
+		if err := a.SeedDemo(ctx); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)
 		}
 		if err := a.Identity.AdoptDemoAccounts(ctx, cfg.OIDCIssuerURL); err != nil {
@@ -153,7 +151,18 @@ func (m Main) seed(ctx context.Context, args []string) error {
 	if err := d.CheckSchema(ctx); err != nil {
 		return err
 	}
-	if err := identity.NewService(d, audit.New(d.Gorm), time.Now).SeedDemo(ctx); err != nil {
+	cfg, err := config.Load(config.ModeTool)
+	if err != nil {
+		return err
+	}
+	if cfg.StorageURL == "" {
+		cfg.StorageURL = "file://var/media"
+	}
+	a, err := app.New(cfg, d, app.Options{})
+	if err != nil {
+		return err
+	}
+	if err := a.SeedDemo(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintln(m.Out, "demo data seeded")

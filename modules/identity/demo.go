@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"onramp/app/auth"
@@ -22,8 +23,8 @@ type DemoPerson struct {
 // Demo organisations: two, so a manager in one can be shown to be refused
 // the other's cohorts.
 const (
-	demoTrust   = "Northfield NHS Foundation Trust"
-	demoCharity = "Riverside Youth Futures"
+	DemoTrust   = "Northfield NHS Foundation Trust"
+	DemoCharity = "Riverside Youth Futures"
 )
 
 // DemoPeople are the demo logins named in DESIGN.md, plus enough others
@@ -33,12 +34,13 @@ var DemoPeople = []DemoPerson{
 	{"demo-learner-2", "learner2@example.org", "Jordan Price", []string{auth.RoleLearner}, ""},
 	{"demo-learner-3", "learner3@example.org", "Kasia Nowak", []string{auth.RoleLearner}, ""},
 	{"demo-learner-4", "learner4@example.org", "Tyrone Campbell", []string{auth.RoleLearner}, ""},
-	{"demo-mentor", "mentor@example.org", "Dan Okafor", []string{auth.RoleMentor}, demoTrust},
-	{"demo-mentor-2", "mentor2@example.org", "Helen Marsh", []string{auth.RoleMentor}, demoCharity},
-	{"demo-manager", "manager@example.org", "Priya Shah", []string{auth.RoleManager}, demoTrust},
-	{"demo-manager-2", "manager2@example.org", "Tom Reid", []string{auth.RoleManager}, demoCharity},
-	{"demo-safeguarding", "safeguarding@example.org", "Grace Adeyemi", []string{auth.RoleSafeguardingLead}, demoTrust},
+	{"demo-mentor", "mentor@example.org", "Dan Okafor", []string{auth.RoleMentor}, DemoTrust},
+	{"demo-mentor-2", "mentor2@example.org", "Helen Marsh", []string{auth.RoleMentor}, DemoCharity},
+	{"demo-manager", "manager@example.org", "Priya Shah", []string{auth.RoleManager}, DemoTrust},
+	{"demo-manager-2", "manager2@example.org", "Tom Reid", []string{auth.RoleManager}, DemoCharity},
+	{"demo-safeguarding", "safeguarding@example.org", "Grace Adeyemi", []string{auth.RoleSafeguardingLead}, DemoTrust},
 	{"demo-admin", "admin@example.org", "Sam Lee", []string{auth.RoleAdmin}, ""},
+	{"demo-editor", "editor@example.org", "Chloe Bennett", []string{auth.RoleContentEditor}, ""},
 }
 
 // SeedDemo creates the demo organisations and provisions every demo person
@@ -47,7 +49,7 @@ var DemoPeople = []DemoPerson{
 func (s *Service) SeedDemo(ctx context.Context) error {
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
 		orgs := map[string]string{}
-		for name, kind := range map[string]string{demoTrust: "trust", demoCharity: "charity"} {
+		for name, kind := range map[string]string{DemoTrust: "trust", DemoCharity: "charity"} {
 			id, err := s.store.EnsureOrganisation(ctx, name, kind)
 			if err != nil {
 				return err
@@ -85,4 +87,36 @@ func (s *Service) AdoptDemoAccounts(ctx context.Context, issuer string) error {
 		WHERE u.issuer <> ? AND u.issuer LIKE '%/dev/idp' AND u.subject IN ?
 		  AND NOT EXISTS (SELECT 1 FROM users o WHERE o.issuer = ? AND o.subject = u.subject)`,
 		issuer, issuer, subjects, issuer).Error
+}
+
+var demoFirst = []string{"Aisha", "Ben", "Chantelle", "Darius", "Ella", "Farhan", "Grace", "Hassan", "Imogen", "Jamal",
+	"Keira", "Liam", "Maya", "Nathan", "Olivia", "Patryk", "Rania", "Sam", "Tia", "Usman", "Victoria", "Wiktor",
+	"Yasmin", "Zak", "Amber", "Callum", "Demi", "Ethan", "Fatima", "Gabriel", "Holly"}
+var demoLast = []string{"Ahmed", "Brown", "Clarke", "Davies", "Evans", "Francis", "Green", "Hussain", "Iqbal", "Jones",
+	"Khan", "Lewis", "Mensah", "Nowak", "O'Brien", "Patel", "Quinn", "Robinson", "Smith", "Taylor", "Walker", "Young"}
+
+// DemoLearnerName is a realistic name for the i-th synthetic demo learner.
+func DemoLearnerName(i int) string {
+	return demoFirst[i%len(demoFirst)] + " " + demoLast[(i*7)%len(demoLast)]
+}
+
+// ProvisionLearner makes sure a person with email exists (created, not yet
+// signed in, when missing) and returns their id. name is used only when
+// creating.
+func (s *Service) ProvisionLearner(ctx context.Context, email, name string) (string, error) {
+	var id string
+	if err := db.Conn(ctx, s.db.Gorm).Raw("SELECT id FROM users WHERE email = ? ORDER BY issuer NULLS LAST LIMIT 1", email).Scan(&id).Error; err != nil || id != "" {
+		return id, err
+	}
+	return s.store.Provision(ctx, email, name, nil)
+}
+
+// OrganisationID returns the id of the organisation called name.
+func (s *Service) OrganisationID(ctx context.Context, name string) (string, error) {
+	var id string
+	err := db.Conn(ctx, s.db.Gorm).Raw("SELECT id FROM organisations WHERE lower(name) = lower(?)", name).Scan(&id).Error
+	if err == nil && id == "" {
+		err = fmt.Errorf("no organisation called %q", name)
+	}
+	return id, err
 }

@@ -69,6 +69,8 @@ func RoleLabel(role string) string {
 		return "Safeguarding lead"
 	case auth.RoleAdmin:
 		return "Administrator"
+	case auth.RoleContentEditor:
+		return "Content editor"
 	}
 	return role
 }

@@ -139,7 +139,7 @@ func (s *Store) People(ctx context.Context, query string, limit, offset int) ([]
 // Person returns one user, or gorm.ErrRecordNotFound (also for an id that
 // is not a UUID, such as a mistyped address).
 func (s *Store) Person(ctx context.Context, id string) (Person, error) {
-	if !isUUID(id) {
+	if !db.IsUUID(id) {
 		return Person{}, gorm.ErrRecordNotFound
 	}
 	var row personRow
@@ -214,7 +214,7 @@ func (s *Store) EnsureOrganisation(ctx context.Context, name, kind string) (stri
 
 // SetOrganisation moves a user into an organisation (nil for none).
 func (s *Store) SetOrganisation(ctx context.Context, userID string, orgID *string) error {
-	if !isUUID(userID) {
+	if !db.IsUUID(userID) {
 		return gorm.ErrRecordNotFound
 	}
 	res := db.Conn(ctx, s.g).Exec("UPDATE users SET organisation_id = ? WHERE id = ?", orgID, userID)
@@ -247,27 +247,6 @@ func rolesParam(roles []string) string {
 
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-// isUUID reports whether s is a UUID in the canonical hyphenated form ids
-// appear in, so a malformed id is "not found" rather than a query error.
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, r := range s {
-		switch i {
-		case 8, 13, 18, 23:
-			if r != '-' {
-				return false
-			}
-		default:
-			if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f' || 'A' <= r && r <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // isNotFound reports gorm's not-found error.

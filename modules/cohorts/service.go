@@ -1,0 +1,57 @@
+// Package cohorts owns cohorts (a programme run by an organisation) and
+// the enrolments that put learners in them. The Managing feature builds
+// its screens on top; Learning reads enrolments through ForUser.
+package cohorts
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"onramp/app/db"
+	"onramp/modules/learning"
+)
+
+// Service reads and writes cohorts and enrolments.
+type Service struct {
+	db *db.DB
+	g  *gorm.DB
+}
+
+var _ learning.Enrolments = (*Service)(nil)
+
+// NewService returns the cohorts service.
+func NewService(d *db.DB) *Service { return &Service{db: d, g: d.Gorm} }
+
+// ForUser lists a learner's enrolments, newest cohort first.
+func (s *Service) ForUser(ctx context.Context, userID string) ([]learning.Enrolment, error) {
+	var out []learning.Enrolment
+	err := db.Conn(ctx, s.g).Raw(`
+		SELECT e.id, e.cohort_id, c.name AS cohort_name, p.slug AS programme_slug, c.organisation_id,
+		       e.status, c.starts_on, c.ends_on
+		FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id JOIN programmes p ON p.id = c.programme_id
+		WHERE e.user_id = ? ORDER BY c.starts_on DESC`, userID).Scan(&out).Error
+	return out, err
+}
+
+// EnsureCohort returns the id of the organisation's cohort called name,
+// creating it for the programme with slug when missing.
+func (s *Service) EnsureCohort(ctx context.Context, orgID, programmeSlug, name, region string, starts, ends time.Time, capacity int) (string, error) {
+	var id string
+	err := db.Conn(ctx, s.g).Raw(`
+		WITH ins AS (
+		  INSERT INTO cohorts (programme_id, organisation_id, name, starts_on, ends_on, capacity, region)
+		  SELECT p.id, ?, ?, ?, ?, ?, ? FROM programmes p WHERE p.slug = ?
+		  ON CONFLICT (organisation_id, name) DO NOTHING RETURNING id)
+		SELECT id FROM ins UNION ALL SELECT id FROM cohorts WHERE organisation_id = ? AND name = ? LIMIT 1`,
+		orgID, name, starts, ends, capacity, region, programmeSlug, orgID, name).Scan(&id).Error
+	return id, err
+}
+
+// Enrol puts a learner in a cohort once; enrolling again changes nothing.
+func (s *Service) Enrol(ctx context.Context, cohortID, userID string, at time.Time) error {
+	return db.Conn(ctx, s.g).Exec(
+		"INSERT INTO enrolments (cohort_id, user_id, enrolled_at) VALUES (?, ?, ?) ON CONFLICT (cohort_id, user_id) DO NOTHING",
+		cohortID, userID, at).Error
+}

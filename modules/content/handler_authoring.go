@@ -1,0 +1,5 @@
+package content
+
+import "onramp/app/auth"
+
+func (m *Handlers) authoringRoutes(r *auth.Routes) {}

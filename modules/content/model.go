@@ -1,0 +1,106 @@
+// Package content owns course content: programmes, their modules, lessons
+// and knowledge checks, the media lessons show, and the content packages
+// they are shipped and moved in.
+package content
+
+import (
+	"regexp"
+	"time"
+)
+
+// Question kinds.
+const (
+	KindSingle   = "single"   // exactly one right option
+	KindMultiple = "multiple" // tick every right option
+)
+
+// maxPackageBytes caps what an imported zip may unpack to.
+const maxPackageBytes = 1 << 30
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+
+// Programme is a course: Get Started, Get Into, Step into Work.
+type Programme struct {
+	ID         string
+	Slug       string
+	Title      string
+	Summary    string
+	Audience   string
+	LengthText string
+	IntroMD    string
+	Published  bool
+	UpdatedAt  time.Time
+}
+
+// Module is a part of a programme, with lessons and one check.
+type Module struct {
+	ID          string
+	ProgrammeID string
+	Slug        string
+	Title       string
+	Summary     string
+	OverviewMD  string
+	Position    int
+	Published   bool
+}
+
+// Lesson is one short page of learning.
+type Lesson struct {
+	ID        string
+	ModuleID  string
+	Slug      string
+	Title     string
+	Minutes   int
+	BodyMD    string
+	Position  int
+	Published bool
+	UpdatedAt time.Time
+}
+
+// Check is a module's knowledge check.
+type Check struct {
+	ID        string
+	ModuleID  string
+	Title     string
+	PassMark  int
+	Questions []Question `gorm:"-"`
+}
+
+// Question is one question of a check.
+type Question struct {
+	ID       string
+	CheckID  string
+	Position int
+	Text     string
+	Kind     string
+	Options  []Option `gorm:"-"`
+}
+
+// Option is one answer to a question.
+type Option struct {
+	ID         string
+	QuestionID string
+	Position   int
+	Text       string
+	Correct    bool
+	Feedback   string
+}
+
+// Media is an uploaded file.
+type Media struct {
+	ID          string
+	Key         string
+	Kind        string
+	ContentType string
+	Size        int64
+	Filename    string
+	AltText     string
+	CreatedAt   time.Time
+}
+
+// LessonMedia is a file shown in a lesson, with captions for video.
+type LessonMedia struct {
+	Media
+	Position   int
+	CaptionsID *string
+}

@@ -1,0 +1,159 @@
+package content
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+	"time"
+
+	"onramp/app/apperr"
+	"onramp/app/db"
+	"onramp/app/storage"
+)
+
+// Recorder appends to the audit log; the audit module provides it.
+type Recorder interface {
+	Record(ctx context.Context, actorID, action, subjectType, subjectID string, detail map[string]any) error
+}
+
+// Limits cap upload sizes in bytes.
+type Limits struct {
+	Video int64 // video files
+	Other int64 // everything else
+}
+
+// Service holds the rules for content and media.
+type Service struct {
+	db     *db.DB
+	store  *Store
+	files  storage.Store
+	audit  Recorder
+	limits Limits
+	render *Renderer
+	now    func() time.Time
+}
+
+// NewService returns the content service.
+func NewService(d *db.DB, files storage.Store, audit Recorder, limits Limits, now func() time.Time) *Service {
+	return &Service{db: d, store: NewStore(d.Gorm), files: files, audit: audit, limits: limits, render: NewRenderer(), now: now}
+}
+
+// Store gives read access to content for other modules' services.
+func (s *Service) Store() *Store { return s.store }
+
+// Renderer renders lesson Markdown to safe HTML.
+func (s *Service) Renderer() *Renderer { return s.render }
+
+// Files is the media store.
+func (s *Service) Files() storage.Store { return s.files }
+
+// SeedShipped imports every programme under fsys (assets/content) that
+// is not in the database yet, published. Programmes already there are left
+// alone, so editors' changes survive a re-seed.
+func (s *Service) SeedShipped(ctx context.Context, fsys fs.FS) error {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		pkg, err := ReadPackage(fsys, e.Name())
+		if err != nil {
+			return fmt.Errorf("content package %s: %w", e.Name(), err)
+		}
+		if _, err := s.Import(ctx, "", pkg, true); err != nil {
+			var ae *apperr.Error
+			if errors.As(err, &ae) && ae.Kind == apperr.Conflict {
+				continue
+			}
+			return fmt.Errorf("importing %s: %w", e.Name(), err)
+		}
+	}
+	return nil
+}
+
+// Upload stores a file sent by an editor: the type is sniffed from its
+// bytes (never the name), only images, video, audio, PDF and WebVTT are
+// accepted, images need alt text, and the size limit is enforced while
+// the bytes stream in, so nothing oversized is ever kept. Errors: Invalid
+// (type, alt text), TooLarge, Unavailable (store down).
+func (s *Service) Upload(ctx context.Context, actorID string, r io.Reader, size int64, filename, alt string) (*Media, error) {
+	m, err := s.storeUpload(ctx, actorID, r, size, filename, alt)
+	if err != nil {
+		return nil, err
+	}
+	return m, s.audit.Record(ctx, actorID, "media.uploaded", "media", m.ID, map[string]any{"filename": m.Filename, "size": m.Size, "type": m.ContentType})
+}
+
+func (s *Service) storeUpload(ctx context.Context, actorID string, r io.Reader, size int64, filename, alt string) (*Media, error) {
+	ctype, replay, err := storage.Sniff(r)
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Invalid, "The file could not be read. Try again.", err)
+	}
+	kind, ok := storage.Allowed(ctype)
+	if !ok {
+		return nil, apperr.InvalidFields(apperr.FieldError{Field: "file",
+			Message: "This type of file cannot be used. Upload a picture (PNG, JPEG, GIF or WebP), a video (MP4 or WebM), audio (MP3, M4A, OGG or WAV), a PDF or WebVTT captions."})
+	}
+	alt = strings.TrimSpace(alt)
+	if kind == "image" && alt == "" {
+		return nil, apperr.InvalidFields(apperr.FieldError{Field: "alt",
+			Message: "Describe the picture for people who cannot see it (alt text)."})
+	}
+	limit := s.limits.Other
+	if kind == "video" {
+		limit = s.limits.Video
+	}
+	if size > limit {
+		return nil, tooLarge(limit)
+	}
+	key := storage.NewKey(s.now())
+	obj, err := s.files.Put(ctx, key, replay, size, ctype, limit)
+	switch {
+	case errors.Is(err, storage.ErrTooLarge):
+		return nil, tooLarge(limit)
+	case errors.Is(err, storage.ErrUnavailable):
+		return nil, apperr.Wrap(apperr.Unavailable, "Media storage is not answering. Try again in a few minutes.", err)
+	case err != nil:
+		return nil, err
+	}
+	m := &Media{Key: key, Kind: kind, ContentType: ctype, Size: obj.Size, Filename: cleanFilename(filename), AltText: alt}
+	var creator *string
+	if actorID != "" {
+		creator = &actorID
+	}
+	err = db.Conn(ctx, s.db.Gorm).Raw(`INSERT INTO media (key, kind, content_type, size, filename, alt_text, created_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id, created_at`, m.Key, m.Kind, m.ContentType, m.Size, m.Filename, m.AltText, creator).
+		Row().Scan(&m.ID, &m.CreatedAt)
+	if err != nil {
+		_ = s.files.Delete(context.WithoutCancel(ctx), key)
+		return nil, err
+	}
+	return m, nil
+}
+
+func tooLarge(limit int64) error {
+	return apperr.New(apperr.TooLarge, fmt.Sprintf("The file is too large. The most you can upload is %d MB.", limit>>20))
+}
+
+func cleanFilename(name string) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	if i := strings.LastIndex(name, "/"); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if r < 32 || r == 127 || r == '"' {
+			return -1
+		}
+		return r
+	}, name)
+	if len(name) > 200 {
+		name = name[len(name)-200:]
+	}
+	return name
+}

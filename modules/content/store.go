@@ -1,0 +1,305 @@
+package content
+
+import (
+	"context"
+	"errors"
+
+	"gorm.io/gorm"
+
+	"onramp/app/db"
+)
+
+// Store reads and writes content tables.
+type Store struct{ g *gorm.DB }
+
+// NewStore returns a store over g.
+func NewStore(g *gorm.DB) *Store { return &Store{g: g} }
+
+// Outline is a programme with its modules, lessons (without bodies) and
+// checks: everything a contents page or a lesson's navigation needs.
+type Outline struct {
+	Programme Programme
+	Modules   []OutlineModule
+}
+
+// OutlineModule is a module in an outline.
+type OutlineModule struct {
+	Module
+	Lessons []Lesson
+	Check   *CheckSummary
+}
+
+// CheckSummary names a module's check without its questions.
+type CheckSummary struct {
+	ID        string
+	Title     string
+	PassMark  int
+	Questions int
+}
+
+// LessonIDs lists the outline's lessons in reading order.
+func (o *Outline) LessonIDs() []string {
+	var ids []string
+	for _, m := range o.Modules {
+		for _, l := range m.Lessons {
+			ids = append(ids, l.ID)
+		}
+	}
+	return ids
+}
+
+// ProgrammeSummary is a programme with counts, for lists.
+type ProgrammeSummary struct {
+	Programme
+	Modules   int
+	Lessons   int
+	Checks    int
+	Questions int
+}
+
+// Programmes lists programmes with counts of their (published, unless
+// drafts is true) modules, lessons and checks.
+func (s *Store) Programmes(ctx context.Context, drafts bool) ([]ProgrammeSummary, error) {
+	var out []ProgrammeSummary
+	err := db.Conn(ctx, s.g).Raw(`
+		SELECT p.id, p.slug, p.title, p.summary, p.audience, p.length_text, p.published, p.updated_at,
+		  (SELECT count(*) FROM modules m WHERE m.programme_id = p.id AND (? OR m.published)) AS modules,
+		  (SELECT count(*) FROM lessons l JOIN modules m ON m.id = l.module_id
+		     WHERE m.programme_id = p.id AND (? OR (m.published AND l.published))) AS lessons,
+		  (SELECT count(*) FROM checks c JOIN modules m ON m.id = c.module_id
+		     WHERE m.programme_id = p.id AND (? OR m.published)) AS checks,
+		  (SELECT count(*) FROM questions q JOIN checks c ON c.id = q.check_id JOIN modules m ON m.id = c.module_id
+		     WHERE m.programme_id = p.id AND (? OR m.published)) AS questions
+		FROM programmes p WHERE ? OR p.published
+		ORDER BY CASE p.slug WHEN 'get-started' THEN 1 WHEN 'get-into' THEN 2 WHEN 'step-into-work' THEN 3 ELSE 4 END, p.title`,
+		drafts, drafts, drafts, drafts, drafts).Scan(&out).Error
+	return out, err
+}
+
+// OutlineBySlug returns the outline of the programme with slug; with drafts
+// false, unpublished programmes, modules and lessons are left out (and an
+// unpublished programme is not found).
+func (s *Store) OutlineBySlug(ctx context.Context, slug string, drafts bool) (*Outline, error) {
+	var p Programme
+	res := db.Conn(ctx, s.g).Raw("SELECT * FROM programmes WHERE slug = ? AND (? OR published)", slug, drafts).Scan(&p)
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return nil, gorm.ErrRecordNotFound
+	}
+	return s.outline(ctx, p, drafts)
+}
+
+// OutlineByID is OutlineBySlug for an id, drafts included (for editors).
+func (s *Store) OutlineByID(ctx context.Context, id string) (*Outline, error) {
+	var p Programme
+	res := db.Conn(ctx, s.g).Raw("SELECT * FROM programmes WHERE id = ?", id).Scan(&p)
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return nil, gorm.ErrRecordNotFound
+	}
+	return s.outline(ctx, p, true)
+}
+
+func (s *Store) outline(ctx context.Context, p Programme, drafts bool) (*Outline, error) {
+	o := &Outline{Programme: p}
+	var mods []Module
+	if err := db.Conn(ctx, s.g).Raw(
+		"SELECT * FROM modules WHERE programme_id = ? AND (? OR published) ORDER BY position", p.ID, drafts).Scan(&mods).Error; err != nil {
+		return nil, err
+	}
+	var lessons []Lesson
+	if err := db.Conn(ctx, s.g).Raw(`
+		SELECT l.id, l.module_id, l.slug, l.title, l.minutes, l.position, l.published, l.updated_at
+		FROM lessons l JOIN modules m ON m.id = l.module_id
+		WHERE m.programme_id = ? AND (? OR l.published) ORDER BY l.position`, p.ID, drafts).Scan(&lessons).Error; err != nil {
+		return nil, err
+	}
+	var checks []struct {
+		ModuleID string
+		CheckSummary
+	}
+	if err := db.Conn(ctx, s.g).Raw(`
+		SELECT c.module_id, c.id, c.title, c.pass_mark, (SELECT count(*) FROM questions q WHERE q.check_id = c.id) AS questions
+		FROM checks c JOIN modules m ON m.id = c.module_id WHERE m.programme_id = ?`, p.ID).Scan(&checks).Error; err != nil {
+		return nil, err
+	}
+	byModule := map[string]int{}
+	for i, m := range mods {
+		byModule[m.ID] = i
+		o.Modules = append(o.Modules, OutlineModule{Module: m})
+	}
+	for _, l := range lessons {
+		if i, ok := byModule[l.ModuleID]; ok {
+			o.Modules[i].Lessons = append(o.Modules[i].Lessons, l)
+		}
+	}
+	for _, c := range checks {
+		if i, ok := byModule[c.ModuleID]; ok {
+			cs := c.CheckSummary
+			o.Modules[i].Check = &cs
+		}
+	}
+	return o, nil
+}
+
+// LessonInProgramme is a lesson with where it sits.
+type LessonInProgramme struct {
+	Lesson
+	ProgrammeSlug      string
+	ModuleTitle        string
+	ProgrammePublished bool
+	ModulePublished    bool
+}
+
+// Lesson returns one lesson with its programme's slug, or
+// gorm.ErrRecordNotFound.
+func (s *Store) Lesson(ctx context.Context, id string) (*LessonInProgramme, error) {
+	if !db.IsUUID(id) {
+		return nil, gorm.ErrRecordNotFound
+	}
+	var l LessonInProgramme
+	res := db.Conn(ctx, s.g).Raw(`
+		SELECT l.*, p.slug AS programme_slug, m.title AS module_title,
+		       p.published AS programme_published, m.published AS module_published
+		FROM lessons l JOIN modules m ON m.id = l.module_id JOIN programmes p ON p.id = m.programme_id
+		WHERE l.id = ?`, id).Scan(&l)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return nil, gorm.ErrRecordNotFound
+	}
+	return &l, res.Error
+}
+
+// Visible reports whether learners may see the lesson.
+func (l *LessonInProgramme) Visible() bool {
+	return l.Published && l.ModulePublished && l.ProgrammePublished
+}
+
+// CheckWithContext is a check with its questions and where it sits.
+type CheckWithContext struct {
+	Check
+	ModuleID           string
+	ModuleTitle        string
+	ProgrammeSlug      string
+	ProgrammeID        string
+	Visible            bool
+	ModuleLessonsCount int
+}
+
+// Check returns a check with its questions and options in order.
+func (s *Store) Check(ctx context.Context, id string) (*CheckWithContext, error) {
+	if !db.IsUUID(id) {
+		return nil, gorm.ErrRecordNotFound
+	}
+	var c CheckWithContext
+	res := db.Conn(ctx, s.g).Raw(`
+		SELECT c.id, c.module_id, c.title, c.pass_mark, m.title AS module_title, p.slug AS programme_slug,
+		       p.id AS programme_id, (m.published AND p.published) AS visible
+		FROM checks c JOIN modules m ON m.id = c.module_id JOIN programmes p ON p.id = m.programme_id
+		WHERE c.id = ?`, id).Scan(&c)
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return nil, gorm.ErrRecordNotFound
+	}
+	c.Check.ModuleID = c.ModuleID
+	qs, err := s.questions(ctx, []string{c.ID})
+	c.Questions = qs[c.ID]
+	return &c, err
+}
+
+// questions loads the questions and options of checks, keyed by check id.
+func (s *Store) questions(ctx context.Context, checkIDs []string) (map[string][]Question, error) {
+	var qs []Question
+	if err := db.Conn(ctx, s.g).Raw("SELECT * FROM questions WHERE check_id IN ? ORDER BY check_id, position", checkIDs).Scan(&qs).Error; err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(qs))
+	for i, q := range qs {
+		ids[i] = q.ID
+	}
+	var opts []Option
+	if len(ids) > 0 {
+		if err := db.Conn(ctx, s.g).Raw("SELECT * FROM options WHERE question_id IN ? ORDER BY question_id, position", ids).Scan(&opts).Error; err != nil {
+			return nil, err
+		}
+	}
+	byQuestion := map[string][]Option{}
+	for _, o := range opts {
+		byQuestion[o.QuestionID] = append(byQuestion[o.QuestionID], o)
+	}
+	out := map[string][]Question{}
+	for _, q := range qs {
+		q.Options = byQuestion[q.ID]
+		out[q.CheckID] = append(out[q.CheckID], q)
+	}
+	return out, nil
+}
+
+// LessonMedia lists the media shown in a lesson, in order.
+func (s *Store) LessonMedia(ctx context.Context, lessonID string) ([]LessonMedia, error) {
+	var out []LessonMedia
+	err := db.Conn(ctx, s.g).Raw(`
+		SELECT md.*, lm.position, lm.captions_id FROM lesson_media lm JOIN media md ON md.id = lm.media_id
+		WHERE lm.lesson_id = ? ORDER BY lm.position`, lessonID).Scan(&out).Error
+	return out, err
+}
+
+// MediaByID returns one media record, or gorm.ErrRecordNotFound.
+func (s *Store) MediaByID(ctx context.Context, id string) (*Media, error) {
+	if !db.IsUUID(id) {
+		return nil, gorm.ErrRecordNotFound
+	}
+	var m Media
+	res := db.Conn(ctx, s.g).Raw("SELECT * FROM media WHERE id = ?", id).Scan(&m)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return nil, gorm.ErrRecordNotFound
+	}
+	return &m, res.Error
+}
+
+// MediaVisibleToLearners reports whether media is shown (itself or as
+// captions) in a lesson learners can see.
+func (s *Store) MediaVisibleToLearners(ctx context.Context, mediaID string) (bool, error) {
+	var ok bool
+	err := db.Conn(ctx, s.g).Raw(`
+		SELECT EXISTS (SELECT 1 FROM lesson_media lm
+		  JOIN lessons l ON l.id = lm.lesson_id JOIN modules m ON m.id = l.module_id JOIN programmes p ON p.id = m.programme_id
+		  WHERE (lm.media_id = ? OR lm.captions_id = ?) AND l.published AND m.published AND p.published)`, mediaID, mediaID).Scan(&ok).Error
+	return ok, err
+}
+
+func isNotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }
+
+// ReplaceCheck sets a module's check from its package form, replacing any
+// questions it had. Attempts already made keep their recorded answers.
+func (s *Store) ReplaceCheck(ctx context.Context, moduleID string, c *CheckFile) error {
+	g := db.Conn(ctx, s.g)
+	var checkID string
+	if err := g.Raw(`INSERT INTO checks (module_id, title, pass_mark) VALUES (?, ?, ?)
+		ON CONFLICT (module_id) DO UPDATE SET title = EXCLUDED.title, pass_mark = EXCLUDED.pass_mark
+		RETURNING id`, moduleID, c.Title, c.PassMark).Scan(&checkID).Error; err != nil {
+		return err
+	}
+	if err := g.Exec("DELETE FROM questions WHERE check_id = ?", checkID).Error; err != nil {
+		return err
+	}
+	for i, q := range c.Questions {
+		var qid string
+		if err := g.Raw("INSERT INTO questions (check_id, position, text, kind) VALUES (?, ?, ?, ?) RETURNING id",
+			checkID, i+1, q.Text, q.Kind).Scan(&qid).Error; err != nil {
+			return err
+		}
+		for j, o := range q.Options {
+			if err := g.Exec("INSERT INTO options (question_id, position, text, correct, feedback) VALUES (?, ?, ?, ?, ?)",
+				qid, j+1, o.Text, o.Correct, o.Feedback).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

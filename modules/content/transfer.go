@@ -1,0 +1,206 @@
+package content
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"path"
+
+	"onramp/app/apperr"
+	"onramp/app/db"
+)
+
+// Import writes a package as a new programme in one transaction and
+// returns its id. Media files go to the store first; if anything fails,
+// the objects written are deleted again and no row remains. publish sets
+// the published flag of anything the package leaves unset. Errors:
+// Conflict when the slug is taken, Invalid for a bad package.
+func (s *Service) Import(ctx context.Context, actorID string, pkg *Package, publish bool) (string, error) {
+	if err := pkg.Validate(); err != nil {
+		return "", apperr.Wrap(apperr.Invalid, "The package has problems: "+err.Error(), err)
+	}
+	var written []string
+	defer func() {
+		for _, key := range written { // only reached on failure; cleared on success
+			_ = s.files.Delete(context.WithoutCancel(ctx), key)
+		}
+	}()
+	var programmeID string
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		var exists bool
+		if err := db.Conn(ctx, s.db.Gorm).Raw("SELECT EXISTS (SELECT 1 FROM programmes WHERE slug = ?)", pkg.Slug).Scan(&exists).Error; err != nil {
+			return err
+		}
+		if exists {
+			return apperr.New(apperr.Conflict, fmt.Sprintf("A programme with the short name %q already exists. Delete it or import under another name.", pkg.Slug))
+		}
+		g := db.Conn(ctx, s.db.Gorm)
+		if err := g.Raw(`INSERT INTO programmes (slug, title, summary, audience, length_text, intro_md, published)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, pkg.Slug, pkg.Meta.Title, pkg.Meta.Summary, pkg.Meta.Audience,
+			pkg.Meta.Length, pkg.Intro, flag(pkg.Meta.Published, publish)).Scan(&programmeID).Error; err != nil {
+			return err
+		}
+		for i, m := range pkg.Modules {
+			var moduleID string
+			if err := g.Raw(`INSERT INTO modules (programme_id, slug, title, summary, overview_md, position, published)
+				VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, programmeID, m.Slug, m.Meta.Title, m.Meta.Summary, m.Overview,
+				i+1, flag(m.Meta.Published, publish)).Scan(&moduleID).Error; err != nil {
+				return err
+			}
+			for j, l := range m.Lessons {
+				var lessonID string
+				if err := g.Raw(`INSERT INTO lessons (module_id, slug, title, minutes, body_md, position, published)
+					VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, moduleID, l.Slug, l.Meta.Title, l.Meta.Minutes, l.Body,
+					j+1, flag(l.Meta.Published, publish)).Scan(&lessonID).Error; err != nil {
+					return err
+				}
+				for k, f := range l.Meta.Media {
+					dir := mediaDir(i, m.Slug)
+					mediaID, key, err := s.importFile(ctx, actorID, pkg, dir, f.File, f.Alt)
+					written = append(written, key)
+					if err != nil {
+						return err
+					}
+					var captionsID *string
+					if f.Captions != "" {
+						id, key, err := s.importFile(ctx, actorID, pkg, dir, f.Captions, "")
+						written = append(written, key)
+						if err != nil {
+							return err
+						}
+						captionsID = &id
+					}
+					if err := g.Exec("INSERT INTO lesson_media (lesson_id, media_id, position, captions_id) VALUES (?, ?, ?, ?)",
+						lessonID, mediaID, k+1, captionsID).Error; err != nil {
+						return err
+					}
+				}
+			}
+			if m.Check != nil {
+				if err := s.store.ReplaceCheck(ctx, moduleID, m.Check); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		written = nil
+	}
+	return programmeID, err
+}
+
+func (s *Service) importFile(ctx context.Context, actorID string, pkg *Package, dir, name, alt string) (id, key string, err error) {
+	b, ok := pkg.Files[dir+path.Base(name)]
+	if !ok {
+		return "", "", apperr.New(apperr.Invalid, fmt.Sprintf("The package lists media file %q but does not contain it.", name))
+	}
+	m, err := s.storeUpload(ctx, actorID, bytes.NewReader(b), int64(len(b)), path.Base(name), alt)
+	if m == nil {
+		return "", "", err
+	}
+	return m.ID, m.Key, err
+}
+
+// Export reads a programme, drafts included, back into a package, with its
+// media files read from the store.
+func (s *Service) Export(ctx context.Context, programmeID string) (*Package, error) {
+	o, err := s.store.OutlineByID(ctx, programmeID)
+	if isNotFound(err) {
+		return nil, apperr.New(apperr.NotFound, "There is no such programme")
+	}
+	if err != nil {
+		return nil, err
+	}
+	p := o.Programme
+	pkg := &Package{Slug: p.Slug, Intro: p.IntroMD, Files: map[string][]byte{},
+		Meta: ProgrammeMeta{Title: p.Title, Summary: p.Summary, Audience: p.Audience, Length: p.LengthText, Published: &p.Published}}
+	for i, m := range o.Modules {
+		pm := PackageModule{Slug: m.Slug, Overview: m.OverviewMD,
+			Meta: ModuleMeta{Title: m.Title, Summary: m.Summary, Published: ptr(m.Published)}}
+		dir := mediaDir(i, m.Slug)
+		for _, l := range m.Lessons {
+			full, err := s.store.Lesson(ctx, l.ID)
+			if err != nil {
+				return nil, err
+			}
+			pl := PackageLesson{Slug: l.Slug, Body: full.BodyMD,
+				Meta: LessonMeta{Title: l.Title, Minutes: l.Minutes, Published: ptr(l.Published)}}
+			media, err := s.store.LessonMedia(ctx, l.ID)
+			if err != nil {
+				return nil, err
+			}
+			for _, md := range media {
+				f := LessonFile{File: exportName(md.Media), Alt: md.AltText}
+				if err := s.readInto(ctx, pkg.Files, dir+f.File, md.Key); err != nil {
+					return nil, err
+				}
+				if md.CaptionsID != nil {
+					c, err := s.store.MediaByID(ctx, *md.CaptionsID)
+					if err != nil {
+						return nil, err
+					}
+					f.Captions = exportName(*c)
+					if err := s.readInto(ctx, pkg.Files, dir+f.Captions, c.Key); err != nil {
+						return nil, err
+					}
+				}
+				pl.Meta.Media = append(pl.Meta.Media, f)
+			}
+			pm.Lessons = append(pm.Lessons, pl)
+		}
+		if m.Check != nil {
+			c, err := s.store.Check(ctx, m.Check.ID)
+			if err != nil {
+				return nil, err
+			}
+			pm.Check = c.File()
+		}
+		pkg.Modules = append(pkg.Modules, pm)
+	}
+	return pkg, nil
+}
+
+// exportName is a media file's name inside a package: its id keeps names
+// unique, the original name keeps them recognisable.
+func exportName(m Media) string {
+	name := path.Base(m.Filename)
+	if name == "." || name == "/" || name == "" {
+		name = "file"
+	}
+	return m.ID[:8] + "-" + name
+}
+
+func (s *Service) readInto(ctx context.Context, files map[string][]byte, name, key string) error {
+	r, _, err := s.files.Open(ctx, key)
+	if err != nil {
+		return apperr.Wrap(apperr.Unavailable, "Media storage is not answering, so the export cannot include media. Try again later.", err)
+	}
+	defer r.Close()
+	b, err := io.ReadAll(r)
+	files[name] = b
+	return err
+}
+
+// File turns a stored check back into its package form.
+func (c *Check) File() *CheckFile {
+	f := &CheckFile{Title: c.Title, PassMark: c.PassMark}
+	for _, q := range c.Questions {
+		qf := QuestionFile{Text: q.Text, Kind: q.Kind}
+		for _, o := range q.Options {
+			qf.Options = append(qf.Options, OptionFile{Text: o.Text, Correct: o.Correct, Feedback: o.Feedback})
+		}
+		f.Questions = append(f.Questions, qf)
+	}
+	return f
+}
+
+func flag(set *bool, fallback bool) bool {
+	if set != nil {
+		return *set
+	}
+	return fallback
+}
+
+func ptr[T any](v T) *T { return &v }

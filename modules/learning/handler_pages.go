@@ -1,0 +1,198 @@
+package learning
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"onramp/app/apperr"
+	"onramp/app/auth"
+)
+
+type homePage struct {
+	Cards    []Card
+	Continue *Card
+}
+
+func (m *Module) home(c echo.Context) error {
+	cards, err := m.svc.Home(c.Request().Context(), auth.UserOf(c).ID)
+	if err != nil {
+		return err
+	}
+	data := homePage{Cards: cards}
+	for i := range cards { // the first enrolled or started programme not finished
+		p := cards[i].Progress
+		if (cards[i].Enrolled || p.CompletedLessons > 0) && p.Next != nil {
+			data.Continue = &cards[i]
+			break
+		}
+	}
+	return m.pages.HTML(c, http.StatusOK, "learning/home", "My learning", data)
+}
+
+func (m *Module) programme(c echo.Context) error {
+	p, err := m.svc.Progress(c.Request().Context(), auth.UserOf(c).ID, c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	return m.pages.HTML(c, http.StatusOK, "learning/programme", p.Outline.Programme.Title, p)
+}
+
+type lessonPage struct {
+	*LessonView
+	Body             template.HTML
+	MediaUnavailable bool
+	Position, Count  int
+}
+
+func (m *Module) lesson(c echo.Context) error {
+	v, err := m.svc.Lesson(c.Request().Context(), auth.UserOf(c).ID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if v.Lesson.ProgrammeSlug != c.Param("slug") {
+		return c.Redirect(http.StatusMovedPermanently, lessonURL(v.Lesson.ProgrammeSlug, v.Lesson.ID))
+	}
+	page := lessonPage{LessonView: v,
+		Body:             m.render.Cached(v.Lesson.ID, v.Lesson.UpdatedAt.UnixNano(), v.Lesson.BodyMD),
+		MediaUnavailable: len(v.Media) > 0 && !m.mediaHealthy()}
+	if v.Module != nil {
+		page.Count = len(v.Module.Lessons)
+		for i, l := range v.Module.Lessons {
+			if l.ID == v.Lesson.ID {
+				page.Position = i + 1
+			}
+		}
+	}
+	return m.pages.HTML(c, http.StatusOK, "learning/lesson", v.Lesson.Title, page)
+}
+
+// completeLesson marks the lesson done and moves the learner on: to the
+// next lesson, the module's check, or back to the programme.
+func (m *Module) completeLesson(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := auth.UserOf(c)
+	p, err := m.svc.CompleteLesson(ctx, u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	slug := p.Outline.Programme.Slug
+	if mod := p.ModuleOf(c.Param("id")); mod != nil && mod.Done == len(mod.Lessons) && mod.OutlineModule.Check != nil && !mod.Check.Passed {
+		return c.Redirect(http.StatusSeeOther, checkURL(slug, mod.OutlineModule.Check.ID))
+	}
+	if _, next := p.Neighbours(c.Param("id")); next != nil {
+		return c.Redirect(http.StatusSeeOther, lessonURL(slug, next.ID))
+	}
+	return c.Redirect(http.StatusSeeOther, "/learn/"+url.PathEscape(slug))
+}
+
+type checkPage struct {
+	*CheckView
+	Answers map[string][]string
+	Errors  []apperr.FieldError
+	Marked  *AttemptResult // the attempt just submitted
+}
+
+// Chosen reports whether option was among the answers to question.
+func (p checkPage) Chosen(question, option string) bool {
+	for _, o := range p.Answers[question] {
+		if o == option {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Module) check(c echo.Context) error {
+	v, err := m.svc.Check(c.Request().Context(), auth.UserOf(c).ID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return m.pages.HTML(c, http.StatusOK, "learning/check", v.Check.Title, checkPage{CheckView: v})
+}
+
+func (m *Module) submitCheck(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := auth.UserOf(c)
+	form, err := c.FormParams()
+	if err != nil {
+		return apperr.New(apperr.BadRequest, "Your answers could not be read. Try again.")
+	}
+	answers := map[string][]string{}
+	for k, v := range form {
+		if q, ok := strings.CutPrefix(k, "q-"); ok {
+			answers[q] = v
+		}
+	}
+	res, err := m.svc.SubmitAttempt(ctx, u, c.Param("id"), answers)
+	v, verr := m.svc.Check(ctx, u.ID, c.Param("id"))
+	if verr != nil {
+		return verr
+	}
+	page := checkPage{CheckView: v, Answers: answers, Marked: res}
+	if e := apperr.As(err); err != nil && e.Kind == apperr.Invalid {
+		page.Errors = e.Fields
+		if len(page.Errors) == 0 {
+			page.Errors = []apperr.FieldError{{Field: "questions", Message: e.Message}}
+		}
+		return m.pages.HTML(c, http.StatusUnprocessableEntity, "learning/check", "Error: "+v.Check.Title, page)
+	} else if err != nil {
+		return err
+	}
+	title := "You passed: " + v.Check.Title
+	if !res.Passed {
+		title = "Not passed yet: " + v.Check.Title
+	}
+	return m.pages.HTML(c, http.StatusOK, "learning/result", title, page)
+}
+
+func (m *Module) certificate(c echo.Context) error {
+	cert, err := m.svc.Certificate(c.Request().Context(), auth.UserOf(c).ID, c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	pdf, err := certificatePDF(cert, m.baseURL+"/verify/"+cert.Code)
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("onramp-certificate-%s.pdf", c.Param("slug"))
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	c.Response().Header().Set("Cache-Control", "private, no-store")
+	return c.Blob(http.StatusOK, "application/pdf", pdf)
+}
+
+func (m *Module) verifyForm(c echo.Context) error {
+	if code := strings.TrimSpace(c.QueryParam("code")); code != "" {
+		return c.Redirect(http.StatusSeeOther, "/verify/"+url.PathEscape(code))
+	}
+	return m.pages.HTML(c, http.StatusOK, "learning/verify", "Check a certificate", nil)
+}
+
+func (m *Module) verify(c echo.Context) error {
+	cert, err := m.svc.Verify(c.Request().Context(), c.Param("code"))
+	if e := apperr.As(err); err != nil && e.Kind == apperr.NotFound {
+		return m.pages.HTML(c, http.StatusNotFound, "learning/verify", "Certificate not found",
+			map[string]string{"Code": c.Param("code"), "Error": e.Message})
+	} else if err != nil {
+		return err
+	}
+	return m.pages.HTML(c, http.StatusOK, "learning/verify", "Certificate checked", cert)
+}
+
+func lessonURL(slug, id string) string { return "/learn/" + url.PathEscape(slug) + "/lessons/" + id }
+func checkURL(slug, id string) string  { return "/learn/" + url.PathEscape(slug) + "/checks/" + id }
+
+// nextURL is where a Step leads.
+func nextURL(slug string, s *Step) string {
+	if s == nil {
+		return "/learn/" + url.PathEscape(slug)
+	}
+	if s.CheckID != "" {
+		return checkURL(slug, s.CheckID)
+	}
+	return lessonURL(slug, s.LessonID)
+}

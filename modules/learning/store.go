@@ -1,0 +1,143 @@
+package learning
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"gorm.io/gorm"
+
+	"onramp/app/db"
+)
+
+// Store reads and writes learners' progress, attempts and certificates.
+type Store struct{ g *gorm.DB }
+
+// NewStore returns a store over g.
+func NewStore(g *gorm.DB) *Store { return &Store{g: g} }
+
+// Completed returns when the user completed each of lessonIDs they have
+// completed.
+func (s *Store) Completed(ctx context.Context, userID string, lessonIDs []string) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	if len(lessonIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		LessonID    string
+		CompletedAt time.Time
+	}
+	err := db.Conn(ctx, s.g).Raw("SELECT lesson_id, completed_at FROM lesson_progress WHERE user_id = ? AND lesson_id IN ?",
+		userID, lessonIDs).Scan(&rows).Error
+	for _, r := range rows {
+		out[r.LessonID] = r.CompletedAt
+	}
+	return out, err
+}
+
+// Complete records a completed lesson once; it reports whether this call
+// recorded it (false when it was already complete).
+func (s *Store) Complete(ctx context.Context, userID, lessonID string, at time.Time) (bool, error) {
+	res := db.Conn(ctx, s.g).Exec(
+		"INSERT INTO lesson_progress (user_id, lesson_id, completed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+		userID, lessonID, at)
+	return res.RowsAffected == 1, res.Error
+}
+
+// CheckResult is a learner's best standing on one check.
+type CheckResult struct {
+	CheckID  string
+	Attempts int
+	Passed   bool
+	Best     int
+}
+
+// CheckResults returns the user's attempts summary for each of checkIDs.
+func (s *Store) CheckResults(ctx context.Context, userID string, checkIDs []string) (map[string]CheckResult, error) {
+	out := map[string]CheckResult{}
+	if len(checkIDs) == 0 {
+		return out, nil
+	}
+	var rows []CheckResult
+	err := db.Conn(ctx, s.g).Raw(`SELECT check_id, count(*) AS attempts, bool_or(passed) AS passed, max(score) AS best
+		FROM check_attempts WHERE user_id = ? AND check_id IN ? GROUP BY check_id`, userID, checkIDs).Scan(&rows).Error
+	for _, r := range rows {
+		out[r.CheckID] = r
+	}
+	return out, err
+}
+
+// Attempt is one recorded try at a check.
+type Attempt struct {
+	ID        string
+	UserID    string
+	CheckID   string
+	Correct   int
+	Total     int
+	Score     int
+	Passed    bool
+	Answers   json.RawMessage
+	CreatedAt time.Time
+}
+
+// AddAttempt records an attempt and returns its id.
+func (s *Store) AddAttempt(ctx context.Context, a *Attempt) error {
+	return db.Conn(ctx, s.g).Raw(`INSERT INTO check_attempts (user_id, check_id, correct, total, score, passed, answers, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.UserID, a.CheckID, a.Correct, a.Total, a.Score, a.Passed,
+		string(a.Answers), a.CreatedAt).Scan(&a.ID).Error
+}
+
+// Certificate proves a learner completed a programme.
+type Certificate struct {
+	ID             string
+	UserID         string
+	ProgrammeID    string
+	Code           string
+	LearnerName    string
+	ProgrammeTitle string
+	IssuedAt       time.Time
+}
+
+// IssueCertificate creates the user's certificate for a programme unless
+// one exists, and returns whichever is stored.
+func (s *Store) IssueCertificate(ctx context.Context, c Certificate) (*Certificate, error) {
+	g := db.Conn(ctx, s.g)
+	if err := g.Exec(`INSERT INTO certificates (user_id, programme_id, code, learner_name, programme_title, issued_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, programme_id) DO NOTHING`,
+		c.UserID, c.ProgrammeID, c.Code, c.LearnerName, c.ProgrammeTitle, c.IssuedAt).Error; err != nil {
+		return nil, err
+	}
+	return s.Certificate(ctx, c.UserID, c.ProgrammeID)
+}
+
+// Certificate returns the user's certificate for a programme, or nil.
+func (s *Store) Certificate(ctx context.Context, userID, programmeID string) (*Certificate, error) {
+	var c Certificate
+	res := db.Conn(ctx, s.g).Raw("SELECT * FROM certificates WHERE user_id = ? AND programme_id = ?", userID, programmeID).Scan(&c)
+	if res.Error != nil || res.RowsAffected == 0 {
+		return nil, res.Error
+	}
+	return &c, nil
+}
+
+// CertificateByCode finds a certificate by its verification code, or nil.
+func (s *Store) CertificateByCode(ctx context.Context, code string) (*Certificate, error) {
+	var c Certificate
+	res := db.Conn(ctx, s.g).Raw("SELECT * FROM certificates WHERE code = ?", code).Scan(&c)
+	if res.Error != nil || res.RowsAffected == 0 {
+		return nil, res.Error
+	}
+	return &c, nil
+}
+
+// LastCompleted returns the id of the lesson the user completed most
+// recently among lessonIDs, or "".
+func (s *Store) LastCompleted(ctx context.Context, userID string, lessonIDs []string) (string, error) {
+	var id string
+	if len(lessonIDs) == 0 {
+		return "", nil
+	}
+	err := db.Conn(ctx, s.g).Raw(`SELECT lesson_id FROM lesson_progress WHERE user_id = ? AND lesson_id IN ?
+		ORDER BY completed_at DESC LIMIT 1`, userID, lessonIDs).Scan(&id).Error
+	return id, err
+}
