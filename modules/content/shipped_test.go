@@ -1,0 +1,113 @@
+package content
+
+import (
+	"archive/zip"
+	"bytes"
+	"reflect"
+	"testing"
+
+	"onramp/assets"
+)
+
+// minimumModules is what each shipped programme must have, at least.
+var minimumModules = map[string]int{"get-started": 5, "get-into": 6, "step-into-work": 8}
+
+func shipped(t *testing.T) map[string]*Package {
+	t.Helper()
+	out := map[string]*Package{}
+	for slug := range minimumModules {
+		p, err := ReadPackage(assets.Content, slug)
+		if err != nil {
+			t.Fatalf("reading %s: %v", slug, err)
+		}
+		out[slug] = p
+	}
+	return out
+}
+
+func TestShippedProgrammesHaveEnoughModulesLessonsAndQuestions(t *testing.T) {
+	for slug, p := range shipped(t) {
+		if len(p.Modules) < minimumModules[slug] {
+			t.Errorf("%s has %d modules, want at least %d", slug, len(p.Modules), minimumModules[slug])
+		}
+		for _, m := range p.Modules {
+			if n := len(m.Lessons); n < 3 || n > 6 {
+				t.Errorf("%s/%s has %d lessons, want 3 to 6", slug, m.Slug, n)
+			}
+			if m.Check == nil || len(m.Check.Questions) < 5 {
+				t.Errorf("%s/%s needs a knowledge check of 5 or more questions", slug, m.Slug)
+			}
+			for _, l := range m.Lessons {
+				if w := WordCount(l.Body); w < 150 || w > 600 {
+					t.Errorf("%s/%s/%s has %d words, want 150 to 600", slug, m.Slug, l.Slug, w)
+				}
+			}
+		}
+	}
+}
+
+func TestShippedLessonsReadabilityIsAtLeast60(t *testing.T) {
+	for slug, p := range shipped(t) {
+		for _, m := range p.Modules {
+			for _, l := range m.Lessons {
+				if score := Readability(l.Body); score < 60 {
+					t.Errorf("%s/%s/%s: Flesch reading ease %.1f, want 60 or more", slug, m.Slug, l.Slug, score)
+				}
+			}
+		}
+	}
+}
+
+func TestReadabilityTellsPlainFromDenseText(t *testing.T) {
+	plain := "You wash your hands. You do it a lot. It keeps people safe."
+	dense := "Comprehensive organisational accountability necessitates multidisciplinary institutional collaboration, notwithstanding considerable administrative complexity."
+	if p, d := Readability(plain), Readability(dense); p < 80 || d > 20 {
+		t.Errorf("plain scored %.1f (want 80+), dense scored %.1f (want under 20)", p, d)
+	}
+	for word, want := range map[string]int{"the": 1, "care": 1, "nurse": 1, "hospital": 3, "safeguarding": 4, "values": 2} {
+		if got := Syllables(word); got != want {
+			t.Errorf("Syllables(%q) = %d, want %d", word, got, want)
+		}
+	}
+}
+
+func TestPackageZipRoundTripIsLossless(t *testing.T) {
+	for slug, p := range shipped(t) {
+		var first bytes.Buffer
+		if err := p.WriteZip(&first); err != nil {
+			t.Fatal(err)
+		}
+		back, err := ReadZip(bytes.NewReader(first.Bytes()), int64(first.Len()))
+		if err != nil {
+			t.Fatalf("%s: reading the exported zip: %v", slug, err)
+		}
+		if !reflect.DeepEqual(p, back) {
+			t.Errorf("%s: the package read back from its zip differs from the original", slug)
+		}
+		var second bytes.Buffer
+		if err := back.WriteZip(&second); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(first.Bytes(), second.Bytes()) {
+			t.Errorf("%s: exporting the re-read package gave different bytes", slug)
+		}
+	}
+}
+
+func TestReadZipRefusesUnsafeOrForeignArchives(t *testing.T) {
+	if _, err := ReadZip(bytes.NewReader([]byte("not a zip")), 9); err == nil {
+		t.Error("a non-zip was accepted")
+	}
+	for _, names := range [][]string{{"p/../../etc/passwd"}, {"one/programme.md", "two/programme.md"}} {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for _, n := range names {
+			w, _ := zw.Create(n)
+			w.Write([]byte("---\ntitle: x\n---\n"))
+		}
+		zw.Close()
+		if _, err := ReadZip(bytes.NewReader(buf.Bytes()), int64(buf.Len())); err == nil {
+			t.Errorf("zip with %v was accepted", names)
+		}
+	}
+}
