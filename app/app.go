@@ -18,8 +18,8 @@ import (
 	"onramp/app/devidp"
 	"onramp/app/render"
 	"onramp/app/server"
-	"onramp/assets"
 	"onramp/app/storage"
+	"onramp/assets"
 	"onramp/modules/audit"
 	"onramp/modules/cohorts"
 	"onramp/modules/content"
@@ -81,25 +81,25 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	reg := server.NewRegistry()
 	e := server.New(server.Options{
 		HTTPS: cfg.SecureCookies(), FormTargets: []string{origin(cfg.OIDCIssuerURL)},
-		MediaOrigins: mediaOrigins(cfg.StorageURL), BodyLimit: cfg.BodyLimit, LargeBodyPaths: content.UploadPaths,
+		MediaOrigins: mediaOrigins(cfg.StorageURL), BodyLimit: cfg.BodyLimit,
+		LargeBodyPaths: content.UploadPaths, LargeBodyLimit: fmt.Sprintf("%dM", content.MaxPackageMB+1),
 		AuthRate: cfg.AuthRateLimit, AuthBurst: cfg.AuthRateBurst, Pages: pages, Metrics: reg,
 	})
 
 	auditLog := audit.New(d.Gorm)
 	people := identity.NewService(d, auditLog, o.Now)
-	sessions := auth.NewSessions(d.Pool, auth.SessionOptions{
-		IdleTimeout: cfg.SessionIdleTimeout, AbsoluteTimeout: cfg.SessionAbsoluteTimeout, Secure: cfg.SecureCookies(),
-	})
+	sessions := auth.NewSessions(d.Pool, auth.SessionOptions{AbsoluteTimeout: cfg.SessionAbsoluteTimeout, Secure: cfg.SecureCookies()})
 	a := auth.New(auth.Options{
 		IssuerURL: cfg.OIDCIssuerURL, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
 		RolesClaim: cfg.OIDCRolesClaim, ExtraScopes: cfg.OIDCExtraScopes, BaseURL: cfg.BaseURL, Secure: cfg.SecureCookies(),
+		IdleTimeout: cfg.SessionIdleTimeout, AbsoluteTimeout: cfg.SessionAbsoluteTimeout,
 		RetryMin: o.DiscoveryRetryMin, RetryMax: o.DiscoveryRetryMax, Now: o.Now,
 	}, people, sessions, d.Gorm)
 	routes := auth.NewRoutes(e, a)
 
-	courses := content.NewService(d, files, auditLog, content.Limits{Video: cfg.MaxVideoMB << 20, Other: cfg.MaxFileMB << 20}, o.Now)
+	courses := content.NewService(d, files, auditLog, content.Limits{Video: cfg.MaxVideoMB << 20, Other: cfg.MaxFileMB << 20}, cfg.ContentCacheTTL, o.Now)
 	groups := cohorts.NewService(d)
-	learn := learning.NewService(d, courses.Store(), groups, o.Now)
+	learn := learning.NewService(d, courses.Catalogue(), groups, o.Now)
 	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people,
 		Content: courses, Cohorts: groups, Learning: learn, Media: storage.NewHealth(files, o.MediaCheckInterval)}
 
@@ -159,6 +159,10 @@ func newDevIdP(cfg config.Config, static *render.Static, now func() time.Time) (
 	for i, p := range identity.DemoPeople {
 		users[i] = devidp.User{Subject: p.Subject, Email: p.Email, Name: p.Name, Roles: p.Roles}
 	}
+	for i := range cfg.DevLoadUsers {
+		users = append(users, devidp.User{Subject: fmt.Sprintf("load-learner-%d", i), Email: LoadUserEmail(i),
+			Name: identity.DemoLearnerName(i), Roles: []string{"learner"}})
+	}
 	return devidp.New(devidp.Config{
 		Issuer: cfg.OIDCIssuerURL,
 		Users:  users,
@@ -173,6 +177,9 @@ func newDevIdP(cfg config.Config, static *render.Static, now func() time.Time) (
 		Now:           now,
 	})
 }
+
+// LoadUserEmail is the email of the i-th load-test learner.
+func LoadUserEmail(i int) string { return fmt.Sprintf("load-learner-%d@example.org", i) }
 
 // skipping runs mw except for requests whose path starts with a prefix.
 func skipping(prefixes []string, mw echo.MiddlewareFunc) echo.MiddlewareFunc {

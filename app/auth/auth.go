@@ -23,7 +23,10 @@ type Options struct {
 	ExtraScopes  []string // asked for on top of openid, email and profile
 	BaseURL      string   // where the provider sends people back, without trailing slash
 	Secure       bool     // cookies only over https
-	HTTPClient   *http.Client
+	// IdleTimeout and AbsoluteTimeout end sessions left unused, and all
+	// sessions after a while regardless.
+	IdleTimeout, AbsoluteTimeout time.Duration
+	HTTPClient                   *http.Client
 	// RetryMin and RetryMax bound the back-off between discovery attempts
 	// while the provider is unreachable.
 	RetryMin, RetryMax time.Duration
@@ -64,6 +67,12 @@ func New(o Options, dir Directory, sessions *scs.SessionManager, g *gorm.DB) *Au
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = 30 * time.Minute
+	}
+	if o.AbsoluteTimeout <= 0 {
+		o.AbsoluteTimeout = 12 * time.Hour
 	}
 	if o.RolesClaim == "" {
 		o.RolesClaim = "roles"

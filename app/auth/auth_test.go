@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -309,5 +310,38 @@ func TestSignedOutVisitorIsSentToSignInAndBack(t *testing.T) {
 	}
 	if !sawReturnTo {
 		t.Error("redirect to sign-in did not carry return_to=/admin/users")
+	}
+}
+
+func TestIdleAndAbsoluteTimeoutsEndSessions(t *testing.T) {
+	var now atomic.Int64
+	now.Store(time.Now().UnixNano())
+	advance := func(d time.Duration) { now.Add(int64(d)) }
+	srv := testenv.NewServer(t, func(cfg *config.Config, o *app.Options) {
+		o.Now = func() time.Time { return time.Unix(0, now.Load()) }
+		cfg.SessionIdleTimeout, cfg.SessionAbsoluteTimeout = 30*time.Minute, 2*time.Hour
+	})
+	c := srv.SignIn(t, "learner@example.org")
+	for range 3 { // active every 29 minutes: never idle for 30
+		advance(29 * time.Minute)
+		if got := meStatus(t, c); got != http.StatusOK {
+			t.Fatalf("active session ended after %d: %v", got, time.Unix(0, now.Load()))
+		}
+	}
+	advance(31 * time.Minute)
+	if got := meStatus(t, c); got != http.StatusUnauthorized {
+		t.Fatalf("idle for 31 minutes: /api/v1/me = %d, want 401", got)
+	}
+
+	c = srv.SignIn(t, "learner@example.org")
+	for i := range 7 { // active every 20 minutes, but 2 hours is the limit
+		advance(20 * time.Minute)
+		want := http.StatusOK
+		if i == 6 {
+			want = http.StatusUnauthorized
+		}
+		if got := meStatus(t, c); got != want {
+			t.Fatalf("after %d minutes: /api/v1/me = %d, want %d", 20*(i+1), got, want)
+		}
 	}
 }

@@ -145,6 +145,9 @@ func (a *Auth) callback(c echo.Context) error {
 	}
 	a.sessions.Put(ctx, keySession, sessionID)
 	a.sessions.Put(ctx, keyCSRF, randomToken())
+	now := a.opts.Now().Unix()
+	a.sessions.Put(ctx, keySeen, now)
+	a.sessions.Put(ctx, keyStarted, now)
 	target := l.ReturnTo
 	if target == "" {
 		target = u.Home()

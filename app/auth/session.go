@@ -23,23 +23,30 @@ const (
 	sessionCookie = "onramp_session"
 	keySession    = "auth_session" // id of the identity module's sign-in record
 	keyCSRF       = "csrf"
+	keySeen       = "seen" // unix seconds of the last request, for the idle timeout
+	keyStarted    = "started"
 	ctxUser       = "auth.user"
+	// seenEvery is how stale "seen" may get before it is written again:
+	// the idle timeout is exact to within this, and a busy session costs
+	// one write a minute instead of one per request.
+	seenEvery = 60
 )
 
-// SessionOptions are the timeouts and cookie rules for browser sessions.
+// SessionOptions are the cookie rules for browser sessions.
 type SessionOptions struct {
-	IdleTimeout     time.Duration
 	AbsoluteTimeout time.Duration
 	Secure          bool
 }
 
 // NewSessions returns a session manager storing sessions in PostgreSQL, so
 // any replica can serve any request. The cookie lives only as long as the
-// browser, which matters on shared computers.
+// browser, which matters on shared computers. The idle timeout is enforced
+// by LoadUser, not scs, whose idle timeout rewrites the session on every
+// request.
 func NewSessions(pool *pgxpool.Pool, o SessionOptions) *scs.SessionManager {
 	sm := scs.New()
 	sm.Store = pgxstore.NewWithCleanupInterval(pool, 10*time.Minute)
-	sm.IdleTimeout = o.IdleTimeout
+	sm.Codec = sessionCodec{}
 	sm.Lifetime = o.AbsoluteTimeout
 	sm.Cookie.Name = sessionCookie
 	sm.Cookie.HttpOnly = true
@@ -52,13 +59,29 @@ func NewSessions(pool *pgxpool.Pool, o SessionOptions) *scs.SessionManager {
 
 // LoadUser is middleware that finds the signed-in user for the request, if
 // any, and records them for handlers (UserOf) and templates (render.Viewer).
-// A session whose sign-in has ended is cleared.
+// A session whose sign-in has ended, or that sat idle past the idle
+// timeout or outlived the absolute one, is cleared.
 func (a *Auth) LoadUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
 		sid := a.sessions.GetString(ctx, keySession)
 		if sid == "" {
 			return next(c)
+		}
+		now := a.opts.Now().Unix()
+		seen := a.sessions.GetInt64(ctx, keySeen)
+		started := a.sessions.GetInt64(ctx, keyStarted)
+		if now-seen > int64(a.opts.IdleTimeout.Seconds()) || now-started > int64(a.opts.AbsoluteTimeout.Seconds()) {
+			if _, err := a.dir.EndSession(ctx, sid); err != nil {
+				return err
+			}
+			if err := a.sessions.Destroy(ctx); err != nil {
+				return err
+			}
+			return next(c)
+		}
+		if now-seen >= seenEvery {
+			a.sessions.Put(ctx, keySeen, now)
 		}
 		u, err := a.dir.SessionUser(ctx, sid)
 		if errors.Is(err, ErrSessionEnded) {

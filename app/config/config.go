@@ -64,8 +64,16 @@ type Config struct {
 	// MaxVideoMB and MaxFileMB cap uploads: video, and everything else.
 	MaxVideoMB int64 `env:"ONRAMP_MAX_VIDEO_MB" envDefault:"200"`
 	MaxFileMB  int64 `env:"ONRAMP_MAX_FILE_MB" envDefault:"20"`
+	// ContentCacheTTL is how long each replica keeps published content it
+	// has read; edits show on other replicas within this.
+	ContentCacheTTL time.Duration `env:"ONRAMP_CONTENT_CACHE_TTL" envDefault:"5s"`
 	// BodyLimit caps request bodies outside upload routes.
 	BodyLimit string `env:"ONRAMP_BODY_LIMIT" envDefault:"1M"`
+
+	// DevLoadUsers adds this many load-test learners
+	// (load-learner-N@example.org) to the dev identity provider, so
+	// cmd/onramp-load can sign in many people. Dev mode only.
+	DevLoadUsers int `env:"ONRAMP_DEV_LOAD_USERS" envDefault:"0"`
 
 	// DevIdP mounts the embedded identity provider. Only `onramp dev` and
 	// tests set it; `onramp serve` refuses it.

@@ -142,3 +142,9 @@ func IsUUID(s string) bool {
 	}
 	return true
 }
+
+// Query runs a read on the context's transaction, or on g, without gorm's
+// reflection: for the few queries every request makes.
+func Query(ctx context.Context, g *gorm.DB, query string, args ...any) (*sql.Rows, error) {
+	return Conn(ctx, g).Statement.ConnPool.QueryContext(ctx, query, args...)
+}

@@ -1,6 +1,8 @@
 package render
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"io/fs"
@@ -19,13 +21,20 @@ const StaticPrefix = "/static/"
 // (/static/<hash>/<path>) that can be cached for a year, because a changed
 // file gets a new URL.
 type Static struct {
-	fsys   fs.FS
-	hashes map[string]string
+	files map[string]staticFile
 }
 
-// NewStatic hashes every file in fsys once.
+type staticFile struct {
+	hash  string
+	ctype string
+	raw   []byte
+	gz    []byte // nil when compressing does not pay
+}
+
+// NewStatic reads, hashes and compresses every file in fsys once, so
+// serving one costs no CPU.
 func NewStatic(fsys fs.FS) (*Static, error) {
-	s := &Static{fsys: fsys, hashes: map[string]string{}}
+	s := &Static{files: map[string]staticFile{}}
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -35,7 +44,18 @@ func NewStatic(fsys fs.FS) (*Static, error) {
 			return err
 		}
 		sum := sha256.Sum256(b)
-		s.hashes[p] = hex.EncodeToString(sum[:6])
+		f := staticFile{hash: hex.EncodeToString(sum[:6]), ctype: mime.TypeByExtension(path.Ext(p)), raw: b}
+		if f.ctype == "" {
+			f.ctype = http.DetectContentType(b)
+		}
+		var gz bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+		zw.Write(b)
+		zw.Close()
+		if gz.Len() < len(b)*9/10 {
+			f.gz = gz.Bytes()
+		}
+		s.files[p] = f
 		return nil
 	})
 	return s, err
@@ -45,11 +65,11 @@ func NewStatic(fsys fs.FS) (*Static, error) {
 // that does not exist, which surfaces at start-up when templates are first
 // rendered in tests.
 func (s *Static) URL(name string) string {
-	h, ok := s.hashes[name]
+	f, ok := s.files[name]
 	if !ok {
 		panic("render: no static file " + name)
 	}
-	return StaticPrefix + h + "/" + name
+	return StaticPrefix + f.hash + "/" + name
 }
 
 // Handle serves GET /static/<hash>/<path>. A stale hash still serves the
@@ -57,23 +77,20 @@ func (s *Static) URL(name string) string {
 func (s *Static) Handle(c echo.Context) error {
 	rest := strings.TrimPrefix(c.Request().URL.Path, StaticPrefix)
 	hash, name, ok := strings.Cut(rest, "/")
-	current, exists := s.hashes[name]
+	f, exists := s.files[name]
 	if !ok || !exists {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
-	b, err := fs.ReadFile(s.fsys, name)
-	if err != nil {
-		return err
-	}
 	h := c.Response().Header()
-	if hash == current {
+	if hash == f.hash {
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {
 		h.Set("Cache-Control", "no-cache")
 	}
-	ctype := mime.TypeByExtension(path.Ext(name))
-	if ctype == "" {
-		ctype = http.DetectContentType(b)
+	h.Add("Vary", "Accept-Encoding")
+	if f.gz != nil && strings.Contains(c.Request().Header.Get("Accept-Encoding"), "gzip") {
+		h.Set("Content-Encoding", "gzip")
+		return c.Blob(http.StatusOK, f.ctype, f.gz)
 	}
-	return c.Blob(http.StatusOK, ctype, b)
+	return c.Blob(http.StatusOK, f.ctype, f.raw)
 }

@@ -29,6 +29,7 @@ type Limits struct {
 type Service struct {
 	db     *db.DB
 	store  *Store
+	cat    *Catalogue
 	files  storage.Store
 	audit  Recorder
 	limits Limits
@@ -36,13 +37,17 @@ type Service struct {
 	now    func() time.Time
 }
 
-// NewService returns the content service.
-func NewService(d *db.DB, files storage.Store, audit Recorder, limits Limits, now func() time.Time) *Service {
-	return &Service{db: d, store: NewStore(d.Gorm), files: files, audit: audit, limits: limits, render: NewRenderer(), now: now}
+// NewService returns the content service. Learners' reads are cached for
+// cacheTTL (0 turns the cache off).
+func NewService(d *db.DB, files storage.Store, audit Recorder, limits Limits, cacheTTL time.Duration, now func() time.Time) *Service {
+	store := NewStore(d.Gorm)
+	return &Service{db: d, store: store, cat: NewCatalogue(store, cacheTTL, now), files: files, audit: audit,
+		limits: limits, render: NewRenderer(), now: now}
 }
 
-// Store gives read access to content for other modules' services.
-func (s *Service) Store() *Store { return s.store }
+// Catalogue is the cached read side of published content, for the
+// learning module.
+func (s *Service) Catalogue() *Catalogue { return s.cat }
 
 // Renderer renders lesson Markdown to safe HTML.
 func (s *Service) Renderer() *Renderer { return s.render }
@@ -67,6 +72,7 @@ func (s *Service) SeedShipped(ctx context.Context, fsys fs.FS) error {
 			return fmt.Errorf("content package %s: %w", e.Name(), err)
 		}
 		if _, err := s.Import(ctx, "", pkg, true); err != nil {
+			// Conflict: already imported, perhaps edited since; keep it.
 			var ae *apperr.Error
 			if errors.As(err, &ae) && ae.Kind == apperr.Conflict {
 				continue

@@ -87,6 +87,7 @@ func (s *Service) Import(ctx context.Context, actorID string, pkg *Package, publ
 	})
 	if err == nil {
 		written = nil
+		s.cat.Invalidate()
 	}
 	return programmeID, err
 }
@@ -132,7 +133,7 @@ func (s *Service) Export(ctx context.Context, programmeID string) (*Package, err
 				return nil, err
 			}
 			for _, md := range media {
-				f := LessonFile{File: exportName(md.Media), Alt: md.AltText}
+				f := LessonFile{File: exportName(pkg.Files, dir, md.Media), Alt: md.AltText}
 				if err := s.readInto(ctx, pkg.Files, dir+f.File, md.Key); err != nil {
 					return nil, err
 				}
@@ -141,7 +142,7 @@ func (s *Service) Export(ctx context.Context, programmeID string) (*Package, err
 					if err != nil {
 						return nil, err
 					}
-					f.Captions = exportName(*c)
+					f.Captions = exportName(pkg.Files, dir, *c)
 					if err := s.readInto(ctx, pkg.Files, dir+f.Captions, c.Key); err != nil {
 						return nil, err
 					}
@@ -162,14 +163,18 @@ func (s *Service) Export(ctx context.Context, programmeID string) (*Package, err
 	return pkg, nil
 }
 
-// exportName is a media file's name inside a package: its id keeps names
-// unique, the original name keeps them recognisable.
-func exportName(m Media) string {
+// exportName is a media file's name inside a package: the name it was
+// uploaded with, so a round trip keeps names as they were, with the start
+// of its id added only when another file in the folder has that name.
+func exportName(files map[string][]byte, dir string, m Media) string {
 	name := path.Base(m.Filename)
 	if name == "." || name == "/" || name == "" {
 		name = "file"
 	}
-	return m.ID[:8] + "-" + name
+	if _, taken := files[dir+name]; taken {
+		name = m.ID[:8] + "-" + name
+	}
+	return name
 }
 
 func (s *Service) readInto(ctx context.Context, files map[string][]byte, name, key string) error {

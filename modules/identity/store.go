@@ -18,38 +18,35 @@ type Store struct{ g *gorm.DB }
 // NewStore returns a store over g.
 func NewStore(g *gorm.DB) *Store { return &Store{g: g} }
 
-// sessionUserRow is one row of the per-request user lookup.
-type sessionUserRow struct {
-	ID             string
-	Name           string
-	Email          string
-	OrganisationID *string
-	ClaimRoles     string
-	GrantedRoles   string
-}
-
 // SessionUser loads the user of an active sign-in in one query, because
 // every signed-in request runs it.
 func (s *Store) SessionUser(ctx context.Context, sessionID string) (*auth.User, error) {
-	var row sessionUserRow
-	res := db.Conn(ctx, s.g).Raw(`
-		SELECT u.id, u.name, u.email, u.organisation_id,
-		       array_to_string(u.claim_roles, ',') AS claim_roles,
-		       (SELECT COALESCE(string_agg(g.role, ','), '') FROM role_grants g WHERE g.user_id = u.id) AS granted_roles
-		FROM auth_sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.id = ? AND s.ended_at IS NULL`, sessionID).Scan(&row)
-	if res.Error != nil {
-		return nil, res.Error
-	}
-	if res.RowsAffected == 0 {
+	if !db.IsUUID(sessionID) {
 		return nil, auth.ErrSessionEnded
 	}
-	u := &auth.User{ID: row.ID, Name: row.Name, Email: row.Email,
-		Roles: effectiveRoles(splitRoles(row.ClaimRoles), splitRoles(row.GrantedRoles))}
-	if row.OrganisationID != nil {
-		u.OrganisationID = *row.OrganisationID
+	rows, err := db.Query(ctx, s.g, `
+		SELECT u.id, u.name, u.email, COALESCE(u.organisation_id::text, ''),
+		       array_to_string(u.claim_roles, ','),
+		       (SELECT COALESCE(string_agg(g.role, ','), '') FROM role_grants g WHERE g.user_id = u.id)
+		FROM auth_sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.id = $1 AND s.ended_at IS NULL`, sessionID)
+	if err != nil {
+		return nil, err
 	}
-	return u, nil
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return nil, auth.ErrSessionEnded
+	}
+	var u auth.User
+	var claim, granted string
+	if err := rows.Scan(&u.ID, &u.Name, &u.Email, &u.OrganisationID, &claim, &granted); err != nil {
+		return nil, err
+	}
+	u.Roles = effectiveRoles(splitRoles(claim), splitRoles(granted))
+	return &u, nil
 }
 
 // UserBySubject returns the id of the user signed in as subject at issuer.

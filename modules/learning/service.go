@@ -20,8 +20,8 @@ import (
 	"onramp/modules/content"
 )
 
-// Catalogue is the published course content; the content module's store
-// provides it.
+// Catalogue is the published course content; the content module's
+// (cached) Catalogue provides it.
 type Catalogue interface {
 	Programmes(ctx context.Context, drafts bool) ([]content.ProgrammeSummary, error)
 	OutlineBySlug(ctx context.Context, slug string, drafts bool) (*content.Outline, error)
@@ -46,7 +46,7 @@ type Enrolments interface {
 	ForUser(ctx context.Context, userID string) ([]Enrolment, error)
 }
 
-var _ Catalogue = (*content.Store)(nil)
+var _ Catalogue = (*content.Catalogue)(nil)
 
 // Service holds the learning rules.
 type Service struct {
@@ -77,29 +77,24 @@ func (s *Service) Progress(ctx context.Context, userID, slug string) (*Progress,
 }
 
 func (s *Service) progressIn(ctx context.Context, userID string, o *content.Outline) (*Progress, error) {
-	ids := o.LessonIDs()
-	completed, err := s.store.Completed(ctx, userID, ids)
+	st, err := s.store.Standing(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
-	var checkIDs []string
-	for _, m := range o.Modules {
-		if m.Check != nil {
-			checkIDs = append(checkIDs, m.Check.ID)
-		}
-	}
-	checks, err := s.store.CheckResults(ctx, userID, checkIDs)
-	if err != nil {
-		return nil, err
-	}
+	// Only this programme's lessons count, and the last one done here is
+	// where "continue" starts from.
+	completed := map[string]time.Time{}
 	var last string
 	var lastAt time.Time
-	for id, at := range completed {
-		if at.After(lastAt) {
-			last, lastAt = id, at
+	for _, id := range o.LessonIDs() {
+		if at, ok := st.Completed[id]; ok {
+			completed[id] = at
+			if at.After(lastAt) {
+				last, lastAt = id, at
+			}
 		}
 	}
-	return computeProgress(o, completed, checks, last), nil
+	return computeProgress(o, completed, st.Checks, last), nil
 }
 
 // Card is a programme on the learner's home page.

@@ -16,6 +16,44 @@ type Store struct{ g *gorm.DB }
 // NewStore returns a store over g.
 func NewStore(g *gorm.DB) *Store { return &Store{g: g} }
 
+// Standing is everything a learner has done: completed lessons and their
+// results on each check they have tried, across all programmes.
+type Standing struct {
+	Completed map[string]time.Time   // lesson id -> completed at
+	Checks    map[string]CheckResult // check id -> result
+}
+
+// Standing reads a learner's completions and check results in one round
+// trip, because every lesson page needs both.
+func (s *Store) Standing(ctx context.Context, userID string) (*Standing, error) {
+	rows, err := db.Query(ctx, s.g, `
+		SELECT true, lesson_id, completed_at, 0, false, 0 FROM lesson_progress WHERE user_id = $1
+		UNION ALL
+		SELECT false, check_id, max(created_at), count(*), bool_or(passed), max(score)
+		FROM check_attempts WHERE user_id = $1 GROUP BY check_id`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	st := &Standing{Completed: map[string]time.Time{}, Checks: map[string]CheckResult{}}
+	for rows.Next() {
+		var lesson bool
+		var id string
+		var at time.Time
+		var r CheckResult
+		if err := rows.Scan(&lesson, &id, &at, &r.Attempts, &r.Passed, &r.Best); err != nil {
+			return nil, err
+		}
+		if lesson {
+			st.Completed[id] = at
+		} else {
+			r.CheckID = id
+			st.Checks[id] = r
+		}
+	}
+	return st, rows.Err()
+}
+
 // Completed returns when the user completed each of lessonIDs they have
 // completed.
 func (s *Store) Completed(ctx context.Context, userID string, lessonIDs []string) (map[string]time.Time, error) {
