@@ -35,6 +35,11 @@ func (m *Handlers) Routes(r *auth.Routes) {
 	m.authoringRoutes(r)
 }
 
+// MaxPackageMB is the largest programme zip an editor may import, and so
+// the largest request body the server accepts on any upload route.
+const MaxPackageMB = 500
+
 // UploadPaths are the routes that take large bodies; the server's general
-// body limit skips them and the upload handler applies its own.
+// body limit gives way to MaxPackageMB there, and each upload handler
+// applies its own, tighter limit.
 var UploadPaths = []string{"/api/v1/media", "/admin/media", "/admin/content/lessons/", "/admin/content/import"}

@@ -1,0 +1,2 @@
+// Package mediatest tests media upload and delivery end to end.
+package mediatest

@@ -1,0 +1,9 @@
+package mediatest
+
+import (
+	"testing"
+
+	"onramp/app/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }

@@ -1,0 +1,153 @@
+package content
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"onramp/app/apperr"
+)
+
+// CheckYAML is a stored check as check.yaml text (see
+// assets/content/README.md), or "" for none.
+func CheckYAML(c *Check) (string, error) {
+	if c == nil {
+		return "", nil
+	}
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(c.File()); err != nil {
+		return "", err
+	}
+	return b.String(), enc.Close()
+}
+
+// ParseCheck reads check.yaml text. Settings the format does not have are
+// errors, so a misspelt "corect: true" is reported rather than ignored.
+// Errors: Invalid, one message per problem on the field "yaml"; the file
+// is returned too when the text was readable YAML, so it can be previewed.
+func ParseCheck(text string) (*CheckFile, error) {
+	if strings.TrimSpace(text) == "" {
+		return nil, apperr.InvalidFields(apperr.FieldError{Field: "yaml",
+			Message: "Enter the knowledge check. Start from the example on this page."})
+	}
+	f := &CheckFile{}
+	dec := yaml.NewDecoder(strings.NewReader(text))
+	dec.KnownFields(true)
+	if err := dec.Decode(f); err != nil && !errors.Is(err, io.EOF) {
+		return nil, apperr.InvalidFields(yamlProblems(err)...)
+	}
+	problems := f.Problems()
+	if utf8.RuneCountInString(f.Title) > maxTitle {
+		problems = append(problems, fmt.Sprintf("the title must be %d characters or fewer", maxTitle))
+	}
+	if len(problems) > 0 {
+		fields := make([]apperr.FieldError, len(problems))
+		for i, p := range problems {
+			fields[i] = apperr.FieldError{Field: "yaml", Message: sentence(p) + "."}
+		}
+		return f, apperr.InvalidFields(fields...)
+	}
+	return f, nil
+}
+
+// SaveCheck replaces a module's knowledge check with the one in text (in
+// check.yaml form). Learners' earlier attempts keep their answers.
+// Errors: NotFound, Invalid (unreadable YAML, or a check with problems).
+func (s *Service) SaveCheck(ctx context.Context, actorID, moduleID, text string) error {
+	f, err := ParseCheck(text)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, func(ctx context.Context) error {
+		if ok, err := s.store.lockRow(ctx, "modules", moduleID); err != nil || !ok {
+			return notFoundOr(err, errNoModule)
+		}
+		if err := s.store.ReplaceCheck(ctx, moduleID, f); err != nil {
+			return err
+		}
+		if err := s.store.TouchModule(ctx, moduleID, s.now()); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, actorID, "content.check.updated", "module", moduleID,
+			map[string]any{"title": f.Title, "pass_mark": f.PassMark, "questions": len(f.Questions)})
+	})
+}
+
+var (
+	yamlLine    = regexp.MustCompile(`^line (\d+): (.*)$`)
+	yamlUnknown = regexp.MustCompile("^field (\\S+) not found in type")
+	yamlType    = regexp.MustCompile("^cannot unmarshal !!\\w+ `(.*)` into (\\S+)$")
+)
+
+// yamlHints say what common YAML syntax errors usually mean.
+var yamlHints = map[string]string{
+	"mapping values are not allowed in this context":  "a colon (:) is in the wrong place. If some text has a colon in it, put the whole text in quotes",
+	"did not find expected key":                       "the indentation is wrong. Line each setting up with the ones around it",
+	"found character that cannot start any token":     "there is a character YAML cannot start with here (often a tab). Indent with spaces, and put text in quotes",
+	"did not find expected '-' indicator":             "a list item is out of line. Line up each - with the others in its list",
+	"could not find expected ':'":                     "a setting is missing its colon, like text: Your answer",
+	"found a tab character that violates indentation": "there is a tab. Indent with spaces only",
+}
+
+// yamlProblems turns a YAML decoding error into messages an editor can act
+// on, each naming its line.
+func yamlProblems(err error) []apperr.FieldError {
+	var lines []string
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		lines = te.Errors
+	} else {
+		lines = []string{strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	out := make([]apperr.FieldError, 0, len(lines))
+	for _, l := range lines {
+		where, what := "", l
+		if m := yamlLine.FindStringSubmatch(l); m != nil {
+			where, what = "Line "+m[1]+": ", m[2]
+		}
+		switch m := yamlUnknown.FindStringSubmatch(what); {
+		case m != nil:
+			what = fmt.Sprintf("%q is not a setting a check can have. Check the spelling: the settings are title, pass_mark, questions, text, kind, options, correct and feedback", m[1])
+		case yamlType.MatchString(what):
+			t := yamlType.FindStringSubmatch(what)
+			what = fmt.Sprintf("%q should be %s", t[1], yamlKind(t[2]))
+		case yamlHints[what] != "":
+			what = yamlHints[what]
+		default:
+			what += ". Check the indentation and quotes"
+		}
+		out = append(out, apperr.FieldError{Field: "yaml", Message: "The check could not be read. " + where + what + "."})
+	}
+	return out
+}
+
+// yamlKind names a Go type the way an editor thinks of the value.
+func yamlKind(goType string) string {
+	switch {
+	case goType == "int":
+		return "a whole number, like 80"
+	case goType == "bool":
+		return "true or false"
+	case goType == "string":
+		return "text"
+	case strings.HasPrefix(goType, "[]"):
+		return "a list, with each item on its own line starting with -"
+	}
+	return "a group of settings, each on its own line like text: ..."
+}
+
+// sentence starts s with a capital letter.
+func sentence(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}

@@ -1,0 +1,85 @@
+package content
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+
+	"onramp/app/apperr"
+)
+
+// ImportZip imports a programme package (see assets/content/README.md)
+// from a zip as a draft, under slug when one is given (to import a copy of
+// a programme that is already here), and returns its id. Errors: Invalid,
+// with the package's problems in plain words on the field "file", or on
+// "slug" when the short name is bad or taken.
+func (s *Service) ImportZip(ctx context.Context, actorID string, r io.ReaderAt, size int64, slug string) (string, error) {
+	slug = strings.TrimSpace(slug)
+	if slug != "" {
+		if fe := checkSlug(slug); fe != nil {
+			return "", apperr.InvalidFields(*fe)
+		}
+	}
+	pkg, err := ReadZip(r, size)
+	if err != nil {
+		return "", apperr.InvalidFields(packageProblems(err)...)
+	}
+	if slug != "" {
+		pkg.Slug = slug
+	}
+	var id string
+	err = s.write(ctx, func(ctx context.Context) error {
+		var err error
+		if id, err = s.Import(ctx, actorID, pkg, false); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, actorID, "content.programme.imported", "programme", id,
+			map[string]any{"slug": pkg.Slug, "title": pkg.Meta.Title, "modules": len(pkg.Modules)})
+	})
+	switch e := apperr.As(err); {
+	case err == nil:
+		return id, nil
+	case e.Kind == apperr.Conflict:
+		return "", apperr.InvalidFields(apperr.FieldError{Field: "slug", Message: fmt.Sprintf(
+			"There is already a programme with the short name %q. To import a copy, enter a different short name in “Import as”.", pkg.Slug)})
+	case e.Kind == apperr.Invalid && len(e.Fields) > 0: // a media file the upload rules refuse
+		fields := make([]apperr.FieldError, len(e.Fields))
+		for i, f := range e.Fields {
+			fields[i] = apperr.FieldError{Field: "file", Message: "A media file in the programme cannot be used. " + f.Message}
+		}
+		return "", apperr.InvalidFields(fields...)
+	case e.Kind == apperr.Invalid && e.Cause != nil:
+		return "", apperr.InvalidFields(packageProblems(e.Cause)...)
+	case e.Kind == apperr.Invalid:
+		return "", apperr.InvalidFields(apperr.FieldError{Field: "file", Message: e.Message})
+	}
+	return "", err
+}
+
+// packageProblems words the errors of reading a package for the person who
+// uploaded it: one message per problem, each saying where it is.
+func packageProblems(err error) []apperr.FieldError {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && errors.Is(err, fs.ErrNotExist) {
+		return []apperr.FieldError{{Field: "file", Message: fmt.Sprintf("The zip has no file %s. Export a programme to see the layout it needs.", pe.Path)}}
+	}
+	var out []apperr.FieldError
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, apperr.FieldError{Field: "file", Message: "The programme could not be imported: " + line + "."})
+		}
+	}
+	return out
+}
+
+// ExportPackage returns a programme, drafts and media included, as a
+// package to download. Errors: NotFound, Unavailable (media store down).
+func (s *Service) ExportPackage(ctx context.Context, id string) (*Package, error) {
+	if _, err := s.store.ProgrammeByID(ctx, id); err != nil {
+		return nil, notFoundOr(err, errNoProgramme)
+	}
+	return s.Export(ctx, id)
+}
