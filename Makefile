@@ -24,8 +24,9 @@ lint:
 	@out=$$(gofmt -l cmd app modules migrations); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-## bench: Go benchmarks (load generators join later)
-bench:
+## bench: the load test (cmd/onramp-load: app vs PostgreSQL alone, page weight), then Go benchmarks
+bench: build
+	$(GO) run ./cmd/onramp-load -onramp bin/onramp
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 ## tools: everything the tests need that a fresh machine lacks

@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -97,6 +99,10 @@ func (m Main) serve(ctx context.Context, mode config.Mode) error {
 	if err != nil {
 		return err
 	}
+	if addr := os.Getenv("ONRAMP_PPROF_ADDR"); addr != "" && mode == config.ModeDev {
+		// Profiling for developers only: never in serve.
+		go func() { slog.Info("pprof", "err", http.ListenAndServe(addr, pprofMux())) }()
+	}
 	if mode == config.ModeDev {
 		if err := a.SeedDemo(ctx); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)
@@ -176,4 +182,11 @@ func (m Main) openTool(ctx context.Context) (*db.DB, error) {
 		return nil, err
 	}
 	return db.Open(ctx, cfg.DatabaseURL, 4)
+}
+
+func pprofMux() *http.ServeMux {
+	m := http.NewServeMux()
+	m.HandleFunc("/debug/pprof/", pprof.Index)
+	m.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	return m
 }
