@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -111,6 +112,9 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 
 	server.HealthRoutes(routes, d.Ping, reg)
 	routes.GET(render.StaticPrefix+"*", auth.Public, static.Handle)
+	routes.GET("/favicon.ico", auth.Public, func(c echo.Context) error {
+		return c.Redirect(http.StatusMovedPermanently, static.URL("favicon.svg"))
+	})
 	a.Routes(routes, pages)
 	homeRoutes(routes, pages)
 	openAPIRoutes(routes)

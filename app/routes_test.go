@@ -46,6 +46,7 @@ func routeTable(id ids) map[string]routeRow {
 		"GET /healthz":                  {"/healthz", all(200)},
 		"GET /readyz":                   {"/readyz", all(200)},
 		"GET /metrics":                  {"/metrics", all(200)},
+		"GET /favicon.ico":              {"/favicon.ico", all(301)},
 		"GET /static/*":                 {"/static/any/app.css", all(200)},
 		"GET /auth/login":               {"/auth/login", all(302)},
 		"GET /auth/callback":            {"/auth/callback", all(400)},

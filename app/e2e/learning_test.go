@@ -132,7 +132,7 @@ func TestLearnerCompletesLessonsAndPassesTheModuleCheck(t *testing.T) {
 	check(t, b, "check")
 
 	for _, id := range correctOptions(t, path.Base(at)) {
-		b.Run(t, chromedp.Click(chromedp.CSS("#o-"+id)))
+		b.Run(t, chromedp.Click(chromedp.CSS(`input[value="`+id+`"]`)))
 	}
 	b.Run(t, chromedp.Click(chromedp.CSS(`main form[action$="`+at+`"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".nhsuk-panel__title")))
@@ -164,7 +164,8 @@ func TestCheckSubmittedWithoutAnswersShowsAFocusedErrorSummary(t *testing.T) {
 	waitForPath(t, b, "/learn")
 
 	b.Navigate(t, srv.URL+checkPath)
-	firstQuestion := attribute(t, b, "main form fieldset", "id")
+	// The summary must lead to the first answer of the first question.
+	firstQuestion := attribute(t, b, "main form fieldset input", "id")
 	b.Run(t, chromedp.Click(chromedp.CSS(`main form[action$="`+checkPath+`"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".nhsuk-error-summary")))
 	if p := currentPath(t, b); p != checkPath {
@@ -188,7 +189,7 @@ func TestCheckSubmittedWithoutAnswersShowsAFocusedErrorSummary(t *testing.T) {
 	if !focused {
 		t.Error("the error summary does not take focus, so screen reader users do not hear it")
 	}
-	if msg := b.Text(t, "#"+firstQuestion+" .nhsuk-error-message"); !strings.Contains(msg, "Answer question 1") {
+	if msg := b.Text(t, "main form fieldset .nhsuk-error-message"); !strings.Contains(msg, "Answer question 1") {
 		t.Errorf("question 1 shows error %q", msg)
 	}
 	if title := evaluate[string](t, b, `document.title`); !strings.HasPrefix(title, "Error: ") {

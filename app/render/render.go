@@ -62,6 +62,12 @@ type NavItem struct {
 	Current    bool
 }
 
+// Pager is a pair of previous and next links (template "pager").
+type Pager struct {
+	Label      string
+	Prev, Next *NavItem
+}
+
 // Engine holds the parsed layout and every page parsed on top of it.
 type Engine struct {
 	layout *template.Template
@@ -98,6 +104,17 @@ func New(layouts fs.FS, static *Static) (*Engine, error) {
 				return ""
 			}
 			return *s
+		},
+		// pager builds previous/next links; an empty href leaves one out.
+		"pager": func(label, prevHref, prevText, nextHref, nextText string) Pager {
+			p := Pager{Label: label}
+			if prevHref != "" {
+				p.Prev = &NavItem{Href: prevHref, Text: prevText}
+			}
+			if nextHref != "" {
+				p.Next = &NavItem{Href: nextHref, Text: nextText}
+			}
+			return p
 		},
 		"navItem": func(current, href, text string) NavItem {
 			return NavItem{Href: href, Text: text, Current: current == href || strings.HasPrefix(current, href+"/")}
