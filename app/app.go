@@ -26,6 +26,8 @@ import (
 	"onramp/modules/content"
 	"onramp/modules/identity"
 	"onramp/modules/learning"
+	"onramp/modules/monitoring"
+	"onramp/modules/outcomes"
 )
 
 // Options are the seams tests use; production leaves them zero.
@@ -139,6 +141,16 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	learnPages.Routes(routes)
+	outcomesModule, err := outcomes.New(d, pages)
+	if err != nil {
+		return nil, err
+	}
+	outcomesModule.Routes(routes)
+	monitoringModule, err := monitoring.New(d, pages)
+	if err != nil {
+		return nil, err
+	}
+	monitoringModule.Routes(routes)
 
 	if cfg.DevIdP {
 		if app.DevIdP, err = newDevIdP(cfg, static, o.Now); err != nil {

@@ -113,7 +113,10 @@ func routeTable(id ids) map[string]routeRow {
 		"POST /admin/content/lessons/:id/media":               {"/admin/content/lessons/" + id.lesson + "/media", write(422)},
 		"POST /admin/content/lessons/:id/media/:media/remove": {"/admin/content/lessons/" + id.lesson + "/media/00000000-0000-0000-0000-000000000000/remove", write(404)},
 		"GET /admin/media":                                    {"/admin/media", page},
-		"POST /admin/media":                                   {"/admin/media", write(422)},
+		// cohort import and invite rows (modules/cohorts)
+		// outcomes rows (modules/outcomes)
+		// equality monitoring rows (modules/monitoring)
+		"POST /admin/media": {"/admin/media", write(422)},
 	}
 }
 
