@@ -101,7 +101,8 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	routes := auth.NewRoutes(e, a)
 
 	courses := content.NewService(d, files, auditLog, content.Limits{Video: cfg.MaxVideoMB << 20, Other: cfg.MaxFileMB << 20}, cfg.ContentCacheTTL, o.Now)
-	groups := cohorts.NewService(d)
+	groups := cohorts.NewService(d, cohorts.RiskRules{InactiveDays: cfg.AtRiskInactiveDays,
+		FailedChecks: cfg.AtRiskFailedChecks, NotStartedDays: cfg.AtRiskNotStartedDays}, o.Now)
 	learn := learning.NewService(d, courses.Catalogue(), groups, o.Now)
 	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people,
 		Content: courses, Cohorts: groups, Learning: learn, Media: storage.NewHealth(files, o.MediaCheckInterval)}
@@ -141,6 +142,11 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	learnPages.Routes(routes)
+	cohortPages, err := cohorts.NewHandlers(groups, pages)
+	if err != nil {
+		return nil, err
+	}
+	cohortPages.Routes(routes)
 	outcomesModule, err := outcomes.New(d, pages)
 	if err != nil {
 		return nil, err

@@ -36,11 +36,6 @@ func homeRoutes(r *auth.Routes, pages *render.Engine) {
 	home("/safeguarding", auth.RoleSafeguardingLead, "Safeguarding", roleHome{
 		Coming: "Reviewing held messages and reported concerns is not built yet. Flagged items will be listed here.",
 	})
-	r.GET("/manage", auth.Roles(auth.RoleManager, auth.RoleAdmin), func(c echo.Context) error {
-		return pages.HTML(c, http.StatusOK, "app/role-home", "Manage programmes", roleHome{
-			Coming: "Cohorts, enrolment and progress dashboards are not built yet. They will appear here.",
-		})
-	})
 	home("/admin", auth.RoleAdmin, "Admin", roleHome{
 		Coming: "Choose what to manage.",
 		Links:  []link{{"/admin/content", "Course content"}, {"/admin/users", "Users and roles"}, {"/admin/audit", "Audit log"}},

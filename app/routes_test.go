@@ -33,7 +33,7 @@ type routeRow struct {
 }
 
 // ids are real rows the table's paths point at.
-type ids struct{ user, lesson, check, programme, module string }
+type ids struct{ user, lesson, check, programme, module, cohort string }
 
 func routeTable(id ids) map[string]routeRow {
 	userID := id.user
@@ -41,6 +41,9 @@ func routeTable(id ids) map[string]routeRow {
 	// Editors' pages and forms: only admins (and content editors, not a
 	// column here) get past the rule; empty forms are refused with status.
 	page := [7]int{303, 403, 403, 403, 403, 200, 200}
+	// Managers' pages and API (the cohort is in the demo manager's organisation).
+	staffPage := [7]int{303, 403, 403, 200, 403, 200, 403}
+	staffAPI := [7]int{401, 403, 403, 200, 403, 200, 403}
 	write := func(admin int) [7]int { return [7]int{403, 403, 403, 403, 403, admin, admin} }
 	return map[string]routeRow{
 		"GET /healthz":                  {"/healthz", all(200)},
@@ -113,6 +116,11 @@ func routeTable(id ids) map[string]routeRow {
 		"POST /admin/content/lessons/:id/media":               {"/admin/content/lessons/" + id.lesson + "/media", write(422)},
 		"POST /admin/content/lessons/:id/media/:media/remove": {"/admin/content/lessons/" + id.lesson + "/media/00000000-0000-0000-0000-000000000000/remove", write(404)},
 		"GET /admin/media":                                    {"/admin/media", page},
+		"GET /manage/cohorts/:id":                             {"/manage/cohorts/" + id.cohort, staffPage},
+		"GET /manage/cohorts/:id/export.csv":                  {"/manage/cohorts/" + id.cohort + "/export.csv", staffPage},
+		"GET /manage/cohorts/:id/export.xlsx":                 {"/manage/cohorts/" + id.cohort + "/export.xlsx", staffPage},
+		"GET /api/v1/cohorts":                                 {"/api/v1/cohorts", staffAPI},
+		"GET /api/v1/cohorts/:id/progress":                    {"/api/v1/cohorts/" + id.cohort + "/progress", staffAPI},
 		// cohort import and invite rows (modules/cohorts)
 		// outcomes rows (modules/outcomes)
 		// equality monitoring rows (modules/monitoring)
@@ -133,8 +141,10 @@ func TestEveryRouteHasARuleAndEachRoleGetsTheExpectedStatus(t *testing.T) {
 	g.Raw(`SELECT c.id FROM checks c JOIN modules m ON m.id = c.module_id JOIN programmes p ON p.id = m.programme_id
 		WHERE p.slug = 'get-started' ORDER BY m.position LIMIT 1`).Scan(&id.check)
 	g.Raw("SELECT id FROM programmes WHERE slug = 'get-started'").Scan(&id.programme)
+	g.Raw(`SELECT c.id FROM cohorts c JOIN organisations o ON o.id = c.organisation_id
+		WHERE o.name = 'Northfield NHS Foundation Trust' ORDER BY c.starts_on LIMIT 1`).Scan(&id.cohort)
 	g.Raw("SELECT id FROM modules WHERE programme_id = ? ORDER BY position LIMIT 1", id.programme).Scan(&id.module)
-	if id.user == "" || id.lesson == "" || id.check == "" || id.programme == "" || id.module == "" {
+	if id.user == "" || id.lesson == "" || id.check == "" || id.programme == "" || id.module == "" || id.cohort == "" {
 		t.Fatalf("demo data missing: %+v", id)
 	}
 	table := routeTable(id)

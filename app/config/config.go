@@ -64,6 +64,11 @@ type Config struct {
 	// MaxVideoMB and MaxFileMB cap uploads: video, and everything else.
 	MaxVideoMB int64 `env:"ONRAMP_MAX_VIDEO_MB" envDefault:"200"`
 	MaxFileMB  int64 `env:"ONRAMP_MAX_FILE_MB" envDefault:"20"`
+	// At-risk thresholds on cohort dashboards.
+	AtRiskInactiveDays   int `env:"ONRAMP_AT_RISK_INACTIVE_DAYS" envDefault:"7"`
+	AtRiskFailedChecks   int `env:"ONRAMP_AT_RISK_FAILED_CHECKS" envDefault:"2"`
+	AtRiskNotStartedDays int `env:"ONRAMP_AT_RISK_NOT_STARTED_DAYS" envDefault:"3"`
+
 	// ContentCacheTTL is how long each replica keeps published content it
 	// has read; edits show on other replicas within this.
 	ContentCacheTTL time.Duration `env:"ONRAMP_CONTENT_CACHE_TTL" envDefault:"5s"`

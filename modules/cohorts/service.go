@@ -15,14 +15,23 @@ import (
 
 // Service reads and writes cohorts and enrolments.
 type Service struct {
-	db *db.DB
-	g  *gorm.DB
+	db    *db.DB
+	g     *gorm.DB
+	store *Store
+	risk  RiskRules
+	now   func() time.Time
 }
 
 var _ learning.Enrolments = (*Service)(nil)
 
-// NewService returns the cohorts service.
-func NewService(d *db.DB) *Service { return &Service{db: d, g: d.Gorm} }
+// NewService returns the cohorts service; risk sets the at-risk
+// thresholds and now is the clock they are judged by.
+func NewService(d *db.DB, risk RiskRules, now func() time.Time) *Service {
+	if risk == (RiskRules{}) {
+		risk = RiskRules{InactiveDays: 7, FailedChecks: 2, NotStartedDays: 3}
+	}
+	return &Service{db: d, g: d.Gorm, store: &Store{g: d.Gorm}, risk: risk, now: now}
+}
 
 // ForUser lists a learner's enrolments, newest cohort first.
 func (s *Service) ForUser(ctx context.Context, userID string) ([]learning.Enrolment, error) {

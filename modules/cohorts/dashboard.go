@@ -1,0 +1,152 @@
+package cohorts
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+
+	"onramp/app/apperr"
+	"onramp/app/auth"
+)
+
+var errNoCohort = apperr.New(apperr.NotFound, "There is no such cohort, or it belongs to another organisation")
+
+// Cohorts lists the cohorts the viewer may see.
+func (s *Service) Cohorts(ctx context.Context, viewer *auth.User, f Filter) ([]Cohort, error) {
+	return s.store.Cohorts(ctx, ScopeOf(viewer), f)
+}
+
+// Cohort returns a cohort the viewer may see, or NotFound.
+func (s *Service) Cohort(ctx context.Context, viewer *auth.User, id string) (*Cohort, error) {
+	c, err := s.store.Cohort(ctx, ScopeOf(viewer), id)
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, errNoCohort
+	}
+	return c, err
+}
+
+// Today is the service's date, at midnight UTC.
+func (s *Service) Today() time.Time { return s.now().UTC().Truncate(24 * time.Hour) }
+
+// Dashboard assembles a cohort's live picture from the current data: every
+// learner's progress through each module, who needs a nudge and why, and
+// the funnel. Nothing is precomputed, so a completed lesson shows on the
+// next load.
+func (s *Service) Dashboard(ctx context.Context, viewer *auth.User, cohortID string) (*Dashboard, error) {
+	c, err := s.Cohort(ctx, viewer, cohortID)
+	if err != nil {
+		return nil, err
+	}
+	mods, err := s.store.Modules(ctx, c.ProgrammeID)
+	if err != nil {
+		return nil, err
+	}
+	learners, err := s.store.Learners(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	cells, err := s.store.Cells(ctx, c.ID, c.ProgrammeID)
+	if err != nil {
+		return nil, err
+	}
+	d := &Dashboard{Cohort: c, Today: s.Today(), RiskCounts: map[string]int{}}
+	col := map[string]int{}
+	total := 0
+	for i, m := range mods {
+		col[m.ID] = i
+		total += m.Lessons
+		d.Modules = append(d.Modules, ModuleHead{ID: m.ID, Title: m.Title, Position: m.Position})
+	}
+	row := map[string]int{}
+	for i, l := range learners {
+		row[l.UserID] = i
+		r := LearnerRow{UserID: l.UserID, Name: l.Name, Email: l.Email, Status: l.Status, Total: total}
+		for _, m := range mods {
+			r.Modules = append(r.Modules, ModuleCell{Total: m.Lessons, HasCheck: m.HasCheck})
+		}
+		d.Learners = append(d.Learners, r)
+	}
+	for _, cell := range cells {
+		ri, ok1 := row[cell.UserID]
+		ci, ok2 := col[cell.ModuleID]
+		if !ok1 || !ok2 {
+			continue
+		}
+		r := &d.Learners[ri]
+		m := &r.Modules[ci]
+		m.Done, m.CheckPassed, m.Failed, m.BestScore = cell.Done, cell.Passed, cell.Failed, cell.Best
+		r.Done += cell.Done
+		if cell.LastAt != nil && (r.LastActive == nil || cell.LastAt.After(*r.LastActive)) {
+			t := *cell.LastAt
+			r.LastActive = &t
+		}
+	}
+	var started, completed int
+	for i := range d.Learners {
+		r := &d.Learners[i]
+		if r.Total > 0 {
+			r.Percent = r.Done * 100 / r.Total
+		}
+		if r.Status == "withdrawn" {
+			continue
+		}
+		r.Risks = s.risks(c, r)
+		for _, k := range r.Risks {
+			d.RiskCounts[k]++
+		}
+		if r.Done > 0 {
+			started++
+		}
+		if finished(r) {
+			completed++
+		}
+	}
+	d.Funnel = []Stage{
+		{Label: "Enrolled", Count: c.Enrolled, Known: true},
+		{Label: "Started", Count: started, Known: true},
+		{Label: "Completed", Count: completed, Known: true},
+		{Label: "Matched with a mentor", Known: false},
+		{Label: "Positive destination", Known: false},
+	}
+	return d, nil
+}
+
+func finished(r *LearnerRow) bool {
+	if len(r.Modules) == 0 {
+		return false
+	}
+	for _, m := range r.Modules {
+		if m.State() != "completed" {
+			return false
+		}
+	}
+	return true
+}
+
+// risks applies the at-risk rules to one learner: not started some days
+// after the cohort began, inactive for a week, or stuck on a check they
+// have failed twice. Finished learners are never at risk.
+func (s *Service) risks(c *Cohort, r *LearnerRow) []string {
+	if finished(r) {
+		return nil
+	}
+	now := s.now()
+	var out []string
+	startedAgo := now.Sub(c.StartsOn)
+	if r.Done == 0 && r.LastActive == nil {
+		if startedAgo >= days(s.risk.NotStartedDays) {
+			out = append(out, RiskNotStarted)
+		}
+	} else if r.LastActive != nil && now.Sub(*r.LastActive) >= days(s.risk.InactiveDays) && !now.After(c.EndsOn.AddDate(0, 0, 1)) {
+		out = append(out, RiskInactive)
+	}
+	if slices.ContainsFunc(r.Modules, func(m ModuleCell) bool { return !m.CheckPassed && m.Failed >= s.risk.FailedChecks }) {
+		out = append(out, RiskFailedCheck)
+	}
+	return out
+}
+
+func days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }

@@ -1,0 +1,209 @@
+package cohorts
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"onramp/app/auth"
+)
+
+// RiskLabels explain each flag in plain words.
+var RiskLabels = map[string]string{
+	RiskInactive:    "No activity for a week or more",
+	RiskFailedCheck: "Failed the same check twice",
+	RiskNotStarted:  "Not started yet",
+}
+
+type listPage struct {
+	Cohorts   []Cohort
+	Today     time.Time
+	Programme string
+}
+
+func (h *Handlers) list(c echo.Context) error {
+	f := Filter{Programme: c.QueryParam("programme")}
+	cs, err := h.svc.Cohorts(c.Request().Context(), auth.UserOf(c), f)
+	if err != nil {
+		return err
+	}
+	return h.pages.HTML(c, http.StatusOK, "cohorts/list", "Manage programmes", listPage{Cohorts: cs, Today: h.svc.Today(), Programme: f.Programme})
+}
+
+type dashboardPage struct {
+	*Dashboard
+	Show, Sort string
+	Rows       []LearnerRow
+	Bars       []bar
+	RiskLabels map[string]string
+}
+
+type bar struct {
+	Stage
+	Width, Y int
+}
+
+// view sorts and filters the learners as asked and lays out the funnel.
+func view(d *Dashboard, show, sort string) dashboardPage {
+	p := dashboardPage{Dashboard: d, Show: show, Sort: sort, RiskLabels: RiskLabels}
+	for _, r := range d.Learners {
+		if show == "at-risk" && len(r.Risks) == 0 || show != "withdrawn" && show != "all" && r.Status == "withdrawn" {
+			continue
+		}
+		p.Rows = append(p.Rows, r)
+	}
+	switch sort {
+	case "progress":
+		slices.SortStableFunc(p.Rows, func(a, b LearnerRow) int { return a.Percent - b.Percent })
+	case "last-active":
+		slices.SortStableFunc(p.Rows, func(a, b LearnerRow) int {
+			switch {
+			case a.LastActive == nil && b.LastActive == nil:
+				return 0
+			case a.LastActive == nil:
+				return -1
+			case b.LastActive == nil:
+				return 1
+			}
+			return a.LastActive.Compare(*b.LastActive)
+		})
+	}
+	most := max(d.Funnel[0].Count, 1)
+	for i, s := range d.Funnel {
+		p.Bars = append(p.Bars, bar{Stage: s, Width: s.Count * 300 / most, Y: i * 36})
+	}
+	return p
+}
+
+func (h *Handlers) dashboard(c echo.Context) error {
+	d, err := h.svc.Dashboard(c.Request().Context(), auth.UserOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return h.pages.HTML(c, http.StatusOK, "cohorts/dashboard", d.Cohort.Name, view(d, c.QueryParam("show"), c.QueryParam("sort")))
+}
+
+// exportRows is the dashboard as a table: one row per learner.
+func exportRows(d *Dashboard) [][]string {
+	head := []string{"Name", "Email", "Enrolment", "Lessons done", "Lessons in programme", "Percent", "Last active", "Needs a nudge"}
+	for _, m := range d.Modules {
+		head = append(head, "Module "+strconv.Itoa(m.Position)+": "+m.Title)
+	}
+	rows := [][]string{head}
+	for _, r := range d.Learners {
+		last := ""
+		if r.LastActive != nil {
+			last = r.LastActive.UTC().Format("2006-01-02 15:04")
+		}
+		var risks []string
+		for _, k := range r.Risks {
+			risks = append(risks, RiskLabels[k])
+		}
+		row := []string{r.Name, r.Email, r.Status, strconv.Itoa(r.Done), strconv.Itoa(r.Total), strconv.Itoa(r.Percent), last, strings.Join(risks, "; ")}
+		for _, m := range r.Modules {
+			row = append(row, strings.ReplaceAll(m.State(), "_", " "))
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func (h *Handlers) export(c echo.Context, ext, ctype string, write func(*bytes.Buffer, *Dashboard) error) error {
+	d, err := h.svc.Dashboard(c.Request().Context(), auth.UserOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := write(&buf, d); err != nil {
+		return err
+	}
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, d.Cohort.Name)
+	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="cohort-%s-%s.%s"`, name, h.svc.Today().Format("2006-01-02"), ext))
+	c.Response().Header().Set("Cache-Control", "private, no-store")
+	return c.Blob(http.StatusOK, ctype, buf.Bytes())
+}
+
+func (h *Handlers) exportCSV(c echo.Context) error {
+	return h.export(c, "csv", "text/csv; charset=utf-8", func(b *bytes.Buffer, d *Dashboard) error {
+		b.WriteString("\ufeff") // so spreadsheets read the file as UTF-8
+		return WriteCSV(b, exportRows(d))
+	})
+}
+
+func (h *Handlers) exportXLSX(c echo.Context) error {
+	return h.export(c, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", func(b *bytes.Buffer, d *Dashboard) error {
+		return WriteXLSX(b, d.Cohort.Name, exportRows(d))
+	})
+}
+
+type cohortJSON struct {
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	Programme    string `json:"programme"`
+	Organisation string `json:"organisation"`
+	StartsOn     string `json:"starts_on"`
+	EndsOn       string `json:"ends_on"`
+	Status       string `json:"status"`
+	Enrolled     int    `json:"enrolled"`
+	Capacity     int    `json:"capacity"`
+	Region       string `json:"region"`
+}
+
+func (h *Handlers) cohortJSON(c *Cohort) cohortJSON {
+	return cohortJSON{ID: c.ID, Name: c.Name, Programme: c.ProgrammeSlug, Organisation: c.OrganisationName,
+		StartsOn: c.StartsOn.Format(time.DateOnly), EndsOn: c.EndsOn.Format(time.DateOnly),
+		Status: c.Status(h.svc.Today()), Enrolled: c.Enrolled, Capacity: c.Capacity, Region: c.Region}
+}
+
+func (h *Handlers) apiCohorts(c echo.Context) error {
+	cs, err := h.svc.Cohorts(c.Request().Context(), auth.UserOf(c), Filter{Programme: c.QueryParam("programme")})
+	if err != nil {
+		return err
+	}
+	out := make([]cohortJSON, len(cs))
+	for i := range cs {
+		out[i] = h.cohortJSON(&cs[i])
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+type learnerJSON struct {
+	ID               string     `json:"id"`
+	Name             string     `json:"name"`
+	Status           string     `json:"status"`
+	CompletedLessons int        `json:"completed_lessons"`
+	TotalLessons     int        `json:"total_lessons"`
+	Percent          int        `json:"percent"`
+	LastActive       *time.Time `json:"last_active"`
+	AtRisk           []string   `json:"at_risk"`
+	Modules          []string   `json:"modules"`
+}
+
+func (h *Handlers) apiProgress(c echo.Context) error {
+	d, err := h.svc.Dashboard(c.Request().Context(), auth.UserOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	rows := make([]learnerJSON, 0, len(d.Learners))
+	for _, r := range d.Learners {
+		j := learnerJSON{ID: r.UserID, Name: r.Name, Status: r.Status, CompletedLessons: r.Done, TotalLessons: r.Total,
+			Percent: r.Percent, LastActive: r.LastActive, AtRisk: append([]string{}, r.Risks...)}
+		for _, m := range r.Modules {
+			j.Modules = append(j.Modules, m.State())
+		}
+		rows = append(rows, j)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, map[string]any{"cohort": h.cohortJSON(d.Cohort), "at_risk_counts": d.RiskCounts, "learners": rows})
+}

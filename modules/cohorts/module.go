@@ -1,0 +1,47 @@
+package cohorts
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+
+	"onramp/app/auth"
+	"onramp/app/render"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// Handlers is the cohorts feature's web side: the managers' home, cohort
+// dashboards, exports and the cohorts API.
+type Handlers struct {
+	svc   *Service
+	pages *render.Engine
+}
+
+// NewHandlers registers the cohort templates.
+func NewHandlers(svc *Service, pages *render.Engine) (*Handlers, error) {
+	funcs := template.FuncMap{"pct": func(n, d int) string {
+		if d == 0 {
+			return "—"
+		}
+		return fmt.Sprintf("%d%%", n*100/d)
+	}}
+	if err := pages.AddPages("cohorts", templates, "templates/*.html", funcs); err != nil {
+		return nil, err
+	}
+	return &Handlers{svc: svc, pages: pages}, nil
+}
+
+// staff are the people who manage cohorts.
+var staff = auth.Roles(auth.RoleManager, auth.RoleAdmin)
+
+// Routes registers the managers' pages and the cohorts API.
+func (h *Handlers) Routes(r *auth.Routes) {
+	r.GET("/manage", staff, h.list)
+	r.GET("/manage/cohorts/:id", staff, h.dashboard)
+	r.GET("/manage/cohorts/:id/export.csv", staff, h.exportCSV)
+	r.GET("/manage/cohorts/:id/export.xlsx", staff, h.exportXLSX)
+	r.GET("/api/v1/cohorts", staff, h.apiCohorts)
+	r.GET("/api/v1/cohorts/:id/progress", staff, h.apiProgress)
+}

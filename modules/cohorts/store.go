@@ -1,0 +1,130 @@
+package cohorts
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"onramp/app/db"
+)
+
+// Store reads cohorts and enrolments, always within a viewer's scope: the
+// organisation filter is part of every query, not a check afterwards.
+type Store struct{ g *gorm.DB }
+
+const cohortColumns = `c.id, c.programme_id, p.slug AS programme_slug, p.title AS programme_title,
+	c.organisation_id, o.name AS organisation_name, c.name, c.starts_on, c.ends_on, c.capacity, c.region,
+	(SELECT count(*) FROM enrolments e WHERE e.cohort_id = c.id AND e.status <> 'withdrawn') AS enrolled`
+
+const cohortFrom = ` FROM cohorts c JOIN programmes p ON p.id = c.programme_id JOIN organisations o ON o.id = c.organisation_id
+	WHERE (? OR c.organisation_id::text = ?)`
+
+// Filter narrows a cohort list.
+type Filter struct {
+	Programme string // slug
+}
+
+// Cohorts lists the cohorts in scope, newest first.
+func (s *Store) Cohorts(ctx context.Context, sc Scope, f Filter) ([]Cohort, error) {
+	var out []Cohort
+	q := "SELECT " + cohortColumns + cohortFrom
+	args := []any{sc.All, sc.OrganisationID}
+	if f.Programme != "" {
+		q += " AND p.slug = ?"
+		args = append(args, f.Programme)
+	}
+	err := db.Conn(ctx, s.g).Raw(q+" ORDER BY c.starts_on DESC, c.name", args...).Scan(&out).Error
+	return out, err
+}
+
+// Cohort returns one cohort in scope, or gorm.ErrRecordNotFound, so a
+// cohort outside the scope is indistinguishable from one that does not
+// exist.
+func (s *Store) Cohort(ctx context.Context, sc Scope, id string) (*Cohort, error) {
+	if !db.IsUUID(id) {
+		return nil, gorm.ErrRecordNotFound
+	}
+	var c Cohort
+	res := db.Conn(ctx, s.g).Raw("SELECT "+cohortColumns+cohortFrom+" AND c.id = ?", sc.All, sc.OrganisationID, id).Scan(&c)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return nil, gorm.ErrRecordNotFound
+	}
+	return &c, res.Error
+}
+
+// Modules lists the published modules of a programme with their lesson
+// counts and whether they have a check.
+func (s *Store) Modules(ctx context.Context, programmeID string) ([]moduleInfo, error) {
+	var out []moduleInfo
+	err := db.Conn(ctx, s.g).Raw(`
+		SELECT m.id, m.title, m.position,
+		  (SELECT count(*) FROM lessons l WHERE l.module_id = m.id AND l.published) AS lessons,
+		  EXISTS (SELECT 1 FROM checks c WHERE c.module_id = m.id) AS has_check
+		FROM modules m WHERE m.programme_id = ? AND m.published ORDER BY m.position`, programmeID).Scan(&out).Error
+	return out, err
+}
+
+type moduleInfo struct {
+	ID       string
+	Title    string
+	Position int
+	Lessons  int
+	HasCheck bool
+}
+
+type learnerInfo struct {
+	UserID     string
+	Name       string
+	Email      string
+	Status     string
+	EnrolledAt time.Time
+}
+
+// Learners lists a cohort's enrolled learners.
+func (s *Store) Learners(ctx context.Context, cohortID string) ([]learnerInfo, error) {
+	var out []learnerInfo
+	err := db.Conn(ctx, s.g).Raw(`SELECT e.user_id, u.name, u.email, e.status, e.enrolled_at
+		FROM enrolments e JOIN users u ON u.id = e.user_id WHERE e.cohort_id = ? ORDER BY lower(u.name), u.email`,
+		cohortID).Scan(&out).Error
+	return out, err
+}
+
+// cellRow is one learner's activity in one module.
+type cellRow struct {
+	UserID   string
+	ModuleID string
+	Done     int
+	Passed   bool
+	Failed   int
+	Best     int
+	LastAt   *time.Time
+}
+
+// Cells aggregates, for every learner of a cohort and every module of its
+// programme, lessons completed and check attempts: two grouped queries,
+// whatever the cohort's size.
+func (s *Store) Cells(ctx context.Context, cohortID, programmeID string) ([]cellRow, error) {
+	var out []cellRow
+	err := db.Conn(ctx, s.g).Raw(`
+		WITH members AS (SELECT user_id FROM enrolments WHERE cohort_id = ?),
+		done AS (
+		  SELECT lp.user_id, l.module_id, count(*) AS done, max(lp.completed_at) AS last_at
+		  FROM members mb JOIN lesson_progress lp ON lp.user_id = mb.user_id
+		  JOIN lessons l ON l.id = lp.lesson_id JOIN modules m ON m.id = l.module_id
+		  WHERE m.programme_id = ? AND l.published
+		  GROUP BY lp.user_id, l.module_id),
+		tried AS (
+		  SELECT a.user_id, c.module_id, bool_or(a.passed) AS passed,
+		         count(*) FILTER (WHERE NOT a.passed) AS failed, max(a.score) AS best, max(a.created_at) AS last_at
+		  FROM members mb JOIN check_attempts a ON a.user_id = mb.user_id
+		  JOIN checks c ON c.id = a.check_id JOIN modules m ON m.id = c.module_id
+		  WHERE m.programme_id = ?
+		  GROUP BY a.user_id, c.module_id)
+		SELECT COALESCE(d.user_id, t.user_id) AS user_id, COALESCE(d.module_id, t.module_id) AS module_id,
+		       COALESCE(d.done, 0) AS done, COALESCE(t.passed, false) AS passed, COALESCE(t.failed, 0) AS failed,
+		       COALESCE(t.best, 0) AS best, GREATEST(d.last_at, t.last_at) AS last_at
+		FROM done d FULL JOIN tried t ON t.user_id = d.user_id AND t.module_id = d.module_id`,
+		cohortID, programmeID, programmeID).Scan(&out).Error
+	return out, err
+}
