@@ -49,7 +49,7 @@ type usageError string
 
 func (u usageError) Error() string { return string(u) }
 
-const usage = "usage: onramp dev | serve | migrate up|status | seed --demo | match --in problem.json"
+const usage = "usage: onramp dev | serve | migrate up|status | seed --demo | seed --scale N | match --in problem.json"
 
 // Run parses args and runs the subcommand until ctx ends.
 func (m Main) Run(ctx context.Context, args []string) error {
@@ -145,9 +145,10 @@ func (m Main) migrate(ctx context.Context, args []string) error {
 func (m Main) seed(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	fs.SetOutput(m.Err)
-	demo := fs.Bool("demo", false, "demo people and organisations (safe to run again)")
-	if err := fs.Parse(args); err != nil || !*demo {
-		return usageError("usage: onramp seed --demo")
+	demo := fs.Bool("demo", false, "demo people, programmes, cohorts and progress (safe to run again)")
+	scale := fs.Int("scale", 0, "also add this many synthetic learners with history, for benchmarks (once, on a fresh database)")
+	if err := fs.Parse(args); err != nil || (!*demo && *scale <= 0) {
+		return usageError("usage: onramp seed --demo | --scale N")
 	}
 	d, err := m.openTool(ctx)
 	if err != nil {
@@ -167,6 +168,13 @@ func (m Main) seed(ctx context.Context, args []string) error {
 	a, err := app.New(cfg, d, app.Options{})
 	if err != nil {
 		return err
+	}
+	if *scale > 0 {
+		if err := a.SeedScale(ctx, *scale); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Out, "demo data and %d scale learners seeded\n", *scale)
+		return nil
 	}
 	if err := a.SeedDemo(ctx); err != nil {
 		return err
