@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"onramp/app/db"
@@ -87,7 +88,11 @@ func (a *App) SeedScale(ctx context.Context, n int) error {
 	return a.DB.WithTx(ctx, func(ctx context.Context) error {
 		for _, st := range steps {
 			start := time.Now()
-			res := db.Conn(ctx, a.DB.Gorm).Exec(st.sql, params)
+			var args []any
+			if strings.Contains(st.sql, "@") { // gorm binds a map only to named parameters
+				args = append(args, params)
+			}
+			res := db.Conn(ctx, a.DB.Gorm).Exec(st.sql, args...)
 			if res.Error != nil {
 				return fmt.Errorf("scale seed, %s: %w", st.name, res.Error)
 			}
