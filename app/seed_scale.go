@@ -48,17 +48,25 @@ func (a *App) SeedScale(ctx context.Context, n int) error {
 		{"learners", `INSERT INTO users (email, name, date_of_birth)
 			SELECT 'scale.' || i || '@example.org', 'Scale Learner ' || i, (current_date - (16 * 365 + (i * 37) % (14 * 365)))::date
 			FROM generate_series(1, @n) i`},
-		{"enrolments", `INSERT INTO enrolments (cohort_id, user_id, enrolled_at)
-			SELECT CASE WHEN u.i <= 500 THEN (SELECT id FROM cohorts WHERE name = 'Scale cohort of 500')
-			            ELSE (SELECT id FROM cohorts WHERE name = 'Scale cohort ' || (1 + u.i % GREATEST(@n / 40, 1))) END,
-			       u.id, now() - interval '30 days'
-			FROM (SELECT id, substring(email from 'scale\.(\d+)@')::int AS i FROM users WHERE email LIKE 'scale.%@example.org') u`},
-		{"second programmes", `INSERT INTO enrolments (cohort_id, user_id, enrolled_at)
-			SELECT (SELECT c2.id FROM cohorts c2 WHERE c2.name LIKE 'Scale cohort %' AND c2.programme_id <> c.programme_id
-			        AND c2.name <> 'Scale cohort of 500' ORDER BY c2.name LIMIT 1 OFFSET (u.i % 3)), e.user_id, now() - interval '20 days'
-			FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id
-			JOIN (SELECT id, substring(email from 'scale\.(\d+)@')::int AS i FROM users WHERE email LIKE 'scale.%@example.org') u ON u.id = e.user_id
-			WHERE u.i % 10 = 0 ON CONFLICT DO NOTHING`},
+		// Statistics after each bulk insert, or the planner, still
+		// believing the tables are tiny, picks nested loops over 100,000 rows.
+		{"statistics for people", `ANALYZE users, cohorts`},
+		{"enrolments", `WITH sc AS (
+			  SELECT id, substring(name from 'Scale cohort (\d+)')::int AS k FROM cohorts WHERE name ~ '^Scale cohort \d+$'),
+			big AS (SELECT id FROM cohorts WHERE name = 'Scale cohort of 500'),
+			su AS (SELECT id, substring(email from 'scale\.(\d+)@')::int AS i FROM users WHERE email LIKE 'scale.%@example.org')
+			INSERT INTO enrolments (cohort_id, user_id, enrolled_at)
+			SELECT CASE WHEN su.i <= 500 THEN (SELECT id FROM big) ELSE sc.id END, su.id, now() - interval '30 days'
+			FROM su JOIN sc ON sc.k = 1 + su.i % GREATEST(@n / 40, 1)`},
+		{"second programmes", `WITH sc AS (
+			  SELECT id, programme_id, substring(name from 'Scale cohort (\d+)')::int AS k FROM cohorts WHERE name ~ '^Scale cohort \d+$'),
+			su AS (SELECT id, substring(email from 'scale\.(\d+)@')::int AS i FROM users WHERE email LIKE 'scale.%@example.org')
+			INSERT INTO enrolments (cohort_id, user_id, enrolled_at)
+			SELECT other.id, su.id, now() - interval '20 days'
+			FROM su JOIN enrolments e ON e.user_id = su.id JOIN cohorts c ON c.id = e.cohort_id
+			JOIN sc other ON other.k = 1 + (su.i + 1) % GREATEST(@n / 40, 1) AND other.programme_id <> c.programme_id
+			WHERE su.i % 10 = 0 ON CONFLICT DO NOTHING`},
+		{"statistics for enrolments", `ANALYZE enrolments`},
 		{"lesson progress", `WITH ordered AS (
 			  SELECT l.id, m.programme_id, row_number() OVER (PARTITION BY m.programme_id ORDER BY m.position, l.position) AS n,
 			         count(*) OVER (PARTITION BY m.programme_id) AS total
@@ -73,6 +81,7 @@ func (a *App) SeedScale(ctx context.Context, n int) error {
 			FROM learner le JOIN ordered o ON o.programme_id = le.programme_id
 			WHERE o.n <= CASE WHEN le.r < 62 THEN o.total WHEN le.r < 88 THEN o.total * (60 + le.r % 40) / 100 ELSE o.total * (le.r % 30) / 100 END
 			ON CONFLICT DO NOTHING`},
+		{"statistics for progress", `ANALYZE lesson_progress`},
 		{"check attempts", `INSERT INTO check_attempts (user_id, check_id, correct, total, score, passed, answers, created_at)
 			SELECT x.user_id, x.check_id, x.q, x.q, 100, true, '{}', x.last_at + interval '20 minutes'
 			FROM (SELECT lp.user_id, c.id AS check_id, max(lp.completed_at) AS last_at, count(*) AS done,

@@ -33,6 +33,16 @@ func (l *learner) request(method, u string) *http.Request {
 
 // signIn signs n load-test learners in over the real OIDC flow.
 func signIn(ctx context.Context, base string, n int) ([]*learner, error) {
+	emails := make([]string, n)
+	for i := range n {
+		emails[i] = fmt.Sprintf("load-learner-%d@example.org", i)
+	}
+	return signInEmails(ctx, base, emails)
+}
+
+// signInEmails signs each of emails in over the real OIDC flow.
+func signInEmails(ctx context.Context, base string, emails []string) ([]*learner, error) {
+	n := len(emails)
 	out := make([]*learner, n)
 	errs := make(chan error, n)
 	sem := make(chan struct{}, 8)
@@ -45,7 +55,7 @@ func signIn(ctx context.Context, base string, n int) ([]*learner, error) {
 			defer func() { <-sem }()
 			jar, _ := cookiejar.New(nil)
 			c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
-			email := fmt.Sprintf("load-learner-%d@example.org", i)
+			email := emails[i]
 			resp, err := c.Get(base + "/auth/login?login_hint=" + url.QueryEscape(email))
 			if err != nil {
 				errs <- err
@@ -53,7 +63,7 @@ func signIn(ctx context.Context, base string, n int) ([]*learner, error) {
 			}
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
-			if resp.Request.URL.Path != "/learn" {
+			if resp.StatusCode != http.StatusOK || resp.Request.URL.Path == "/auth/callback" {
 				errs <- fmt.Errorf("signing in %s ended on %s (%d)", email, resp.Request.URL, resp.StatusCode)
 				return
 			}

@@ -36,6 +36,9 @@ type options struct {
 	pageRate int
 	doneRate int
 	pgbench  bool
+	// dashboard measures managers' pages on an existing large database
+	// (made with `onramp seed --scale 100000`) instead of the learner phases.
+	dashboard bool
 }
 
 func main() {
@@ -51,6 +54,7 @@ func main() {
 	flag.IntVar(&o.pageRate, "page-rate", 1500, "fixed rate for the lesson page latency phase (requests/s)")
 	flag.IntVar(&o.doneRate, "complete-rate", 800, "fixed rate for the completion latency phase (requests/s)")
 	flag.BoolVar(&o.pgbench, "pgbench", true, "also run the same statements through pgbench")
+	flag.BoolVar(&o.dashboard, "dashboard", false, "measure the 500-learner cohort dashboard on -db as it is (seed it first with onramp seed --scale 100000)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -62,6 +66,9 @@ func main() {
 
 func run(ctx context.Context, o options) error {
 	dbURL := strings.Replace(o.adminURL, "/postgres?", "/"+o.dbName+"?", 1)
+	if o.dashboard {
+		return dashboards(ctx, o, dbURL)
+	}
 	if err := recreate(ctx, o.adminURL, o.dbName); err != nil {
 		return err
 	}

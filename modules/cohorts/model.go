@@ -89,6 +89,8 @@ type LearnerRow struct {
 
 // ModuleCell is one learner's standing in one module.
 type ModuleCell struct {
+	Mark        string // what the grid shows: ✓, ◐ or nothing
+	Label       string // the same for screen readers
 	Done        int
 	Total       int
 	CheckPassed bool
