@@ -42,6 +42,9 @@ type dashboardPage struct {
 	Rows       []LearnerRow
 	Bars       []bar
 	RiskLabels map[string]string
+	// After a spreadsheet import (?enrolled=N&already=M).
+	Imported          bool
+	Enrolled, Already int
 }
 
 type bar struct {
@@ -86,7 +89,13 @@ func (h *Handlers) dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.pages.HTML(c, http.StatusOK, "cohorts/dashboard", d.Cohort.Name, view(d, c.QueryParam("show"), c.QueryParam("sort")))
+	p := view(d, c.QueryParam("show"), c.QueryParam("sort"))
+	if v := c.QueryParam("enrolled"); v != "" {
+		p.Imported = true
+		p.Enrolled, _ = strconv.Atoi(v) // numbers only, so a crafted link cannot put text on the page
+		p.Already, _ = strconv.Atoi(c.QueryParam("already"))
+	}
+	return h.pages.HTML(c, http.StatusOK, "cohorts/dashboard", d.Cohort.Name, p)
 }
 
 // exportRows is the dashboard as a table: one row per learner.

@@ -44,4 +44,5 @@ func (h *Handlers) Routes(r *auth.Routes) {
 	r.GET("/manage/cohorts/:id/export.xlsx", staff, h.exportXLSX)
 	r.GET("/api/v1/cohorts", staff, h.apiCohorts)
 	r.GET("/api/v1/cohorts/:id/progress", staff, h.apiProgress)
+	h.enrolmentRoutes(r)
 }

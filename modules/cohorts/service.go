@@ -20,17 +20,19 @@ type Service struct {
 	store *Store
 	risk  RiskRules
 	now   func() time.Time
+	audit Recorder
 }
 
 var _ learning.Enrolments = (*Service)(nil)
 
-// NewService returns the cohorts service; risk sets the at-risk
-// thresholds and now is the clock they are judged by.
-func NewService(d *db.DB, risk RiskRules, now func() time.Time) *Service {
+// NewService returns the cohorts service. audit records enrolment
+// changes; risk sets the at-risk thresholds and now is the clock they, and
+// invite expiry, are judged by.
+func NewService(d *db.DB, audit Recorder, risk RiskRules, now func() time.Time) *Service {
 	if risk == (RiskRules{}) {
 		risk = RiskRules{InactiveDays: 7, FailedChecks: 2, NotStartedDays: 3}
 	}
-	return &Service{db: d, g: d.Gorm, store: &Store{g: d.Gorm}, risk: risk, now: now}
+	return &Service{db: d, g: d.Gorm, store: &Store{g: d.Gorm}, audit: audit, risk: risk, now: now}
 }
 
 // ForUser lists a learner's enrolments, newest cohort first.

@@ -1,0 +1,155 @@
+package cohorts_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"onramp/app/testenv"
+)
+
+var fixtures atomic.Int64
+
+// MustCreateCohort adds a cohort of the programme (slug) to the demo
+// organisation named org, starting and ending the given days from today,
+// and returns its id and name.
+func MustCreateCohort(t *testing.T, g *gorm.DB, org, programme string, startDays, endDays int) (string, string) {
+	t.Helper()
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	name := fmt.Sprintf("Test cohort %d-%d", time.Now().UnixNano()%1e9, fixtures.Add(1))
+	var id string
+	err := g.Raw(`INSERT INTO cohorts (programme_id, organisation_id, name, starts_on, ends_on, capacity)
+		SELECT p.id, o.id, ?, ?, ?, 30 FROM programmes p, organisations o WHERE p.slug = ? AND o.name = ? RETURNING id`,
+		name, today.AddDate(0, 0, startDays), today.AddDate(0, 0, endDays), programme, org).Scan(&id).Error
+	if err != nil || id == "" {
+		t.Fatalf("creating a %s cohort for %s: %v", programme, org, err)
+	}
+	return id, name
+}
+
+// MustCreateLearner provisions a learner who has not signed in yet and
+// returns their id.
+func MustCreateLearner(t *testing.T, g *gorm.DB, name string) (string, string) {
+	t.Helper()
+	email := fmt.Sprintf("fixture.%d.%d@example.org", time.Now().UnixNano()%1e9, fixtures.Add(1))
+	var id string
+	if err := g.Raw("INSERT INTO users (email, name) VALUES (?, ?) RETURNING id", email, name).Scan(&id).Error; err != nil || id == "" {
+		t.Fatalf("creating a learner: %v", err)
+	}
+	return id, email
+}
+
+// MustEnrol puts a learner in a cohort.
+func MustEnrol(t *testing.T, g *gorm.DB, cohortID, userID string) {
+	t.Helper()
+	if err := g.Exec("INSERT INTO enrolments (cohort_id, user_id) VALUES (?, ?)", cohortID, userID).Error; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// upload posts content as the multipart field "file"; extra form fields
+// go first, as a browser sends them.
+func upload(t *testing.T, c *testenv.Client, path, filename string, content []byte, fields map[string]string) *http.Response {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for k, v := range fields {
+		if err := w.WriteField(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fw, err := w.CreateFormFile("file", filename)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(content)
+	w.Close()
+	req := c.Request(http.MethodPost, path, &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Accept", "application/json")
+	return c.Do(req)
+}
+
+// importAnswer is the body of POST /api/v1/cohorts/:id/imports.
+type importAnswer struct {
+	ID        string `json:"id"`
+	Status    string `json:"status"`
+	Rows      int    `json:"rows"`
+	ValidRows int    `json:"valid_rows"`
+	ErrorRows int    `json:"error_rows"`
+	Errors    []struct {
+		Row     int    `json:"row"`
+		Field   string `json:"field"`
+		Message string `json:"message"`
+	} `json:"errors"`
+}
+
+// problem is an RFC 9457 error body.
+type problem struct {
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	Errors []struct {
+		Field   string `json:"field"`
+		Message string `json:"message"`
+	} `json:"errors"`
+}
+
+// apiUpload uploads a CSV through the API and decodes the answer into v,
+// returning the status.
+func apiUpload(t *testing.T, c *testenv.Client, cohortID string, content []byte, v any) int {
+	t.Helper()
+	resp := upload(t, c, "/api/v1/cohorts/"+cohortID+"/imports", "learners.csv", content, nil)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if v != nil {
+		if err := json.Unmarshal(b, v); err != nil {
+			t.Fatalf("upload answered %d with %q: %v", resp.StatusCode, b, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+// confirmAnswer is the body of POST .../imports/:import/confirm.
+type confirmAnswer struct {
+	Enrolled        int `json:"enrolled"`
+	AlreadyEnrolled int `json:"already_enrolled"`
+}
+
+func apiConfirm(t *testing.T, c *testenv.Client, cohortID, importID string) (int, confirmAnswer) {
+	t.Helper()
+	resp := c.Do(c.Request(http.MethodPost, "/api/v1/cohorts/"+cohortID+"/imports/"+importID+"/confirm", nil))
+	defer resp.Body.Close()
+	var a confirmAnswer
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode == http.StatusOK {
+		if err := json.Unmarshal(b, &a); err != nil {
+			t.Fatalf("confirm answered %q: %v", b, err)
+		}
+	}
+	return resp.StatusCode, a
+}
+
+// enrolledCount counts a cohort's enrolments.
+func enrolledCount(t *testing.T, g *gorm.DB, cohortID string) int {
+	t.Helper()
+	var n int
+	if err := g.Raw("SELECT count(*) FROM enrolments WHERE cohort_id = ?", cohortID).Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// dob is a date of birth that makes someone age on day, written as layout.
+func dob(day time.Time, age int, layout string) string {
+	return day.AddDate(-age, -1, 0).Format(layout)
+}
+
+const trust = "Northfield NHS Foundation Trust"

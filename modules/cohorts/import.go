@@ -1,0 +1,211 @@
+package cohorts
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"path"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"onramp/app/apperr"
+	"onramp/app/auth"
+)
+
+// Import statuses.
+const (
+	ImportPreview   = "preview"
+	ImportConfirmed = "confirmed"
+)
+
+// Import is an uploaded spreadsheet of learners for one cohort, checked
+// row by row. Nobody is enrolled until a manager confirms it.
+type Import struct {
+	ID          string
+	Cohort      *Cohort
+	Filename    string
+	SHA256      string
+	Status      string
+	ValidRows   int
+	ErrorRows   int
+	CreatedAt   time.Time
+	ConfirmedAt *time.Time
+	Rows        []ImportRow
+	Result      ImportResult // once confirmed
+	// SameFileConfirmedAt is when this same file was last confirmed for
+	// the cohort in an earlier upload, if it was.
+	SameFileConfirmedAt *time.Time
+}
+
+// Problems are the rows that will not be enrolled.
+func (i *Import) Problems() []ImportRow { return i.rows(false) }
+
+// Ready are the rows that will be enrolled on confirming.
+func (i *Import) Ready() []ImportRow { return i.rows(true) }
+
+func (i *Import) rows(valid bool) []ImportRow {
+	var out []ImportRow
+	for _, r := range i.Rows {
+		if r.Valid() == valid {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// OverCapacity reports whether confirming would put more learners in the
+// cohort than it has places.
+func (i *Import) OverCapacity() bool {
+	return i.Status == ImportPreview && i.Cohort.Enrolled+i.ValidRows > i.Cohort.Capacity
+}
+
+// ImportResult is what confirming an upload did.
+type ImportResult struct {
+	Enrolled        int // newly enrolled
+	AlreadyEnrolled int // in the file but already in the cohort
+}
+
+var errNoImport = apperr.New(apperr.NotFound, "There is no such upload for this cohort")
+
+// PreviewImport reads and checks an uploaded spreadsheet and stores it
+// with every row and its problems, enrolling nobody. The whole file is
+// refused (Invalid, or TooLarge over 1 MB or 500 learners) when it is
+// empty, not a UTF-8 CSV file, or lacks a required column; a cohort
+// outside the viewer's scope is NotFound.
+func (s *Service) PreviewImport(ctx context.Context, viewer *auth.User, cohortID, filename string, data []byte) (*Import, error) {
+	c, err := s.Cohort(ctx, viewer, cohortID)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := readCSV(data)
+	if err != nil {
+		return nil, err
+	}
+	rules := rowRules{ages: AgesFor(c.ProgrammeSlug), startsOn: c.StartsOn, today: s.Today()}
+	rows := make([]ImportRow, len(recs))
+	for i, rec := range recs {
+		rows[i] = rules.check(rec)
+	}
+	sum := sha256.Sum256(data)
+	name := cleanFilename(filename)
+	var id string
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		enrolled, err := s.store.enrolledEmails(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		crossCheck(rows, enrolled)
+		if id, err = s.store.createImport(ctx, c.ID, viewer.ID, name, hex.EncodeToString(sum[:]), rows, s.now()); err != nil {
+			return err
+		}
+		valid := 0
+		for _, r := range rows {
+			if r.Valid() {
+				valid++
+			}
+		}
+		return s.record(ctx, viewer.ID, "cohort.import_uploaded", "cohort", c.ID, map[string]any{
+			"import_id": id, "file_sha256": hex.EncodeToString(sum[:]), "rows": len(rows), "valid_rows": valid})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Import(ctx, viewer, c.ID, id)
+}
+
+// Import returns an upload of a cohort the viewer may see, with its rows,
+// or NotFound.
+func (s *Service) Import(ctx context.Context, viewer *auth.User, cohortID, importID string) (*Import, error) {
+	c, err := s.Cohort(ctx, viewer, cohortID)
+	if err != nil {
+		return nil, err
+	}
+	h, err := s.store.importHead(ctx, c.ID, importID, false)
+	if err != nil {
+		return nil, notFound(err, errNoImport)
+	}
+	rows, err := s.store.importRows(ctx, h.ID, false)
+	if err != nil {
+		return nil, err
+	}
+	same, err := s.store.sameFileConfirmed(ctx, c.ID, h.FileSHA256, h.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &Import{ID: h.ID, Cohort: c, Filename: h.Filename, SHA256: h.FileSHA256, Status: h.Status,
+		ValidRows: h.ValidRows, ErrorRows: h.ErrorRows, CreatedAt: h.CreatedAt, ConfirmedAt: h.ConfirmedAt,
+		Rows: rows, Result: resultOf(h), SameFileConfirmedAt: same}, nil
+}
+
+// ConfirmImport enrols the valid rows of an upload, in one transaction:
+// each learner is found by email or provisioned (to be linked at their
+// first sign-in), then enrolled unless already in the cohort. Confirming
+// an upload again changes nothing and returns the first answer, so a
+// double click or a retried request is safe. NotFound for an upload or
+// cohort the viewer may not see.
+func (s *Service) ConfirmImport(ctx context.Context, viewer *auth.User, cohortID, importID string) (ImportResult, error) {
+	c, err := s.Cohort(ctx, viewer, cohortID)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	var res ImportResult
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		h, err := s.store.importHead(ctx, c.ID, importID, true)
+		if err != nil {
+			return notFound(err, errNoImport)
+		}
+		if h.Status == ImportConfirmed {
+			res = resultOf(h)
+			return nil
+		}
+		rows, err := s.store.importRows(ctx, h.ID, true)
+		if err != nil {
+			return err
+		}
+		at := s.now()
+		enrolled := 0
+		for _, r := range rows {
+			userID, err := s.store.provisionLearner(ctx, r)
+			if err != nil {
+				return err
+			}
+			added, err := s.store.enrolOnce(ctx, c.ID, userID, at, nil)
+			if err != nil {
+				return err
+			}
+			if added {
+				enrolled++
+			}
+		}
+		if err := s.store.markConfirmed(ctx, h.ID, enrolled, at); err != nil {
+			return err
+		}
+		h.Status, h.Enrolled = ImportConfirmed, enrolled
+		res = resultOf(h)
+		return s.record(ctx, viewer.ID, "cohort.import_confirmed", "cohort", c.ID, map[string]any{
+			"import_id": h.ID, "enrolled": res.Enrolled, "already_enrolled": res.AlreadyEnrolled, "refused": h.ErrorRows - h.AlreadyFlagged})
+	})
+	return res, err
+}
+
+// resultOf is a confirmed upload's answer, worked out from what is stored
+// so that asking again gives the same numbers.
+func resultOf(h *importHead) ImportResult {
+	if h.Status != ImportConfirmed {
+		return ImportResult{}
+	}
+	return ImportResult{Enrolled: h.Enrolled, AlreadyEnrolled: h.ValidRows - h.Enrolled + h.AlreadyFlagged}
+}
+
+// cleanFilename keeps the base name of an upload, for showing back.
+func cleanFilename(name string) string {
+	name = path.Base(strings.ReplaceAll(name, `\`, "/"))
+	if name == "." || name == "/" {
+		return ""
+	}
+	if utf8.RuneCountInString(name) > 200 {
+		name = string([]rune(name)[:200])
+	}
+	return strings.ToValidUTF8(name, "")
+}
