@@ -53,6 +53,7 @@ type App struct {
 	Content  *content.Service
 	Cohorts  *cohorts.Service
 	Learning *learning.Service
+	Outcomes *outcomes.Module
 	Media    *storage.Health
 }
 
@@ -101,7 +102,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	routes := auth.NewRoutes(e, a)
 
 	courses := content.NewService(d, files, auditLog, content.Limits{Video: cfg.MaxVideoMB << 20, Other: cfg.MaxFileMB << 20}, cfg.ContentCacheTTL, o.Now)
-	groups := cohorts.NewService(d, cohorts.RiskRules{InactiveDays: cfg.AtRiskInactiveDays,
+	groups := cohorts.NewService(d, auditLog, cohorts.RiskRules{InactiveDays: cfg.AtRiskInactiveDays,
 		FailedChecks: cfg.AtRiskFailedChecks, NotStartedDays: cfg.AtRiskNotStartedDays}, o.Now)
 	learn := learning.NewService(d, courses.Catalogue(), groups, o.Now)
 	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people,
@@ -147,12 +148,13 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	cohortPages.Routes(routes)
-	outcomesModule, err := outcomes.New(d, pages)
+	outcomesModule, err := outcomes.New(d, pages, auditLog, o.Now)
 	if err != nil {
 		return nil, err
 	}
 	outcomesModule.Routes(routes)
-	monitoringModule, err := monitoring.New(d, pages)
+	app.Outcomes = outcomesModule
+	monitoringModule, err := monitoring.New(d, pages, auditLog, o.Now)
 	if err != nil {
 		return nil, err
 	}

@@ -122,8 +122,53 @@ func routeTable(id ids) map[string]routeRow {
 		"GET /api/v1/cohorts":                                 {"/api/v1/cohorts", staffAPI},
 		"GET /api/v1/cohorts/:id/progress":                    {"/api/v1/cohorts/" + id.cohort + "/progress", staffAPI},
 		// cohort import and invite rows (modules/cohorts)
+		"GET /manage/cohorts/:id/import":             {"/manage/cohorts/" + id.cohort + "/import", staffPage},
+		"GET /manage/cohorts/:id/import/example.csv": {"/manage/cohorts/" + id.cohort + "/import/example.csv", staffPage},
+		"POST /manage/cohorts/:id/import":            {"/manage/cohorts/" + id.cohort + "/import", [7]int{403, 403, 403, 422, 403, 422, 403}},
+		"GET /manage/cohorts/:id/imports/:import": {"/manage/cohorts/" + id.cohort + "/imports/00000000-0000-0000-0000-000000000000",
+			[7]int{303, 403, 403, 404, 403, 404, 403}},
+		"POST /manage/cohorts/:id/imports/:import/confirm": {"/manage/cohorts/" + id.cohort + "/imports/00000000-0000-0000-0000-000000000000/confirm",
+			[7]int{403, 403, 403, 404, 403, 404, 403}},
+		"POST /api/v1/cohorts/:id/imports": {"/api/v1/cohorts/" + id.cohort + "/imports", [7]int{403, 403, 403, 422, 403, 422, 403}},
+		"POST /api/v1/cohorts/:id/imports/:import/confirm": {"/api/v1/cohorts/" + id.cohort + "/imports/00000000-0000-0000-0000-000000000000/confirm",
+			[7]int{403, 403, 403, 404, 403, 404, 403}},
+		"GET /manage/cohorts/:id/invites":  {"/manage/cohorts/" + id.cohort + "/invites", staffPage},
+		"POST /manage/cohorts/:id/invites": {"/manage/cohorts/" + id.cohort + "/invites", [7]int{403, 403, 403, 422, 403, 422, 403}},
+		"POST /manage/cohorts/:id/invites/:code/revoke": {"/manage/cohorts/" + id.cohort + "/invites/AAAAAAAA/revoke",
+			[7]int{403, 403, 403, 404, 403, 404, 403}},
+		"GET /join":        {"/join", all(200)},
+		"GET /join/:code":  {"/join/AAAAAAAA", all(404)},
+		"POST /join/:code": {"/join/AAAAAAAA", [7]int{403, 404, 403, 403, 403, 403, 403}},
+		// learner4 is in no cohort, so not in this one.
+		"GET /manage/cohorts/:id/learners/:learner": {"/manage/cohorts/" + id.cohort + "/learners/" + userID,
+			[7]int{303, 403, 403, 404, 403, 404, 403}},
+		"POST /manage/cohorts/:id/learners/:learner/withdraw": {"/manage/cohorts/" + id.cohort + "/learners/" + userID + "/withdraw",
+			[7]int{403, 403, 403, 404, 403, 404, 403}},
+		"POST /manage/cohorts/:id/learners/:learner/transfer": {"/manage/cohorts/" + id.cohort + "/learners/" + userID + "/transfer",
+			[7]int{403, 403, 403, 404, 403, 404, 403}},
 		// outcomes rows (modules/outcomes)
+		"GET /manage/outcomes":         {"/manage/outcomes", [7]int{303, 403, 403, 200, 403, 200, 403}},
+		"GET /manage/outcomes.csv":     {"/manage/outcomes.csv", [7]int{303, 403, 403, 200, 403, 200, 403}},
+		"GET /api/v1/reports/outcomes": {"/api/v1/reports/outcomes", [7]int{401, 403, 403, 200, 403, 200, 403}},
+		"GET /manage/follow-ups":       {"/manage/follow-ups", [7]int{303, 403, 403, 200, 403, 200, 403}},
+		// learner4 is in no cohort: only an admin may know of them, and an
+		// empty form has nothing to record against.
+		"GET /manage/learners/:id/destinations":  {"/manage/learners/" + userID + "/destinations", [7]int{303, 403, 403, 404, 403, 200, 403}},
+		"POST /manage/learners/:id/destinations": {"/manage/learners/" + userID + "/destinations", [7]int{403, 403, 403, 404, 403, 422, 403}},
+		"POST /manage/destinations/:id/verify": {"/manage/destinations/00000000-0000-0000-0000-000000000000/verify",
+			[7]int{403, 403, 403, 404, 403, 404, 403}},
+		"POST /manage/destinations/:id/follow-ups/:kind": {"/manage/destinations/00000000-0000-0000-0000-000000000000/follow-ups/3_months",
+			[7]int{403, 403, 403, 404, 403, 404, 403}},
+		"GET /learn/news":  {"/learn/news", [7]int{303, 200, 403, 403, 403, 403, 403}},
+		"POST /learn/news": {"/learn/news", [7]int{403, 422, 403, 403, 403, 403, 403}},
 		// equality monitoring rows (modules/monitoring)
+		"GET /learn/about-you":         {"/learn/about-you", [7]int{303, 200, 403, 403, 403, 403, 403}},
+		"POST /learn/about-you":        {"/learn/about-you", [7]int{403, 422, 403, 403, 403, 403, 403}},
+		"POST /learn/about-you/delete": {"/learn/about-you/delete", [7]int{403, 303, 403, 403, 403, 403, 403}},
+		"GET /manage/equality":         {"/manage/equality", [7]int{303, 403, 403, 200, 403, 200, 403}},
+		"GET /manage/equality.csv":     {"/manage/equality.csv", [7]int{303, 403, 403, 200, 403, 200, 403}},
+		"GET /api/v1/reports/equality": {"/api/v1/reports/equality", [7]int{401, 403, 403, 200, 403, 200, 403}},
+
 		"POST /admin/media": {"/admin/media", write(422)},
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"onramp/assets"
 	"onramp/modules/identity"
+	"onramp/modules/monitoring"
 )
 
 // demoCohort is a cohort the demo seed creates, with learners at varied
@@ -70,6 +71,12 @@ func (a *App) SeedDemo(ctx context.Context) error {
 		if err := a.enrolDemo(ctx, cohortIDs[p.cohort], c, email, "", p.share, 0); err != nil {
 			return err
 		}
+	}
+	if err := a.Outcomes.SeedDemo(ctx); err != nil {
+		return fmt.Errorf("demo outcomes: %w", err)
+	}
+	if err := monitoring.SeedDemo(ctx, a.DB); err != nil {
+		return fmt.Errorf("demo equality answers: %w", err)
 	}
 	return nil
 }

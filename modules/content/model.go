@@ -19,6 +19,10 @@ const maxPackageBytes = 1 << 30
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 
+// reservedSlugs are learner pages under /learn that a programme's short
+// name (/learn/<slug>) must not hide.
+var reservedSlugs = map[string]bool{"about-you": true, "news": true}
+
 // Programme is a course: Get Started, Get Into, Step into Work.
 type Programme struct {
 	ID         string

@@ -202,6 +202,9 @@ func (p *Package) Validate() error {
 	if !slugPattern.MatchString(p.Slug) {
 		bad("programme folder %q is not a valid slug (lower-case letters, digits and hyphens)", p.Slug)
 	}
+	if reservedSlugs[p.Slug] {
+		bad("programme folder %q is a name Onramp uses for a learner page; choose another", p.Slug)
+	}
 	if strings.TrimSpace(p.Meta.Title) == "" {
 		bad("%s: programme.md needs a title", p.Slug)
 	}

@@ -331,6 +331,8 @@ func checkNewItem(in NewItem, what string) (title, slug string, err error) {
 	}
 	if fe := checkSlug(slug); fe != nil {
 		problems = append(problems, *fe)
+	} else if what == "programme" && reservedSlugs[slug] {
+		problems = append(problems, apperr.FieldError{Field: "slug", Message: "That short name is used by another page. Choose a different one."})
 	}
 	if len(problems) > 0 {
 		return "", "", apperr.InvalidFields(problems...)

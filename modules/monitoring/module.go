@@ -1,24 +1,49 @@
 // Package monitoring collects optional, self-declared equality data and
 // reports it only in aggregate, with small numbers suppressed, so it can
 // never be read about one person.
+//
+// Learners answer at /learn/about-you. Managers and admins see counts per
+// characteristic at /manage/equality (also as CSV, and as JSON at
+// /api/v1/reports/equality); every view is audited. No page or API shows
+// one person's answers to anyone but that person.
 package monitoring
 
 import (
+	"embed"
+	"time"
+
 	"onramp/app/auth"
 	"onramp/app/db"
 	"onramp/app/render"
 )
 
+//go:embed templates/*.html
+var templates embed.FS
+
 // Module is the equality monitoring feature.
 type Module struct {
-	db    *db.DB
+	svc   *Service
 	pages *render.Engine
 }
 
-// New returns the equality monitoring feature.
-func New(d *db.DB, pages *render.Engine) (*Module, error) {
-	return &Module{db: d, pages: pages}, nil
+// New registers the feature's templates and returns it. audit records
+// every view of a report; now is the clock.
+func New(d *db.DB, pages *render.Engine, audit Recorder, now func() time.Time) (*Module, error) {
+	if err := pages.AddPages("monitoring", templates, "templates/*.html"); err != nil {
+		return nil, err
+	}
+	return &Module{svc: NewService(d, audit, now), pages: pages}, nil
 }
 
-// Routes registers the feature's routes.
-func (m *Module) Routes(r *auth.Routes) {}
+// Routes registers the learner's form and the reports.
+func (m *Module) Routes(r *auth.Routes) {
+	learner := auth.Roles(auth.RoleLearner)
+	r.GET("/learn/about-you", learner, m.aboutYou)
+	r.POST("/learn/about-you", learner, m.saveAboutYou)
+	r.POST("/learn/about-you/delete", learner, m.removeAboutYou)
+
+	staff := auth.Roles(auth.RoleManager, auth.RoleAdmin)
+	r.GET("/manage/equality", staff, m.report)
+	r.GET("/manage/equality.csv", staff, m.reportCSV)
+	r.GET("/api/v1/reports/equality", staff, m.apiReport)
+}

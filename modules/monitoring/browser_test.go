@@ -1,0 +1,71 @@
+package monitoring_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"onramp/app/browsertest"
+	"onramp/app/testenv"
+)
+
+// waitForPath waits until the browser shows a page whose path starts with
+// prefix.
+func waitForPath(t *testing.T, b *browsertest.Browser, prefix string) {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if loc := b.Location(t); strings.Contains(loc, prefix) {
+			b.Run(t, chromedp.WaitReady(chromedp.CSS("body")))
+			return
+		}
+	}
+	t.Fatalf("the browser did not reach %s; it is on %s", prefix, b.Location(t))
+}
+
+func answer(field, value string) string { return `input[name="` + field + `"][value="` + value + `"]` }
+
+// A learner on a phone answers some questions, is told what is missing,
+// finishes and saves; a manager then opens the report. Every page is
+// scanned with axe and photographed at phone and desktop widths.
+func TestTheFormAndTheReportWorkInABrowserAndAreAccessible(t *testing.T) {
+	srv := testenv.NewServer(t)
+	cohort := mustBriefCohort(t, trust)
+	b := browsertest.New(t)
+
+	b.Navigate(t, srv.URL+"/auth/login?login_hint=learner2@example.org")
+	waitForPath(t, b, "/learn")
+	b.Navigate(t, srv.URL+"/learn/about-you")
+	b.CheckAccessibility(t)
+	b.Screenshots(t, "equality-about-you")
+
+	b.Run(t, chromedp.Click(chromedp.CSS(answer("sex", "female"))), chromedp.Click(chromedp.CSS(answer("ethnicity", "white_roma"))),
+		chromedp.Click(chromedp.CSS(`main form[action="/learn/about-you"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".nhsuk-error-summary")))
+	if summary := b.Text(t, ".nhsuk-error-summary"); !strings.Contains(summary, "Choose yes or no, or choose Prefer not to say") {
+		t.Errorf("error summary %q", summary)
+	}
+	b.CheckAccessibility(t)
+	b.Screenshots(t, "equality-about-you-errors")
+
+	for field, value := range map[string]string{"gender_same_as_birth": "prefer_not_to_say", "disability": "no",
+		"care_experience": "no", "benefits": "yes", "neet": "prefer_not_to_say"} {
+		b.Run(t, chromedp.Click(chromedp.CSS(answer(field, value))))
+	}
+	b.Run(t, chromedp.Click(chromedp.CSS(`main form[action="/learn/about-you"] button[type="submit"]`)))
+	waitForPath(t, b, "done=saved")
+	if status := b.Text(t, `[role="status"]`); !strings.Contains(status, "Your answers are saved") {
+		t.Errorf("after saving: %q", status)
+	}
+	b.CheckAccessibility(t)
+
+	b.Navigate(t, srv.URL+"/auth/login?login_hint=manager@example.org")
+	waitForPath(t, b, "/manage")
+	b.Navigate(t, srv.URL+"/manage/equality?cohort="+cohort)
+	if caption := b.Text(t, "#table-sex caption"); caption != "Sex" {
+		t.Errorf("sex table caption %q", caption)
+	}
+	b.CheckAccessibility(t)
+	b.Screenshots(t, "equality-report")
+}

@@ -1,0 +1,223 @@
+package monitoring
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"onramp/app/apperr"
+	"onramp/app/auth"
+	"onramp/app/db"
+)
+
+// Recorder appends to the audit log; the audit module provides it.
+type Recorder interface {
+	Record(ctx context.Context, actorID, action, subjectType, subjectID string, detail map[string]any) error
+}
+
+// ActionReportViewed is the audit action recorded for every view or
+// download of an equality report.
+const ActionReportViewed = "equality.report_viewed"
+
+// Service holds the rules of equality monitoring: what a learner may
+// answer, and who may see which aggregate report.
+type Service struct {
+	db    *db.DB
+	store *Store
+	audit Recorder
+	now   func() time.Time
+}
+
+// NewService returns the monitoring service. now is the clock.
+func NewService(d *db.DB, audit Recorder, now func() time.Time) *Service {
+	return &Service{db: d, store: NewStore(d.Gorm), audit: audit, now: now}
+}
+
+// OwnAnswers returns a learner's own answers, or nil when they have none.
+// It is for that learner's form only: nothing else reads one person's
+// answers.
+func (s *Service) OwnAnswers(ctx context.Context, userID string) (*Answers, error) {
+	return s.store.OwnAnswers(ctx, userID)
+}
+
+// SaveAnswers creates or replaces a learner's answers. Every question
+// needs an answer ("Prefer not to say" is one), so a report's "Prefer not
+// to say" means what it says rather than "missed". Errors: Invalid, with
+// a message for each unanswered question or unknown answer.
+//
+// Saving is not written to the audit log: the log is readable by admins
+// and would otherwise say, per person, who filled in the form.
+func (s *Service) SaveAnswers(ctx context.Context, userID string, values map[string]string) error {
+	var errs []apperr.FieldError
+	clean := map[string]string{}
+	for _, q := range Questions {
+		v := strings.TrimSpace(values[q.Field])
+		switch {
+		case v == "":
+			errs = append(errs, apperr.FieldError{Field: q.Field, Message: q.Missing})
+		case !q.Valid(v):
+			errs = append(errs, apperr.FieldError{Field: q.Field, Message: "Choose one of the answers in the list"})
+		}
+		clean[q.Field] = v
+	}
+	if len(errs) > 0 {
+		return apperr.InvalidFields(errs...)
+	}
+	return s.store.SaveAnswers(ctx, userID, clean, s.now().UTC())
+}
+
+// RemoveAnswers deletes a learner's answers. Removing answers that are
+// not there is not an error.
+func (s *Service) RemoveAnswers(ctx context.Context, userID string) error {
+	_, err := s.store.RemoveAnswers(ctx, userID)
+	return err
+}
+
+// scopeFor turns a viewer's filters into the report's scope. Admins may
+// report on any organisation; a manager's scope is always their own
+// organisation, whatever they ask for. Errors: Forbidden for anyone else
+// and for a manager with no organisation; NotFound for a programme,
+// organisation or cohort that does not exist or is not the viewer's to
+// know about (another organisation's cohort is "not found", not
+// "forbidden", so the answer does not confirm that it exists).
+func (s *Service) scopeFor(ctx context.Context, viewer *auth.User, f Filters) (scope, error) {
+	sc := scope{programmeSlug: strings.TrimSpace(f.Programme), cohortID: strings.TrimSpace(f.Cohort)}
+	org := strings.TrimSpace(f.Organisation)
+	switch {
+	case viewer.Has(auth.RoleAdmin):
+		if org != "" {
+			ok, err := s.store.OrganisationExists(ctx, org)
+			if err != nil {
+				return sc, err
+			}
+			if !ok {
+				return sc, apperr.New(apperr.NotFound, "There is no such organisation")
+			}
+		}
+		sc.organisationID = org
+	case viewer.Has(auth.RoleManager):
+		if viewer.OrganisationID == "" {
+			return sc, apperr.New(apperr.Forbidden, "Your account is not linked to an organisation yet. Ask an administrator to add you to yours.")
+		}
+		if org != "" && org != viewer.OrganisationID {
+			return sc, apperr.New(apperr.NotFound, "There is no such organisation")
+		}
+		sc.organisationID = viewer.OrganisationID
+	default:
+		return sc, apperr.New(apperr.Forbidden, "Your account does not have access to equality reports")
+	}
+	if sc.programmeSlug != "" {
+		ok, err := s.store.ProgrammeExists(ctx, sc.programmeSlug)
+		if err != nil {
+			return sc, err
+		}
+		if !ok {
+			return sc, apperr.New(apperr.NotFound, "There is no such programme")
+		}
+	}
+	if sc.cohortID != "" {
+		ok, err := s.store.CohortInScope(ctx, sc.cohortID, sc.organisationID)
+		if err != nil {
+			return sc, err
+		}
+		if !ok {
+			return sc, apperr.New(apperr.NotFound, "There is no such cohort")
+		}
+	}
+	return sc, nil
+}
+
+// Report builds the equality report for the viewer's filters, suppressed
+// so that no count from 1 to 7 is shown or can be worked out, and records
+// the view in the audit log (format says how it was viewed: html, csv or
+// json). The report's Filters are the ones applied: a manager's
+// organisation is filled in. Errors: as scopeFor.
+func (s *Service) Report(ctx context.Context, viewer *auth.User, f Filters, format string) (*Report, error) {
+	sc, err := s.scopeFor(ctx, viewer, f)
+	if err != nil {
+		return nil, err
+	}
+	var counts []categoryRow
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		if counts, err = s.store.Counts(ctx, sc); err != nil {
+			return err
+		}
+		subject := "all"
+		switch {
+		case sc.cohortID != "":
+			subject = "cohort:" + sc.cohortID
+		case sc.organisationID != "":
+			subject = "organisation:" + sc.organisationID
+		}
+		return s.audit.Record(ctx, viewer.ID, ActionReportViewed, "equality_report", subject, map[string]any{
+			"programme": sc.programmeSlug, "organisation": sc.organisationID, "cohort": sc.cohortID, "format": format})
+	})
+	if err != nil {
+		return nil, err
+	}
+	raw, err := rawTables(counts)
+	if err != nil {
+		return nil, err
+	}
+	return &Report{
+		Filters: Filters{Programme: sc.programmeSlug, Organisation: sc.organisationID, Cohort: sc.cohortID},
+		Tables:  SuppressAll(raw),
+	}, nil
+}
+
+// rawTables lays the query's counts out as one table per characteristic,
+// with a row for every category (zero when nobody is in it). A category
+// the definitions do not know is an error, never dropped: dropping it
+// would make the rows no longer add up to the total.
+func rawTables(counts []categoryRow) ([]RawTable, error) {
+	type key struct{ characteristic, category string }
+	byKey := map[key]categoryRow{}
+	for _, c := range counts {
+		byKey[key{c.Characteristic, c.Category}] = c
+	}
+	used := 0
+	table := func(code, title string, cats []Option) RawTable {
+		t := RawTable{Code: code, Title: title}
+		for _, o := range cats {
+			c, ok := byKey[key{code, o.Code}]
+			if ok {
+				used++
+			}
+			t.Rows = append(t.Rows, RawRow{Code: o.Code, Label: o.Label, Enrolled: c.Enrolled, Completed: c.Completed})
+		}
+		return t
+	}
+	tables := []RawTable{table("age_band", "Age when the cohort started", AgeBands)}
+	for _, q := range Questions {
+		tables = append(tables, table(q.Field, q.Title, q.Categories()))
+	}
+	if used != len(counts) {
+		return nil, fmt.Errorf("monitoring: the report query returned %d categories the definitions do not know", len(counts)-used)
+	}
+	return tables, nil
+}
+
+// Choices returns what the report's filters offer the viewer: managers
+// choose among their own organisation's cohorts only.
+func (s *Service) Choices(ctx context.Context, viewer *auth.User, applied Filters) (FilterChoices, error) {
+	var ch FilterChoices
+	var err error
+	if ch.Programmes, err = s.store.Programmes(ctx); err != nil {
+		return ch, err
+	}
+	org := applied.Organisation
+	if viewer.Has(auth.RoleAdmin) {
+		if ch.Organisations, err = s.store.Organisations(ctx); err != nil {
+			return ch, err
+		}
+	} else {
+		org = viewer.OrganisationID
+	}
+	if org == "" && !viewer.Has(auth.RoleAdmin) {
+		return ch, nil
+	}
+	ch.Cohorts, err = s.store.Cohorts(ctx, org)
+	return ch, err
+}
