@@ -91,9 +91,43 @@ func (a *App) SeedScale(ctx context.Context, n int) error {
 			      JOIN lessons l ON l.id = lp.lesson_id JOIN modules m ON m.id = l.module_id JOIN checks c ON c.module_id = m.id
 			      GROUP BY lp.user_id, c.id, m.id) x
 			WHERE x.done = x.lessons`},
+		{"certificates", `INSERT INTO certificates (user_id, programme_id, code, learner_name, programme_title, issued_at)
+			SELECT x.user_id, x.programme_id,
+			       upper(substr(md5(x.user_id::text || x.programme_id::text), 1, 4) || '-' || substr(md5(x.user_id::text || x.programme_id::text), 5, 4)
+			             || '-' || substr(md5(x.user_id::text || x.programme_id::text), 9, 4)),
+			       u.name, p.title, x.last_at
+			FROM (SELECT lp.user_id, m.programme_id, count(*) AS done, max(lp.completed_at) AS last_at
+			      FROM lesson_progress lp JOIN users u ON u.id = lp.user_id AND u.email LIKE 'scale.%@example.org'
+			      JOIN lessons l ON l.id = lp.lesson_id JOIN modules m ON m.id = l.module_id
+			      GROUP BY lp.user_id, m.programme_id) x
+			JOIN users u ON u.id = x.user_id JOIN programmes p ON p.id = x.programme_id
+			WHERE x.done = (SELECT count(*) FROM lessons l JOIN modules m ON m.id = l.module_id
+			                WHERE m.programme_id = x.programme_id AND l.published AND m.published)
+			ON CONFLICT DO NOTHING`},
+		{"destinations", `INSERT INTO destinations (user_id, cohort_id, kind, employer, role, start_date, source, recorded_by, verified_at, verified_by)
+			SELECT e.user_id, e.cohort_id, (ARRAY['employment','apprenticeship','volunteering','education','other'])[1 + h % 5],
+			       'Scale employer ' || (h % 50), 'Support worker', c.ends_on + (h % 200),
+			       'manager', CAST(@admin AS uuid), CASE WHEN h % 10 < 8 THEN now() END, CASE WHEN h % 10 < 8 THEN CAST(@admin AS uuid) END
+			FROM (SELECT e.*, abs(hashtext(e.user_id::text || 'dest')) AS h FROM enrolments e) e
+			JOIN cohorts c ON c.id = e.cohort_id JOIN users u ON u.id = e.user_id
+			WHERE u.email LIKE 'scale.%@example.org' AND e.h % 100 < 40 AND c.ends_on < current_date`},
+		{"equality answers", `INSERT INTO equality_answers (user_id, sex, gender_same_as_birth, ethnicity, disability, care_experience, benefits, neet)
+			SELECT u.id, (ARRAY['female','male','female','male','prefer_not_to_say'])[1 + h % 5],
+			       (ARRAY['yes','yes','yes','yes','yes','yes','yes','no','prefer_not_to_say'])[1 + h % 9],
+			       (ARRAY['white_english_welsh_scottish_ni_british','white_english_welsh_scottish_ni_british','white_english_welsh_scottish_ni_british',
+			              'asian_pakistani','asian_indian','black_african','black_caribbean','mixed_white_black_caribbean','white_other','asian_bangladeshi',
+			              'other_arab','white_irish','prefer_not_to_say'])[1 + h % 13],
+			       (ARRAY['no','no','no','yes','prefer_not_to_say'])[1 + (h / 7) % 5],
+			       (ARRAY['no','no','no','no','no','yes','prefer_not_to_say'])[1 + (h / 11) % 7],
+			       (ARRAY['no','yes','yes','prefer_not_to_say'])[1 + (h / 13) % 4],
+			       (ARRAY['no','yes','yes','prefer_not_to_say'])[1 + (h / 17) % 4]
+			FROM (SELECT id, abs(hashtext(id::text || 'eq')) AS h FROM users WHERE email LIKE 'scale.%@example.org') u
+			WHERE u.h % 10 < 7 ON CONFLICT DO NOTHING`},
 		{"statistics", `ANALYZE`},
 	}
-	params := map[string]any{"n": n, "trust": trust}
+	var admin string
+	g.Raw("SELECT id FROM users WHERE email = 'admin@example.org'").Scan(&admin)
+	params := map[string]any{"n": n, "trust": trust, "admin": admin}
 	return a.DB.WithTx(ctx, func(ctx context.Context) error {
 		for _, st := range steps {
 			start := time.Now()

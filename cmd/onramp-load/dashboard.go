@@ -11,9 +11,9 @@ import (
 )
 
 // dashboards measures what a manager waits for on a large database: the
-// 500-learner cohort's dashboard page and its progress API, a few at a
-// time as managers would use them, and prints the plan of the query that
-// does the work.
+// 500-learner cohort's dashboard page and its progress API (one and four
+// managers at once) and the programme-wide outcomes and equality reports,
+// and prints the plan of the dashboard query that does the work.
 func dashboards(ctx context.Context, o options, dbURL string) error {
 	app, err := start(ctx, o, dbURL)
 	if err != nil {
@@ -51,6 +51,15 @@ func dashboards(ctx context.Context, o options, dbURL string) error {
 			name := fmt.Sprintf("GET %s, %d at once", strings.Replace(path, id, "{id}", 1), conns)
 			rs = append(rs, closedLoop(ctx, name, conns, o.duration, next, nil))
 		}
+	}
+	// The programme-wide reports, as an admin sees them (every organisation).
+	admins, err := signInAs(ctx, base, "admin@example.org", 4)
+	if err != nil {
+		return err
+	}
+	for _, path := range []string{"/api/v1/reports/outcomes?programme=get-into", "/api/v1/reports/equality?programme=get-into"} {
+		next := func(i int) *http.Request { return admins[i%len(admins)].request(http.MethodGet, base+path) }
+		rs = append(rs, closedLoop(ctx, "GET "+path+", 1 at once", 1, o.duration, next, nil))
 	}
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
