@@ -116,6 +116,8 @@ func routeTable(id ids) map[string]routeRow {
 		"POST /admin/content/lessons/:id/media":               {"/admin/content/lessons/" + id.lesson + "/media", write(422)},
 		"POST /admin/content/lessons/:id/media/:media/remove": {"/admin/content/lessons/" + id.lesson + "/media/00000000-0000-0000-0000-000000000000/remove", write(404)},
 		"GET /admin/media":                                    {"/admin/media", page},
+		"GET /manage/cohorts/new":                             {"/manage/cohorts/new", staffPage},
+		"POST /manage/cohorts":                                {"/manage/cohorts", [7]int{403, 403, 403, 422, 403, 422, 403}},
 		"GET /manage/cohorts/:id":                             {"/manage/cohorts/" + id.cohort, staffPage},
 		"GET /manage/cohorts/:id/export.csv":                  {"/manage/cohorts/" + id.cohort + "/export.csv", staffPage},
 		"GET /manage/cohorts/:id/export.xlsx":                 {"/manage/cohorts/" + id.cohort + "/export.xlsx", staffPage},

@@ -148,3 +148,13 @@ func IsUUID(s string) bool {
 func Query(ctx context.Context, g *gorm.DB, query string, args ...any) (*sql.Rows, error) {
 	return Conn(ctx, g).Statement.ConnPool.QueryContext(ctx, query, args...)
 }
+
+// IsUniqueViolation reports whether err is PostgreSQL refusing a duplicate
+// (SQLSTATE 23505), however gorm or pgx wrapped it.
+func IsUniqueViolation(err error) bool {
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return true
+	}
+	var pg interface{ SQLState() string }
+	return errors.As(err, &pg) && pg.SQLState() == "23505"
+}

@@ -84,8 +84,17 @@ func New(layouts fs.FS, static *Static) (*Engine, error) {
 		"date":  func(t time.Time) string { return t.UTC().Format("2 January 2006") },
 		"join":  strings.Join,
 		"inc":   func(i int) int { return i + 1 },
-		"add":   func(a, b int) int { return a + b },
-		"mul":   func(a, b int) int { return a * b },
+		// dict builds a map for passing several values to a template.
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				k, _ := kv[i].(string)
+				m[k] = kv[i+1]
+			}
+			return m
+		},
+		"add": func(a, b int) int { return a + b },
+		"mul": func(a, b int) int { return a * b },
 		"kb": func(n int64) string {
 			if n >= 1<<20 {
 				return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))

@@ -27,6 +27,7 @@ type Cohort struct {
 	Capacity         int
 	Region           string
 	Enrolled         int // not withdrawn
+	Completed        int // of those, finished the programme (have its certificate)
 }
 
 // Status says whether the cohort has started or finished on day today.

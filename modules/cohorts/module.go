@@ -39,6 +39,8 @@ var staff = auth.Roles(auth.RoleManager, auth.RoleAdmin)
 // Routes registers the managers' pages and the cohorts API.
 func (h *Handlers) Routes(r *auth.Routes) {
 	r.GET("/manage", staff, h.list)
+	r.GET("/manage/cohorts/new", staff, h.newCohort)
+	r.POST("/manage/cohorts", staff, h.createCohort)
 	r.GET("/manage/cohorts/:id", staff, h.dashboard)
 	r.GET("/manage/cohorts/:id/export.csv", staff, h.exportCSV)
 	r.GET("/manage/cohorts/:id/export.xlsx", staff, h.exportXLSX)

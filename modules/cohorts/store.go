@@ -15,7 +15,9 @@ type Store struct{ g *gorm.DB }
 
 const cohortColumns = `c.id, c.programme_id, p.slug AS programme_slug, p.title AS programme_title,
 	c.organisation_id, o.name AS organisation_name, c.name, c.starts_on, c.ends_on, c.capacity, c.region,
-	(SELECT count(*) FROM enrolments e WHERE e.cohort_id = c.id AND e.status <> 'withdrawn') AS enrolled`
+	(SELECT count(*) FROM enrolments e WHERE e.cohort_id = c.id AND e.status <> 'withdrawn') AS enrolled,
+	(SELECT count(*) FROM enrolments e JOIN certificates ce ON ce.user_id = e.user_id AND ce.programme_id = c.programme_id
+	   WHERE e.cohort_id = c.id AND e.status <> 'withdrawn') AS completed`
 
 const cohortFrom = ` FROM cohorts c JOIN programmes p ON p.id = c.programme_id JOIN organisations o ON o.id = c.organisation_id
 	WHERE (? OR c.organisation_id::text = ?)`
@@ -126,5 +128,38 @@ func (s *Store) Cells(ctx context.Context, cohortID, programmeID string) ([]cell
 		       COALESCE(t.best, 0) AS best, GREATEST(d.last_at, t.last_at) AS last_at
 		FROM done d FULL JOIN tried t ON t.user_id = d.user_id AND t.module_id = d.module_id`,
 		cohortID, programmeID, programmeID).Scan(&out).Error
+	return out, err
+}
+
+// CreateCohort inserts a cohort and returns its id.
+func (s *Store) CreateCohort(ctx context.Context, c *Cohort) (string, error) {
+	var id string
+	err := db.Conn(ctx, s.g).Raw(`INSERT INTO cohorts (programme_id, organisation_id, name, starts_on, ends_on, capacity, region)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.ProgrammeID, c.OrganisationID, c.Name, c.StartsOn, c.EndsOn, c.Capacity, c.Region).
+		Scan(&id).Error
+	return id, err
+}
+
+// programmeOption is a published programme a cohort can run.
+type programmeOption struct {
+	ID, Slug, Title string
+}
+
+// Programmes lists the published programmes.
+func (s *Store) Programmes(ctx context.Context) ([]programmeOption, error) {
+	var out []programmeOption
+	err := db.Conn(ctx, s.g).Raw("SELECT id, slug, title FROM programmes WHERE published ORDER BY title").Scan(&out).Error
+	return out, err
+}
+
+type organisationOption struct {
+	ID, Name string
+}
+
+// Organisations lists the organisations in scope.
+func (s *Store) Organisations(ctx context.Context, sc Scope) ([]organisationOption, error) {
+	var out []organisationOption
+	err := db.Conn(ctx, s.g).Raw("SELECT id, name FROM organisations WHERE ? OR id::text = ? ORDER BY lower(name)",
+		sc.All, sc.OrganisationID).Scan(&out).Error
 	return out, err
 }
