@@ -102,7 +102,11 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	routes := auth.NewRoutes(e, a)
 
 	courses := content.NewService(d, files, auditLog, content.Limits{Video: cfg.MaxVideoMB << 20, Other: cfg.MaxFileMB << 20}, cfg.ContentCacheTTL, o.Now)
-	groups := cohorts.NewService(d, auditLog, cohorts.RiskRules{InactiveDays: cfg.AtRiskInactiveDays,
+	outcomesModule, err := outcomes.New(d, pages, auditLog, o.Now)
+	if err != nil {
+		return nil, err
+	}
+	groups := cohorts.NewService(d, auditLog, outcomesModule.Service(), cohorts.RiskRules{InactiveDays: cfg.AtRiskInactiveDays,
 		FailedChecks: cfg.AtRiskFailedChecks, NotStartedDays: cfg.AtRiskNotStartedDays}, o.Now)
 	learn := learning.NewService(d, courses.Catalogue(), groups, o.Now)
 	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people,
@@ -148,10 +152,6 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	cohortPages.Routes(routes)
-	outcomesModule, err := outcomes.New(d, pages, auditLog, o.Now)
-	if err != nil {
-		return nil, err
-	}
 	outcomesModule.Routes(routes)
 	app.Outcomes = outcomesModule
 	monitoringModule, err := monitoring.New(d, pages, auditLog, o.Now)

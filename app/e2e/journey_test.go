@@ -24,7 +24,9 @@ func waitForPath(t *testing.T, b *browsertest.Browser, path string) {
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		u, err := url.Parse(b.Location(t))
-		if err == nil && u.Path == path {
+		// The URL changes as soon as navigation starts; wait for the new
+		// document to finish loading too, or a query may hit the old one.
+		if err == nil && u.Path == path && evaluate[string](t, b, "document.readyState") == "complete" {
 			b.Run(t, chromedp.WaitReady(chromedp.CSS("body")))
 			return
 		}

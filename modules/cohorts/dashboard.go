@@ -108,12 +108,16 @@ func (s *Service) Dashboard(ctx context.Context, viewer *auth.User, cohortID str
 			completed++
 		}
 	}
+	positive, err := s.dest.PositiveDestinations(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
 	d.Funnel = []Stage{
 		{Label: "Enrolled", Count: c.Enrolled, Known: true},
 		{Label: "Started", Count: started, Known: true},
 		{Label: "Completed", Count: completed, Known: true},
 		{Label: "Matched with a mentor", Known: false},
-		{Label: "Positive destination", Known: false},
+		{Label: "Positive destination (verified)", Count: positive, Known: true},
 	}
 	return d, nil
 }

@@ -21,18 +21,25 @@ type Service struct {
 	risk  RiskRules
 	now   func() time.Time
 	audit Recorder
+	dest  Destinations
 }
 
 var _ learning.Enrolments = (*Service)(nil)
 
+// Destinations counts positive destinations; the outcomes module provides it.
+type Destinations interface {
+	PositiveDestinations(ctx context.Context, cohortID string) (int, error)
+}
+
 // NewService returns the cohorts service. audit records enrolment
-// changes; risk sets the at-risk thresholds and now is the clock they, and
-// invite expiry, are judged by.
-func NewService(d *db.DB, audit Recorder, risk RiskRules, now func() time.Time) *Service {
+// changes; dest counts positive destinations for the funnel; risk sets the
+// at-risk thresholds and now is the clock they, and invite expiry, are
+// judged by.
+func NewService(d *db.DB, audit Recorder, dest Destinations, risk RiskRules, now func() time.Time) *Service {
 	if risk == (RiskRules{}) {
 		risk = RiskRules{InactiveDays: 7, FailedChecks: 2, NotStartedDays: 3}
 	}
-	return &Service{db: d, g: d.Gorm, store: &Store{g: d.Gorm}, audit: audit, risk: risk, now: now}
+	return &Service{db: d, g: d.Gorm, store: &Store{g: d.Gorm}, audit: audit, dest: dest, risk: risk, now: now}
 }
 
 // ForUser lists a learner's enrolments, newest cohort first.

@@ -223,3 +223,13 @@ func (s *Service) DueFollowUps(ctx context.Context, viewer *auth.User) ([]DueFol
 	}
 	return due, err
 }
+
+// PositiveDestinations counts a cohort's learners with a verified positive
+// destination (a job, apprenticeship, volunteering or education), for the
+// cohort dashboard's funnel.
+func (s *Service) PositiveDestinations(ctx context.Context, cohortID string) (int, error) {
+	var n int
+	err := db.Conn(ctx, s.db.Gorm).Raw(`SELECT count(DISTINCT user_id) FROM destinations
+		WHERE cohort_id = ? AND verified_at IS NOT NULL AND kind <> 'other'`, cohortID).Scan(&n).Error
+	return n, err
+}
