@@ -80,10 +80,6 @@ func New(o Options, dir Directory, sessions *scs.SessionManager, g *gorm.DB) *Au
 	return &Auth{opts: o, dir: dir, sessions: sessions, db: g}
 }
 
-// Sessions returns the session manager, whose LoadAndSave middleware must
-// wrap every route that uses sessions.
-func (a *Auth) Sessions() *scs.SessionManager { return a.sessions }
-
 // Discover fetches the provider's configuration in the background, retrying
 // with back-off until it succeeds or ctx ends.
 func (a *Auth) Discover(ctx context.Context) {

@@ -15,24 +15,20 @@ import (
 // Rule says who may call a route. Every route is registered with one, so
 // no route is reachable by accident.
 type Rule struct {
-	name   string
 	public bool
 	roles  []string // empty with public false: any signed-in user
 }
 
 // Public routes need no sign-in (health, sign-in itself, static files).
-var Public = Rule{name: "public", public: true}
+var Public = Rule{public: true}
 
 // SignedIn routes need a signed-in user of any role.
-var SignedIn = Rule{name: "signed in"}
+var SignedIn = Rule{}
 
 // Roles returns a rule admitting signed-in users holding any of roles.
 func Roles(roles ...string) Rule {
-	return Rule{name: "roles " + strings.Join(roles, "|"), roles: roles}
+	return Rule{roles: roles}
 }
-
-// String names the rule, for the route table.
-func (r Rule) String() string { return r.name }
 
 // Allows reports whether u (nil when anonymous) may call a route with r.
 func (r Rule) Allows(u *User) bool {

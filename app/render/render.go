@@ -72,13 +72,12 @@ type Pager struct {
 type Engine struct {
 	layout *template.Template
 	pages  map[string]*template.Template
-	static *Static
 }
 
 // New parses the shared layout templates (*.html in layouts) and returns an
 // engine whose asset URLs are fingerprinted by static.
 func New(layouts fs.FS, static *Static) (*Engine, error) {
-	e := &Engine{pages: map[string]*template.Template{}, static: static}
+	e := &Engine{pages: map[string]*template.Template{}}
 	t := template.New("layout").Funcs(template.FuncMap{
 		"asset": static.URL,
 		"date":  func(t time.Time) string { return t.UTC().Format("2 January 2006") },
@@ -170,9 +169,6 @@ func (e *Engine) AddPages(namespace string, fsys fs.FS, pattern string, funcs ..
 	return nil
 }
 
-// Has reports whether a page named name was parsed.
-func (e *Engine) Has(name string) bool { _, ok := e.pages[name]; return ok }
-
 // HTML renders page name with the request's viewer. The whole page is
 // rendered into memory first, so a template error becomes a clean 500
 // instead of half a page.
@@ -189,9 +185,6 @@ func (e *Engine) HTML(c echo.Context, status int, name, title string, data any) 
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.HTMLBlob(status, buf.Bytes())
 }
-
-// Static returns the fingerprinted static file server.
-func (e *Engine) Static() *Static { return e.static }
 
 // StatusText is the plain-English title for an error status.
 func StatusText(status int) string {

@@ -52,9 +52,6 @@ func (s *Service) Catalogue() *Catalogue { return s.cat }
 // Renderer renders lesson Markdown to safe HTML.
 func (s *Service) Renderer() *Renderer { return s.render }
 
-// Files is the media store.
-func (s *Service) Files() storage.Store { return s.files }
-
 // SeedShipped imports every programme under fsys (assets/content) that
 // is not in the database yet, published. Programmes already there are left
 // alone, so editors' changes survive a re-seed.

@@ -167,15 +167,3 @@ func (s *Store) CertificateByCode(ctx context.Context, code string) (*Certificat
 	}
 	return &c, nil
 }
-
-// LastCompleted returns the id of the lesson the user completed most
-// recently among lessonIDs, or "".
-func (s *Store) LastCompleted(ctx context.Context, userID string, lessonIDs []string) (string, error) {
-	var id string
-	if len(lessonIDs) == 0 {
-		return "", nil
-	}
-	err := db.Conn(ctx, s.g).Raw(`SELECT lesson_id FROM lesson_progress WHERE user_id = ? AND lesson_id IN ?
-		ORDER BY completed_at DESC LIMIT 1`, userID, lessonIDs).Scan(&id).Error
-	return id, err
-}
