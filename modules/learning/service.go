@@ -66,21 +66,29 @@ var errNoProgramme = apperr.New(apperr.NotFound, "There is no such programme")
 
 // Progress returns userID's progress in the published programme slug.
 func (s *Service) Progress(ctx context.Context, userID, slug string) (*Progress, error) {
-	o, err := s.catalogue.OutlineBySlug(ctx, slug, false)
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, errNoProgramme
-	}
+	o, err := s.outline(ctx, slug)
 	if err != nil {
 		return nil, err
 	}
-	return s.progressIn(ctx, userID, o)
-}
-
-func (s *Service) progressIn(ctx context.Context, userID string, o *content.Outline) (*Progress, error) {
 	st, err := s.store.Standing(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
+	return progressFrom(o, st), nil
+}
+
+func (s *Service) outline(ctx context.Context, slug string) (*content.Outline, error) {
+	o, err := s.catalogue.OutlineBySlug(ctx, slug, false)
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, errNoProgramme
+	}
+	return o, err
+}
+
+// progressFrom works out a programme's progress from everything the
+// learner has done; pages that show several programmes read the standing
+// once and call this for each.
+func progressFrom(o *content.Outline, st *Standing) *Progress {
 	// Only this programme's lessons count, and the last one done here is
 	// where "continue" starts from.
 	completed := map[string]time.Time{}
@@ -94,7 +102,7 @@ func (s *Service) progressIn(ctx context.Context, userID string, o *content.Outl
 			}
 		}
 	}
-	return computeProgress(o, completed, st.Checks, last), nil
+	return computeProgress(o, completed, st.Checks, last)
 }
 
 // Card is a programme on the learner's home page.
@@ -122,12 +130,17 @@ func (s *Service) Home(ctx context.Context, userID string) ([]Card, error) {
 			cohort[e.ProgrammeSlug] = e.CohortName
 		}
 	}
+	st, err := s.store.Standing(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
 	cards := make([]Card, 0, len(progs))
 	for _, p := range progs {
-		pr, err := s.Progress(ctx, userID, p.Slug)
+		o, err := s.outline(ctx, p.Slug)
 		if err != nil {
 			return nil, err
 		}
+		pr := progressFrom(o, st)
 		_, enrolled := cohort[p.Slug]
 		cards = append(cards, Card{ProgrammeSummary: p, Enrolled: enrolled, Cohort: cohort[p.Slug], Progress: pr})
 	}
@@ -381,10 +394,18 @@ func (s *Service) Enrolments(ctx context.Context, userID string) ([]EnrolmentPro
 	if err != nil {
 		return nil, err
 	}
+	st, err := s.store.Standing(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]EnrolmentProgress, 0, len(ens))
 	for _, e := range ens {
-		p, err := s.Progress(ctx, userID, e.ProgrammeSlug)
-		if err != nil && apperr.As(err).Kind != apperr.NotFound {
+		var p *Progress
+		o, err := s.outline(ctx, e.ProgrammeSlug)
+		switch {
+		case err == nil:
+			p = progressFrom(o, st)
+		case apperr.As(err).Kind != apperr.NotFound: // an unpublished programme has no progress to show
 			return nil, err
 		}
 		out = append(out, EnrolmentProgress{Enrolment: e, Progress: p})
