@@ -83,6 +83,8 @@ func New(layouts fs.FS, static *Static) (*Engine, error) {
 		"date":  func(t time.Time) string { return t.UTC().Format("2 January 2006") },
 		"join":  strings.Join,
 		"inc":   func(i int) int { return i + 1 },
+		"list":  func(items ...string) []string { return items },
+		"title": func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
 		// dict builds a map for passing several values to a template.
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
