@@ -67,6 +67,20 @@ func (d *DB) Ping(ctx context.Context) error {
 	return d.Pool.QueryRow(ctx, "SELECT 1").Scan(&one)
 }
 
+// ErrNotFound is what every store returns when the row asked for does not
+// exist, or is outside what the caller may see: one sentinel, so services
+// test for it with errors.Is whichever store they called.
+var ErrNotFound = errors.New("not found")
+
+// NotFound returns ErrNotFound for gorm's record-not-found and err
+// otherwise, for stores that use gorm's First or Take.
+func NotFound(err error) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ErrNotFound
+	}
+	return err
+}
+
 type txKey struct{}
 
 // WithTx runs fn in a transaction. Stores called with the context fn

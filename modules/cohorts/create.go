@@ -26,7 +26,10 @@ type NewCohort struct {
 // CreateCohort starts a cohort in the viewer's organisation (an admin
 // names the organisation). Errors: Invalid, with a message for each field.
 func (s *Service) CreateCohort(ctx context.Context, viewer *auth.User, in NewCohort) (string, error) {
-	sc := ScopeOf(viewer)
+	sc, err := auth.ScopeOf(viewer)
+	if err != nil {
+		return "", err
+	}
 	c := Cohort{Name: strings.TrimSpace(in.Name), Region: strings.TrimSpace(in.Region), ProgrammeID: in.Programme}
 	var problems []apperr.FieldError
 	bad := func(field, msg string) { problems = append(problems, apperr.FieldError{Field: field, Message: msg}) }

@@ -7,23 +7,30 @@ import (
 	"strconv"
 	"time"
 
-	"gorm.io/gorm"
-
 	"onramp/app/apperr"
 	"onramp/app/auth"
+	"onramp/app/db"
 )
 
 var errNoCohort = apperr.New(apperr.NotFound, "There is no such cohort, or it belongs to another organisation")
 
 // Cohorts lists the cohorts the viewer may see.
 func (s *Service) Cohorts(ctx context.Context, viewer *auth.User, f Filter) ([]Cohort, error) {
-	return s.store.Cohorts(ctx, ScopeOf(viewer), f)
+	sc, err := auth.ScopeOf(viewer)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.Cohorts(ctx, sc, f)
 }
 
 // Cohort returns a cohort the viewer may see, or NotFound.
 func (s *Service) Cohort(ctx context.Context, viewer *auth.User, id string) (*Cohort, error) {
-	c, err := s.store.Cohort(ctx, ScopeOf(viewer), id)
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	sc, err := auth.ScopeOf(viewer)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.store.Cohort(ctx, sc, id)
+	if errors.Is(err, db.ErrNotFound) {
 		return nil, errNoCohort
 	}
 	return c, err

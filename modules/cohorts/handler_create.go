@@ -23,7 +23,10 @@ func (h *Handlers) newCohort(c echo.Context) error {
 
 func (h *Handlers) renderCreate(c echo.Context, status int, f NewCohort, errs []apperr.FieldError) error {
 	ctx := c.Request().Context()
-	sc := ScopeOf(auth.UserOf(c))
+	sc, err := auth.ScopeOf(auth.UserOf(c))
+	if err != nil {
+		return err
+	}
 	progs, err := h.svc.store.Programmes(ctx)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package cohorts
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -156,9 +157,9 @@ func (s *Service) Transfer(ctx context.Context, viewer *auth.User, cohortID, use
 		if targetID == "" {
 			return invalid("Choose the cohort to move the learner to")
 		}
-		target, err = s.store.Cohort(ctx, ScopeOf(viewer), targetID)
+		target, err = s.Cohort(ctx, viewer, targetID)
 		switch {
-		case err != nil && !isNotFound(err):
+		case err != nil && !errors.Is(err, errNoCohort):
 			return err
 		case err != nil || target.ProgrammeID != c.ProgrammeID:
 			return invalid("Choose a cohort of " + c.ProgrammeTitle + " run by your organisation")

@@ -2,8 +2,6 @@ package cohorts
 
 import (
 	"time"
-
-	"onramp/app/auth"
 )
 
 // Cohort statuses, from the dates.
@@ -39,25 +37,6 @@ func (c *Cohort) Status(today time.Time) string {
 		return StatusFinished
 	}
 	return StatusRunning
-}
-
-// Scope is what a viewer may see: every organisation, or one.
-type Scope struct {
-	All            bool
-	OrganisationID string
-}
-
-// ScopeOf is the scope of a signed-in user: admins see all organisations,
-// managers their own, and anyone else nothing (an organisation id that
-// matches no row).
-func ScopeOf(u *auth.User) Scope {
-	switch {
-	case u.Has(auth.RoleAdmin):
-		return Scope{All: true}
-	case u.Has(auth.RoleManager) && u.OrganisationID != "":
-		return Scope{OrganisationID: u.OrganisationID}
-	}
-	return Scope{OrganisationID: "00000000-0000-0000-0000-000000000000"}
 }
 
 // RiskRules are the thresholds that flag a learner as needing a nudge.

@@ -2,10 +2,12 @@ package cohorts
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
 
+	"onramp/app/auth"
 	"onramp/app/db"
 )
 
@@ -20,7 +22,7 @@ const cohortColumns = `c.id, c.programme_id, p.slug AS programme_slug, p.title A
 	   WHERE e.cohort_id = c.id AND e.status <> 'withdrawn') AS completed`
 
 const cohortFrom = ` FROM cohorts c JOIN programmes p ON p.id = c.programme_id JOIN organisations o ON o.id = c.organisation_id
-	WHERE (? OR c.organisation_id::text = ?)`
+	WHERE `
 
 // Filter narrows a cohort list.
 type Filter struct {
@@ -28,10 +30,10 @@ type Filter struct {
 }
 
 // Cohorts lists the cohorts in scope, newest first.
-func (s *Store) Cohorts(ctx context.Context, sc Scope, f Filter) ([]Cohort, error) {
+func (s *Store) Cohorts(ctx context.Context, sc auth.Scope, f Filter) ([]Cohort, error) {
 	var out []Cohort
-	q := "SELECT " + cohortColumns + cohortFrom
-	args := []any{sc.All, sc.OrganisationID}
+	cond, args := sc.Where("c.organisation_id")
+	q := "SELECT " + cohortColumns + cohortFrom + cond
 	if f.Programme != "" {
 		q += " AND p.slug = ?"
 		args = append(args, f.Programme)
@@ -40,19 +42,22 @@ func (s *Store) Cohorts(ctx context.Context, sc Scope, f Filter) ([]Cohort, erro
 	return out, err
 }
 
-// Cohort returns one cohort in scope, or gorm.ErrRecordNotFound, so a
-// cohort outside the scope is indistinguishable from one that does not
-// exist.
-func (s *Store) Cohort(ctx context.Context, sc Scope, id string) (*Cohort, error) {
+// Cohort returns one cohort in scope, or db.ErrNotFound, so a cohort
+// outside the scope is indistinguishable from one that does not exist.
+func (s *Store) Cohort(ctx context.Context, sc auth.Scope, id string) (*Cohort, error) {
 	if !db.IsUUID(id) {
-		return nil, gorm.ErrRecordNotFound
+		return nil, db.ErrNotFound
 	}
 	var c Cohort
-	res := db.Conn(ctx, s.g).Raw("SELECT "+cohortColumns+cohortFrom+" AND c.id = ?", sc.All, sc.OrganisationID, id).Scan(&c)
-	if res.Error == nil && res.RowsAffected == 0 {
-		return nil, gorm.ErrRecordNotFound
+	cond, args := sc.Where("c.organisation_id")
+	res := db.Conn(ctx, s.g).Raw("SELECT "+cohortColumns+cohortFrom+cond+" AND c.id = ?", append(args, id)...).Scan(&c)
+	switch {
+	case res.Error != nil:
+		return nil, fmt.Errorf("store: unable to load cohort %s: %w", id, res.Error)
+	case res.RowsAffected == 0:
+		return nil, db.ErrNotFound
 	}
-	return &c, res.Error
+	return &c, nil
 }
 
 // Modules lists the published modules of a programme with their lesson
@@ -157,9 +162,9 @@ type organisationOption struct {
 }
 
 // Organisations lists the organisations in scope.
-func (s *Store) Organisations(ctx context.Context, sc Scope) ([]organisationOption, error) {
+func (s *Store) Organisations(ctx context.Context, sc auth.Scope) ([]organisationOption, error) {
 	var out []organisationOption
-	err := db.Conn(ctx, s.g).Raw("SELECT id, name FROM organisations WHERE ? OR id::text = ? ORDER BY lower(name)",
-		sc.All, sc.OrganisationID).Scan(&out).Error
+	cond, args := sc.Where("id")
+	err := db.Conn(ctx, s.g).Raw("SELECT id, name FROM organisations WHERE "+cond+" ORDER BY lower(name)", args...).Scan(&out).Error
 	return out, err
 }

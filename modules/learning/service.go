@@ -414,32 +414,36 @@ func (s *Service) Enrolments(ctx context.Context, userID string) ([]EnrolmentPro
 }
 
 // LearnerProgress returns a learner's enrolments and progress for a staff
-// member with a right to see them: admins see everyone, managers only
-// learners enrolled in a cohort of their own organisation. Anyone else,
-// and a manager asking about another organisation's learner, gets
-// NotFound, so the answer does not reveal who exists.
+// member, limited by the one organisation-scope rule (auth.ScopeOf):
+// admins see every enrolment (an empty list for someone in no cohort),
+// managers only enrolments in their own organisation's cohorts. For a
+// manager, a learner with no enrolment they may see is NotFound, so the answer does not reveal who exists. Errors: as
+// auth.ScopeOf for anyone else.
 func (s *Service) LearnerProgress(ctx context.Context, viewer *auth.User, learnerID string) ([]EnrolmentProgress, error) {
-	if !db.IsUUID(learnerID) {
-		return nil, apperr.New(apperr.NotFound, "There is no such learner")
-	}
-	ens, err := s.Enrolments(ctx, learnerID)
+	scope, err := auth.ScopeOf(viewer)
 	if err != nil {
 		return nil, err
 	}
-	if viewer.Has(auth.RoleAdmin) {
-		return ens, nil
+	if !db.IsUUID(learnerID) {
+		return nil, errNoLearner
+	}
+	ens, err := s.Enrolments(ctx, learnerID)
+	if err != nil || scope.All {
+		return ens, err
 	}
 	var visible []EnrolmentProgress
 	for _, e := range ens {
-		if viewer.Has(auth.RoleManager) && viewer.OrganisationID != "" && e.Enrolment.OrganisationID == viewer.OrganisationID {
+		if scope.Includes(e.Enrolment.OrganisationID) {
 			visible = append(visible, e)
 		}
 	}
 	if len(visible) == 0 {
-		return nil, apperr.New(apperr.NotFound, "There is no such learner")
+		return nil, errNoLearner
 	}
 	return visible, nil
 }
+
+var errNoLearner = apperr.New(apperr.NotFound, "There is no such learner")
 
 const codeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789" // no 0/O or 1/I to misread
 

@@ -74,38 +74,33 @@ func (s *Service) RemoveAnswers(ctx context.Context, userID string) error {
 	return err
 }
 
-// scopeFor turns a viewer's filters into the report's scope. Admins may
-// report on any organisation; a manager's scope is always their own
-// organisation, whatever they ask for. Errors: Forbidden for anyone else
-// and for a manager with no organisation; NotFound for a programme,
-// organisation or cohort that does not exist or is not the viewer's to
-// know about (another organisation's cohort is "not found", not
-// "forbidden", so the answer does not confirm that it exists).
+// scopeFor turns a viewer's filters into the report's scope, using the
+// one organisation-scope rule (auth.ScopeOf): admins may report on any
+// organisation; a manager's scope is always their own organisation,
+// whatever they ask for. Errors: as auth.ScopeOf; NotFound for a
+// programme, organisation or cohort that does not exist or is not the
+// viewer's to know about (another organisation's cohort is "not found",
+// not "forbidden", so the answer does not confirm that it exists).
 func (s *Service) scopeFor(ctx context.Context, viewer *auth.User, f Filters) (scope, error) {
 	sc := scope{programmeSlug: strings.TrimSpace(f.Programme), cohortID: strings.TrimSpace(f.Cohort)}
 	org := strings.TrimSpace(f.Organisation)
+	allowed, err := auth.ScopeOf(viewer)
 	switch {
-	case viewer.Has(auth.RoleAdmin):
-		if org != "" {
-			ok, err := s.store.OrganisationExists(ctx, org)
-			if err != nil {
-				return sc, err
-			}
-			if !ok {
-				return sc, apperr.New(apperr.NotFound, "There is no such organisation")
-			}
+	case err != nil:
+		return sc, err
+	case org != "" && !allowed.Includes(org):
+		return sc, apperr.New(apperr.NotFound, "There is no such organisation")
+	case org != "":
+		ok, err := s.store.OrganisationExists(ctx, org)
+		if err != nil {
+			return sc, err
 		}
-		sc.organisationID = org
-	case viewer.Has(auth.RoleManager):
-		if viewer.OrganisationID == "" {
-			return sc, apperr.New(apperr.Forbidden, "Your account is not linked to an organisation yet. Ask an administrator to add you to yours.")
-		}
-		if org != "" && org != viewer.OrganisationID {
+		if !ok {
 			return sc, apperr.New(apperr.NotFound, "There is no such organisation")
 		}
-		sc.organisationID = viewer.OrganisationID
-	default:
-		return sc, apperr.New(apperr.Forbidden, "Your account does not have access to equality reports")
+		sc.organisationID = org
+	case !allowed.All:
+		sc.organisationID = allowed.OrganisationID
 	}
 	if sc.programmeSlug != "" {
 		ok, err := s.store.ProgrammeExists(ctx, sc.programmeSlug)

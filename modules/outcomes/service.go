@@ -52,7 +52,10 @@ type LearnerView struct {
 // viewer may see them. Errors: NotFound for an unknown learner, or one
 // not enrolled in any of a manager's organisation's cohorts.
 func (s *Service) Learner(ctx context.Context, viewer *auth.User, learnerID string) (*LearnerView, error) {
-	scope := ScopeOf(viewer)
+	scope, err := auth.ScopeOf(viewer)
+	if err != nil {
+		return nil, err
+	}
 	l, ok, err := s.store.Learner(ctx, scope, learnerID)
 	if err != nil {
 		return nil, err
@@ -75,7 +78,10 @@ func (s *Service) Learner(ctx context.Context, viewer *auth.User, learnerID stri
 func (s *Service) RecordDestination(ctx context.Context, viewer *auth.User, learnerID string, in DestinationInput) (string, error) {
 	var id string
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		scope := ScopeOf(viewer)
+		scope, err := auth.ScopeOf(viewer)
+		if err != nil {
+			return err
+		}
 		l, ok, err := s.store.Learner(ctx, scope, learnerID)
 		if err != nil {
 			return err
@@ -114,11 +120,11 @@ type NewsView struct {
 // News returns the learner's own enrolments and the destinations recorded
 // for them.
 func (s *Service) News(ctx context.Context, learner *auth.User) (*NewsView, error) {
-	ens, err := s.store.Enrolments(ctx, Scope{All: true}, learner.ID)
+	ens, err := s.store.Enrolments(ctx, auth.Scope{All: true}, learner.ID)
 	if err != nil {
 		return nil, err
 	}
-	ds, err := s.store.Destinations(ctx, Scope{All: true}, learner.ID)
+	ds, err := s.store.Destinations(ctx, auth.Scope{All: true}, learner.ID)
 	return &NewsView{Enrolments: ens, Destinations: ds}, err
 }
 
@@ -128,7 +134,7 @@ func (s *Service) News(ctx context.Context, learner *auth.User) (*NewsView, erro
 func (s *Service) ReportNews(ctx context.Context, learner *auth.User, in DestinationInput) (string, error) {
 	var id string
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		ens, err := s.store.Enrolments(ctx, Scope{All: true}, learner.ID)
+		ens, err := s.store.Enrolments(ctx, auth.Scope{All: true}, learner.ID)
 		if err != nil {
 			return err
 		}
@@ -152,7 +158,11 @@ func (s *Service) ReportNews(ctx context.Context, learner *auth.User, in Destina
 func (s *Service) Verify(ctx context.Context, viewer *auth.User, destinationID string) (string, error) {
 	var learnerID string
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		d, ok, err := s.store.Destination(ctx, ScopeOf(viewer), destinationID)
+		scope, err := auth.ScopeOf(viewer)
+		if err != nil {
+			return err
+		}
+		d, ok, err := s.store.Destination(ctx, scope, destinationID)
 		if err != nil {
 			return err
 		}
@@ -184,7 +194,11 @@ type FollowUpInput struct {
 func (s *Service) RecordFollowUp(ctx context.Context, viewer *auth.User, destinationID, kind string, in FollowUpInput) (string, error) {
 	var learnerID string
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		d, ok, err := s.store.Destination(ctx, ScopeOf(viewer), destinationID)
+		scope, err := auth.ScopeOf(viewer)
+		if err != nil {
+			return err
+		}
+		d, ok, err := s.store.Destination(ctx, scope, destinationID)
 		if err != nil {
 			return err
 		}
@@ -216,8 +230,12 @@ func (s *Service) RecordFollowUp(ctx context.Context, viewer *auth.User, destina
 // recorded that are overdue or due within 14 days, for destinations the
 // viewer may see.
 func (s *Service) DueFollowUps(ctx context.Context, viewer *auth.User) ([]DueFollowUp, error) {
+	scope, err := auth.ScopeOf(viewer)
+	if err != nil {
+		return nil, err
+	}
 	today := s.today()
-	due, err := s.store.DueFollowUps(ctx, ScopeOf(viewer), today.AddDate(0, 0, followUpWindow))
+	due, err := s.store.DueFollowUps(ctx, scope, today.AddDate(0, 0, followUpWindow))
 	for i := range due {
 		due[i].DaysLeft = int(math.Round(due[i].DueOn.Sub(today).Hours() / 24))
 	}

@@ -65,7 +65,11 @@ func (s *Service) Report(ctx context.Context, viewer *auth.User, f ReportFilter)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.store.Conversion(ctx, ScopeOf(viewer), f)
+	scope, err := auth.ScopeOf(viewer)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.store.Conversion(ctx, scope, f)
 	if err != nil {
 		return nil, err
 	}
@@ -91,8 +95,11 @@ func (s *Service) checkFilter(ctx context.Context, viewer *auth.User, f ReportFi
 		return f, apperr.InvalidFields(apperr.FieldError{Field: "months", Message: "Choose 3, 6 or 12 months after the cohort ended"})
 	}
 	f.Programme, f.Organisation, f.Cohort = strings.TrimSpace(f.Programme), strings.TrimSpace(f.Organisation), strings.TrimSpace(f.Cohort)
-	scope := ScopeOf(viewer)
-	if !scope.All && f.Organisation != "" && f.Organisation != scope.OrganisationID {
+	scope, err := auth.ScopeOf(viewer)
+	if err != nil {
+		return f, err
+	}
+	if f.Organisation != "" && !scope.Includes(f.Organisation) {
 		return f, apperr.New(apperr.NotFound, "There is no such organisation")
 	}
 	if f.Organisation != "" {
@@ -134,9 +141,11 @@ type ReportOptions struct {
 
 // Options lists what the viewer may filter the report by.
 func (s *Service) Options(ctx context.Context, viewer *auth.User) (*ReportOptions, error) {
-	scope := ScopeOf(viewer)
+	scope, err := auth.ScopeOf(viewer)
+	if err != nil {
+		return nil, err
+	}
 	var o ReportOptions
-	var err error
 	if o.Programmes, err = s.store.ProgrammeOptions(ctx, scope); err != nil {
 		return nil, err
 	}

@@ -10,37 +10,6 @@ import (
 	"onramp/app/db"
 )
 
-// Scope is what a caller may see. Admins see every organisation; a
-// manager sees only cohorts of their own organisation and the learners
-// enrolled in them; anyone else sees no cohort at all. Every store query
-// about cohorts, learners or destinations applies it in SQL.
-type Scope struct {
-	All            bool
-	OrganisationID string
-}
-
-// ScopeOf is the scope of a signed-in user.
-func ScopeOf(u *auth.User) Scope {
-	switch {
-	case u.Has(auth.RoleAdmin):
-		return Scope{All: true}
-	case u.Has(auth.RoleManager) && db.IsUUID(u.OrganisationID):
-		return Scope{OrganisationID: u.OrganisationID}
-	}
-	return Scope{}
-}
-
-// cohorts is the SQL condition limiting cohort alias c to the scope.
-func (s Scope) cohorts(c string) (string, []any) {
-	switch {
-	case s.All:
-		return "TRUE", nil
-	case s.OrganisationID != "":
-		return c + ".organisation_id = ?", []any{s.OrganisationID}
-	}
-	return "FALSE", nil
-}
-
 // Store reads and writes destinations and follow-ups.
 type Store struct{ g *gorm.DB }
 
@@ -50,11 +19,11 @@ func NewStore(g *gorm.DB) *Store { return &Store{g: g} }
 // Learner returns a learner the scope may see: for a manager, only someone
 // enrolled in one of their organisation's cohorts. ok is false otherwise,
 // and for ids that are not UUIDs.
-func (s *Store) Learner(ctx context.Context, scope Scope, id string) (l Learner, ok bool, err error) {
+func (s *Store) Learner(ctx context.Context, scope auth.Scope, id string) (l Learner, ok bool, err error) {
 	if !db.IsUUID(id) {
 		return l, false, nil
 	}
-	cond, args := scope.cohorts("c")
+	cond, args := scope.Where("c.organisation_id")
 	q := `SELECT u.id, u.name, u.email FROM users u WHERE u.id = ?`
 	if !scope.All {
 		q += ` AND EXISTS (SELECT 1 FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id WHERE e.user_id = u.id AND ` + cond + `)`
@@ -65,8 +34,8 @@ func (s *Store) Learner(ctx context.Context, scope Scope, id string) (l Learner,
 
 // Enrolments lists the learner's enrolments in cohorts the scope may see,
 // newest cohort first.
-func (s *Store) Enrolments(ctx context.Context, scope Scope, userID string) ([]Enrolment, error) {
-	cond, args := scope.cohorts("c")
+func (s *Store) Enrolments(ctx context.Context, scope auth.Scope, userID string) ([]Enrolment, error) {
+	cond, args := scope.Where("c.organisation_id")
 	var out []Enrolment
 	err := db.Conn(ctx, s.g).Raw(`
 		SELECT c.id AS cohort_id, c.name AS cohort_name, p.title AS programme_title, c.organisation_id,
@@ -91,8 +60,8 @@ const destinationJoins = `FROM destinations d
 
 // Destinations lists a learner's destinations that follow cohorts the
 // scope may see, newest first, each with its follow-ups.
-func (s *Store) Destinations(ctx context.Context, scope Scope, userID string) ([]Destination, error) {
-	cond, args := scope.cohorts("c")
+func (s *Store) Destinations(ctx context.Context, scope auth.Scope, userID string) ([]Destination, error) {
+	cond, args := scope.Where("c.organisation_id")
 	var out []Destination
 	err := db.Conn(ctx, s.g).Raw(`SELECT `+destinationColumns+` `+destinationJoins+`
 		WHERE d.user_id = ? AND `+cond+` ORDER BY d.start_date DESC, d.created_at DESC`,
@@ -121,11 +90,11 @@ func (s *Store) Destinations(ctx context.Context, scope Scope, userID string) ([
 
 // Destination returns one destination the scope may see; ok is false when
 // there is none (or the id is not a UUID).
-func (s *Store) Destination(ctx context.Context, scope Scope, id string) (d Destination, ok bool, err error) {
+func (s *Store) Destination(ctx context.Context, scope auth.Scope, id string) (d Destination, ok bool, err error) {
 	if !db.IsUUID(id) {
 		return d, false, nil
 	}
-	cond, args := scope.cohorts("c")
+	cond, args := scope.Where("c.organisation_id")
 	res := db.Conn(ctx, s.g).Raw(`SELECT `+destinationColumns+` `+destinationJoins+`
 		WHERE d.id = ? AND `+cond, append([]any{id}, args...)...).Scan(&d)
 	return d, res.Error == nil && res.RowsAffected == 1, res.Error
@@ -189,8 +158,8 @@ func (s *Store) RecordFollowUp(ctx context.Context, destinationID, kind, outcome
 // DueFollowUps lists follow-ups not yet recorded and due on or before
 // until, for destinations following cohorts the scope may see, soonest
 // first.
-func (s *Store) DueFollowUps(ctx context.Context, scope Scope, until time.Time) ([]DueFollowUp, error) {
-	cond, args := scope.cohorts("c")
+func (s *Store) DueFollowUps(ctx context.Context, scope auth.Scope, until time.Time) ([]DueFollowUp, error) {
+	cond, args := scope.Where("c.organisation_id")
 	var out []DueFollowUp
 	err := db.Conn(ctx, s.g).Raw(`
 		SELECT f.destination_id, f.kind AS follow_up_kind, f.due_on, d.user_id AS learner_id, u.name AS learner_name,

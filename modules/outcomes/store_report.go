@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"onramp/app/auth"
 	"onramp/app/db"
 )
 
@@ -83,8 +84,8 @@ ORDER BY level, starts_on, name`
 // Conversion returns conversion rows for every cohort, programme and
 // organisation the scope may see that match the filter (whose Months must
 // already be valid).
-func (s *Store) Conversion(ctx context.Context, scope Scope, f ReportFilter) ([]ReportRow, error) {
-	cond, args := scope.cohorts("c")
+func (s *Store) Conversion(ctx context.Context, scope auth.Scope, f ReportFilter) ([]ReportRow, error) {
+	cond, args := scope.Where("c.organisation_id")
 	where := []string{cond}
 	if f.Programme != "" {
 		where, args = append(where, "p.slug = ?"), append(args, f.Programme)
@@ -106,8 +107,8 @@ func (s *Store) Conversion(ctx context.Context, scope Scope, f ReportFilter) ([]
 type Option struct{ Value, Label string }
 
 // ProgrammeOptions lists programmes that have cohorts in scope.
-func (s *Store) ProgrammeOptions(ctx context.Context, scope Scope) ([]Option, error) {
-	cond, args := scope.cohorts("c")
+func (s *Store) ProgrammeOptions(ctx context.Context, scope auth.Scope) ([]Option, error) {
+	cond, args := scope.Where("c.organisation_id")
 	var out []Option
 	err := db.Conn(ctx, s.g).Raw(`SELECT p.slug AS value, p.title AS label FROM programmes p
 		WHERE EXISTS (SELECT 1 FROM cohorts c WHERE c.programme_id = p.id AND `+cond+`) ORDER BY p.title`, args...).Scan(&out).Error
@@ -115,8 +116,8 @@ func (s *Store) ProgrammeOptions(ctx context.Context, scope Scope) ([]Option, er
 }
 
 // OrganisationOptions lists organisations that have cohorts in scope.
-func (s *Store) OrganisationOptions(ctx context.Context, scope Scope) ([]Option, error) {
-	cond, args := scope.cohorts("c")
+func (s *Store) OrganisationOptions(ctx context.Context, scope auth.Scope) ([]Option, error) {
+	cond, args := scope.Where("c.organisation_id")
 	var out []Option
 	err := db.Conn(ctx, s.g).Raw(`SELECT o.id AS value, o.name AS label FROM organisations o
 		WHERE EXISTS (SELECT 1 FROM cohorts c WHERE c.organisation_id = o.id AND `+cond+`) ORDER BY lower(o.name)`, args...).Scan(&out).Error
@@ -124,8 +125,8 @@ func (s *Store) OrganisationOptions(ctx context.Context, scope Scope) ([]Option,
 }
 
 // CohortOptions lists cohorts in scope, newest first.
-func (s *Store) CohortOptions(ctx context.Context, scope Scope) ([]Option, error) {
-	cond, args := scope.cohorts("c")
+func (s *Store) CohortOptions(ctx context.Context, scope auth.Scope) ([]Option, error) {
+	cond, args := scope.Where("c.organisation_id")
 	var out []Option
 	err := db.Conn(ctx, s.g).Raw(`SELECT c.id AS value, c.name || ' (' || o.name || ')' AS label
 		FROM cohorts c JOIN organisations o ON o.id = c.organisation_id
@@ -134,11 +135,11 @@ func (s *Store) CohortOptions(ctx context.Context, scope Scope) ([]Option, error
 }
 
 // CohortVisible reports whether the scope may see cohort id.
-func (s *Store) CohortVisible(ctx context.Context, scope Scope, id string) (bool, error) {
+func (s *Store) CohortVisible(ctx context.Context, scope auth.Scope, id string) (bool, error) {
 	if !db.IsUUID(id) {
 		return false, nil
 	}
-	cond, args := scope.cohorts("c")
+	cond, args := scope.Where("c.organisation_id")
 	var n int64
 	err := db.Conn(ctx, s.g).Raw(`SELECT count(*) FROM cohorts c WHERE c.id = ? AND `+cond, append([]any{id}, args...)...).Scan(&n).Error
 	return n == 1, err
