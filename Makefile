@@ -38,12 +38,11 @@ $(BIN)/minio:
 	GOBIN=$(BIN) $(GO) install github.com/minio/minio@$(MINIO_VERSION)
 
 chromium:
-	@if ! command -v chromium >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation; \
-	  else echo "Chromium is missing: run 'sudo apt-get install -y chromium fonts-liberation'"; exit 1; fi; fi
+	@command -v chromium >/dev/null || deploy/apt-install.sh chromium fonts-liberation
 
 npm: assets/node_modules/.installed
 assets/node_modules/.installed: assets/package.json assets/package-lock.json
+	@command -v npm >/dev/null || deploy/apt-install.sh npm
 	npm ci --prefix assets --no-audit --no-fund
 	touch $@
 
