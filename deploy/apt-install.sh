@@ -24,7 +24,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 # apt_get runs apt-get, trying again while another process holds one of its locks.
 apt_get() {
-	local err deadline=$((SECONDS + wait_seconds)) said= rc=0
+	local err deadline=$((SECONDS + wait_seconds)) said='' rc=0
 	err=$(mktemp)
 	until apt-get -o DPkg::Lock::Timeout="$wait_seconds" "$@" 2>"$err"; do
 		if ! grep -q 'Could not get lock' "$err" || ((SECONDS >= deadline)); then
