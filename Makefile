@@ -4,12 +4,19 @@ GO ?= go
 BIN := $(CURDIR)/.bin
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 export ONRAMP_MINIO_BIN := $(BIN)/minio
+# The PostgreSQL each target expects; when none answers there (or it turns
+# user postgres away), deploy/local-postgres.sh starts a private one in
+# ./var/postgres and the target uses that instead.
+DEV_DATABASE_URL := postgres://postgres@127.0.0.1:5432/onramp_dev?sslmode=disable
+TEST_DATABASE_URL := postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+LOCAL_PG := deploy/local-postgres.sh
 
-.PHONY: run test build lint bench frontend tools minio chromium npm
+.PHONY: run test build lint bench frontend tools minio chromium npm stop-db
 
 ## run: start Onramp with the embedded identity provider and disk media store
 run:
-	$(GO) run ./cmd/onramp dev
+	url=$$($(LOCAL_PG) "$${DATABASE_URL:-$(DEV_DATABASE_URL)}") && \
+	DATABASE_URL="$$url" $(GO) run ./cmd/onramp dev
 
 ## build: compile the onramp binary into ./bin
 build:
@@ -17,7 +24,12 @@ build:
 
 ## test: every test against real PostgreSQL, MinIO and headless Chromium
 test: tools
-	$(GO) test -count=1 -p 2 -timeout 30m ./...
+	url=$$($(LOCAL_PG) "$${ONRAMP_TEST_DATABASE_URL:-$(TEST_DATABASE_URL)}") && \
+	ONRAMP_TEST_DATABASE_URL="$$url" $(GO) test -count=1 -p 2 -timeout 30m ./...
+
+## stop-db: stop the private PostgreSQL that run and test start when none answers (data kept in ./var/postgres)
+stop-db:
+	$(LOCAL_PG) stop
 
 ## lint: formatting and vet
 lint:
@@ -26,8 +38,9 @@ lint:
 
 ## bench: the load test (cmd/onramp-load: app vs PostgreSQL alone, page weight), then Go benchmarks
 bench: build
-	$(GO) run ./cmd/onramp-load -onramp bin/onramp
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	url=$$($(LOCAL_PG) "$${ONRAMP_TEST_DATABASE_URL:-$(TEST_DATABASE_URL)}") && \
+	$(GO) run ./cmd/onramp-load -onramp bin/onramp -admin-url "$$url" && \
+	ONRAMP_TEST_DATABASE_URL="$$url" $(GO) test -run '^$$' -bench . -benchmem ./...
 
 ## tools: everything the tests need that a fresh machine lacks
 tools: minio chromium npm
@@ -38,12 +51,11 @@ $(BIN)/minio:
 	GOBIN=$(BIN) $(GO) install github.com/minio/minio@$(MINIO_VERSION)
 
 chromium:
-	@if ! command -v chromium >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation; \
-	  else echo "Chromium is missing: run 'sudo apt-get install -y chromium fonts-liberation'"; exit 1; fi; fi
+	@command -v chromium >/dev/null || deploy/apt-install.sh chromium fonts-liberation
 
 npm: assets/node_modules/.installed
 assets/node_modules/.installed: assets/package.json assets/package-lock.json
+	@command -v npm >/dev/null || deploy/apt-install.sh npm
 	npm ci --prefix assets --no-audit --no-fund
 	touch $@
 
