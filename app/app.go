@@ -154,7 +154,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	cohortPages.Routes(routes)
 	outcomesModule.Routes(routes)
 	app.Outcomes = outcomesModule
-	monitoringModule, err := monitoring.New(d, pages, auditLog, o.Now)
+	monitoringModule, err := monitoring.New(d, pages, auditLog, cfg.ReportMinPeople, o.Now)
 	if err != nil {
 		return nil, err
 	}

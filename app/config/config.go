@@ -74,6 +74,9 @@ type Config struct {
 	ContentCacheTTL time.Duration `env:"ONRAMP_CONTENT_CACHE_TTL" envDefault:"5s"`
 	// BodyLimit caps request bodies outside upload routes.
 	BodyLimit string `env:"ONRAMP_BODY_LIMIT" envDefault:"1M"`
+	// ReportMinPeople withholds an equality report whole when fewer people
+	// in it have answered the questions.
+	ReportMinPeople int `env:"ONRAMP_REPORT_MIN_PEOPLE" envDefault:"20"`
 
 	// DevLoadUsers adds this many load-test learners
 	// (load-learner-N@example.org) to the dev identity provider, so
@@ -173,6 +176,12 @@ func (c *Config) Validate() error {
 	}
 	if c.DBMaxConns < 2 {
 		problems = append(problems, "ONRAMP_DB_MAX_CONNS must be at least 2")
+	}
+	if c.ReportMinPeople < 10 {
+		// Below 10 a report is a handful of people: counts from 1 to 7 are
+		// suppressed, so most of it would be, and what shows would be
+		// about almost everyone in it.
+		problems = append(problems, "ONRAMP_REPORT_MIN_PEOPLE must be at least 10, so an equality report never describes a handful of people")
 	}
 	return joinProblems(problems)
 }

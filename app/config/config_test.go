@@ -211,3 +211,14 @@ func TestServeDropsATrailingSlashFromTheBaseURL(t *testing.T) {
 		t.Fatalf("BaseURL = %q, want it without the trailing slash", c.BaseURL)
 	}
 }
+
+func TestAnEqualityReportMinimumBelowTenIsRefused(t *testing.T) {
+	setProduction(t)
+	c, err := config.Load(config.ModeServe)
+	if err != nil || c.ReportMinPeople != 20 {
+		t.Fatalf("default minimum: %d, %v; want 20", c.ReportMinPeople, err)
+	}
+	t.Setenv("ONRAMP_REPORT_MIN_PEOPLE", "9")
+	_, err = config.Load(config.ModeServe)
+	requireMentions(t, err, "ONRAMP_REPORT_MIN_PEOPLE", "at least 10")
+}

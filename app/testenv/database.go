@@ -249,7 +249,8 @@ func seedTemplate(ctx context.Context, d *db.DB) error {
 	}
 	defer os.RemoveAll(dir)
 	cfg := config.Config{Mode: config.ModeTool, StorageURL: "file://" + dir, BodyLimit: "1M", MaxVideoMB: 200, MaxFileMB: 20,
-		AuthRateLimit: 1, AuthRateBurst: 1, SessionIdleTimeout: time.Minute, SessionAbsoluteTimeout: time.Hour}
+		AuthRateLimit: 1, AuthRateBurst: 1, SessionIdleTimeout: time.Minute, SessionAbsoluteTimeout: time.Hour,
+		ReportMinPeople: 20}
 	a, err := app.New(cfg, d, app.Options{})
 	if err != nil {
 		return err

@@ -44,6 +44,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		SessionIdleTimeout: 30 * time.Minute, SessionAbsoluteTimeout: 12 * time.Hour,
 		ShutdownTimeout: 5 * time.Second, AuthRateLimit: 1000, AuthRateBurst: 1000, BodyLimit: "1M",
 		MaxVideoMB: 200, MaxFileMB: 20,
+		ReportMinPeople: 20,
 	}
 	cfg.ApplyDevDefaults()
 	o := app.Options{DiscoveryRetryMin: 20 * time.Millisecond, DiscoveryRetryMax: 200 * time.Millisecond,

@@ -27,11 +27,12 @@ func waitForPath(t *testing.T, b *browsertest.Browser, prefix string) {
 func answer(field, value string) string { return `input[name="` + field + `"][value="` + value + `"]` }
 
 // A learner on a phone answers some questions, is told what is missing,
-// finishes and saves; a manager then opens the report. Every page is
+// finishes and saves; a manager then opens the report, and one too small
+// to show. Every page is
 // scanned with axe and photographed at phone and desktop widths.
 func TestTheFormAndTheReportWorkInABrowserAndAreAccessible(t *testing.T) {
 	srv := testenv.NewServer(t)
-	cohort := mustBriefCohort(t, trust)
+	cohort, _ := mustBriefCohort(t, trust)
 	b := browsertest.New(t)
 
 	b.Navigate(t, srv.URL+"/auth/login?login_hint=learner2@example.org")
@@ -68,4 +69,14 @@ func TestTheFormAndTheReportWorkInABrowserAndAreAccessible(t *testing.T) {
 	}
 	b.CheckAccessibility(t)
 	b.Screenshots(t, "equality-report")
+
+	// A cohort of one person: the report is withheld, and the page says why.
+	small := mustCohort(t, trust)
+	mustEnrol(t, small, learner{age: 20, answers: map[string]string{"sex": "female"}})
+	b.Navigate(t, srv.URL+"/manage/equality?cohort="+small)
+	if notice := b.Text(t, "#withheld"); !strings.Contains(notice, "fewer than 20 people") {
+		t.Errorf("withheld notice %q", notice)
+	}
+	b.CheckAccessibility(t)
+	b.Screenshots(t, "equality-report-withheld")
 }

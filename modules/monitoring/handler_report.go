@@ -14,11 +14,12 @@ import (
 )
 
 type reportPage struct {
-	Report    *Report
-	Choices   FilterChoices
-	Covering  []string // what the report covers, in words
-	CSVURL    string
-	Threshold int
+	Report        *Report
+	Choices       FilterChoices
+	Covering      []string // what the report covers, in words
+	CSVURL        string
+	Threshold     int
+	MaxAdjustment int
 }
 
 func bindFilters(c echo.Context) (Filters, error) {
@@ -44,7 +45,7 @@ func (m *Module) report(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	data := reportPage{Report: rep, Choices: choices, Threshold: Threshold,
+	data := reportPage{Report: rep, Choices: choices, Threshold: Threshold, MaxAdjustment: MaxAdjustment,
 		CSVURL: "/manage/equality.csv" + rep.Filters.query(u.Has(auth.RoleAdmin))}
 	data.Covering = []string{
 		labelOf(choices.Programmes, rep.Filters.Programme, "All programmes"),
@@ -85,7 +86,8 @@ func labelOf(choices []Choice, value, all string) string {
 }
 
 // reportCSV downloads the same suppressed tables as the page: one line
-// per category, never one per person.
+// per category, never one per person. A withheld report is a one-line
+// sheet saying why, with no counts.
 func (m *Module) reportCSV(c echo.Context) error {
 	f, err := bindFilters(c)
 	if err != nil {
@@ -103,7 +105,12 @@ func (m *Module) reportCSV(c echo.Context) error {
 		}
 		_ = w.Write(cells) // writes to memory; errors surface from Flush
 	}
-	write("characteristic", "category", "enrolled", "completed", "completion_rate")
+	if rep.Withheld {
+		write("withheld", "reason")
+		write("true", rep.WithheldReason)
+	} else {
+		write("characteristic", "category", "enrolled", "completed", "completion_rate")
+	}
 	for _, t := range rep.Tables {
 		for _, r := range append(append([]Row{}, t.Rows...), t.Total) {
 			write(t.Title, r.Label, r.Enrolled.String(), r.Completed.String(), r.Rate.String())
@@ -137,7 +144,11 @@ type reportJSON struct {
 	} `json:"filters"`
 	Unit                 string      `json:"unit"`
 	SuppressionThreshold int         `json:"suppression_threshold"`
-	Characteristics      []tableJSON `json:"characteristics"`
+	MaxAdjustment        int         `json:"max_adjustment"`
+	MinimumPeople        int         `json:"minimum_people"`
+	Withheld             bool        `json:"withheld"`
+	WithheldReason       *string     `json:"withheld_reason"`
+	Characteristics      []tableJSON `json:"characteristics"` // empty when withheld
 }
 
 type tableJSON struct {
@@ -175,7 +186,8 @@ func (m *Module) apiReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := reportJSON{Unit: "enrolment", SuppressionThreshold: Threshold, Characteristics: make([]tableJSON, len(rep.Tables))}
+	out := reportJSON{Unit: "person", SuppressionThreshold: Threshold, MaxAdjustment: MaxAdjustment, MinimumPeople: rep.MinPeople,
+		Withheld: rep.Withheld, WithheldReason: optional(rep.WithheldReason), Characteristics: make([]tableJSON, len(rep.Tables))}
 	out.Filters.Programme, out.Filters.Organisation, out.Filters.Cohort =
 		optional(rep.Filters.Programme), optional(rep.Filters.Organisation), optional(rep.Filters.Cohort)
 	for i, t := range rep.Tables {

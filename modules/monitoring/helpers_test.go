@@ -2,11 +2,14 @@ package monitoring_test
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"onramp/app/testenv"
+	"onramp/modules/monitoring"
 )
 
 var fixtureSeq atomic.Int64
@@ -49,11 +52,30 @@ var cohortStart = time.Date(2026, 1, 12, 0, 0, 0, 0, time.UTC)
 // mustCohort creates a Get Started cohort for the organisation named org.
 func mustCohort(t *testing.T, org string) string {
 	t.Helper()
+	return mustCohortOf(t, organisationID(t, org), cohortStart)
+}
+
+// mustOrganisation creates an organisation nobody else uses, returning its
+// id. Only admins can report on it, by choosing it.
+func mustOrganisation(t *testing.T) string {
+	t.Helper()
+	var id string
+	if err := testenv.DB(t).Gorm.Raw("INSERT INTO organisations (name, kind) VALUES (?, 'trust') RETURNING id",
+		unique("Fixture trust")).Scan(&id).Error; err != nil || id == "" {
+		t.Fatalf("creating an organisation: %v", err)
+	}
+	return id
+}
+
+// mustCohortOf creates a Get Started cohort for organisation id, starting
+// on starts.
+func mustCohortOf(t *testing.T, orgID string, starts time.Time) string {
+	t.Helper()
 	var id string
 	err := testenv.DB(t).Gorm.Raw(`
 		INSERT INTO cohorts (programme_id, organisation_id, name, starts_on, ends_on)
 		SELECT p.id, ?, ?, ?, ? FROM programmes p WHERE p.slug = 'get-started' RETURNING id`,
-		organisationID(t, org), unique("Fixture cohort"), cohortStart, cohortStart.AddDate(0, 0, 14)).Scan(&id).Error
+		orgID, unique("Fixture cohort"), starts, starts.AddDate(0, 0, 14)).Scan(&id).Error
 	if err != nil || id == "" {
 		t.Fatalf("creating a cohort: %v", err)
 	}
@@ -62,17 +84,43 @@ func mustCohort(t *testing.T, org string) string {
 
 // learner describes a fixture learner. Answers nil means they never
 // answered; unset questions answer "prefer_not_to_say". Age 0 means no
-// date of birth.
+// date of birth. key is their report key (the cell-key method's; real
+// people get a random one), so a test can work out what a report must
+// publish.
 type learner struct {
 	answers   map[string]string
 	age       int
 	completed bool
 	withdrawn bool
+	key       int
+}
+
+// person is a fixture learner once created.
+type person struct {
+	learner
+	id string
+}
+
+// answer is the person's answer to a question, as a report counts it.
+func (p person) answer(field string) string {
+	switch {
+	case p.answers == nil:
+		return "not_answered"
+	case p.answers[field] == "":
+		return "prefer_not_to_say"
+	}
+	return p.answers[field]
 }
 
 // mustEnrol creates a learner as described and enrols them in cohort,
 // returning their id.
 func mustEnrol(t *testing.T, cohortID string, l learner) string {
+	t.Helper()
+	return mustPerson(t, cohortID, l).id
+}
+
+// mustPerson is mustEnrol returning the person.
+func mustPerson(t *testing.T, cohortID string, l learner) person {
 	t.Helper()
 	g := testenv.DB(t).Gorm
 	var dob *string
@@ -81,19 +129,11 @@ func mustEnrol(t *testing.T, cohortID string, l learner) string {
 		dob = &d
 	}
 	var id string
-	if err := g.Raw("INSERT INTO users (email, name, date_of_birth) VALUES (?, 'Fixture Learner', ?) RETURNING id",
-		unique("eq")+"@example.org", dob).Scan(&id).Error; err != nil {
+	if err := g.Raw("INSERT INTO users (email, name, date_of_birth, report_key) VALUES (?, 'Fixture Learner', ?, ?) RETURNING id",
+		unique("eq")+"@example.org", dob, l.key).Scan(&id).Error; err != nil {
 		t.Fatal(err)
 	}
-	status, withdrawnAt := "active", (*time.Time)(nil)
-	if l.withdrawn {
-		now := time.Now()
-		status, withdrawnAt = "withdrawn", &now
-	}
-	if err := g.Exec("INSERT INTO enrolments (cohort_id, user_id, status, withdrawn_at) VALUES (?, ?, ?, ?)",
-		cohortID, id, status, withdrawnAt).Error; err != nil {
-		t.Fatal(err)
-	}
+	mustAlsoEnrol(t, cohortID, id, l.withdrawn)
 	if l.completed {
 		code := fmt.Sprintf("EQ%010d", fixtureSeq.Add(1)) // demo codes are random letters and digits
 		if err := g.Exec(`
@@ -118,32 +158,117 @@ func mustEnrol(t *testing.T, cohortID string, l learner) string {
 			t.Fatal(err)
 		}
 	}
-	return id
+	return person{learner: l, id: id}
+}
+
+// mustAlsoEnrol enrols someone who already exists in another cohort,
+// withdrawn at once when withdrawn is true.
+func mustAlsoEnrol(t *testing.T, cohortID, userID string, withdrawn bool) {
+	t.Helper()
+	status, withdrawnAt := "active", (*time.Time)(nil)
+	if withdrawn {
+		now := time.Now()
+		status, withdrawnAt = "withdrawn", &now
+	}
+	if err := testenv.DB(t).Gorm.Exec("INSERT INTO enrolments (cohort_id, user_id, status, withdrawn_at) VALUES (?, ?, ?, ?)",
+		cohortID, userID, status, withdrawnAt).Error; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// mustTransfer moves someone from one cohort to another the way the
+// cohorts module does: withdrawn from the first with the reason, enrolled
+// in the second, which remembers where they came from.
+func mustTransfer(t *testing.T, userID, from, to string) {
+	t.Helper()
+	g := testenv.DB(t).Gorm
+	if err := g.Exec(`INSERT INTO enrolments (cohort_id, user_id, transferred_from) VALUES (?, ?, ?)`, to, userID, from).Error; err != nil {
+		t.Fatal(err)
+	}
+	res := g.Exec(`UPDATE enrolments SET status = 'withdrawn', withdrawn_at = now(), withdrawal_reason = 'Transferred'
+		WHERE cohort_id = ? AND user_id = ? AND status <> 'withdrawn'`, from, userID)
+	if res.Error != nil || res.RowsAffected != 1 {
+		t.Fatalf("transferring: %v (%d enrolments)", res.Error, res.RowsAffected)
+	}
+}
+
+// mustWithdraw withdraws someone from a cohort.
+func mustWithdraw(t *testing.T, userID, cohortID string) {
+	t.Helper()
+	res := testenv.DB(t).Gorm.Exec(`UPDATE enrolments SET status = 'withdrawn', withdrawn_at = now(), withdrawal_reason = 'Moved away'
+		WHERE cohort_id = ? AND user_id = ? AND status <> 'withdrawn'`, cohortID, userID)
+	if res.Error != nil || res.RowsAffected != 1 {
+		t.Fatalf("withdrawing: %v (%d enrolments)", res.Error, res.RowsAffected)
+	}
 }
 
 // mustBriefCohort builds the cohort the suppression rules are explained
 // with: 20 women (12 completed), 5 men (3 completed), 9 who prefer not to
 // say their sex (all completed), plus a withdrawn man who must not count.
 // Ten of the women are 17 when it starts, the other ten and the men are
-// 22, and those who prefer not to say have no date of birth.
-func mustBriefCohort(t *testing.T, org string) string {
+// 22, and those who prefer not to say have no date of birth. It returns
+// the cohort and everyone in it (the withdrawn man last).
+func mustBriefCohort(t *testing.T, org string) (string, []person) {
 	t.Helper()
 	id := mustCohort(t, org)
+	var people []person
+	add := func(l learner) {
+		l.key = (len(people)*89 + 31) % 256 // spread over the keys, the same every run
+		people = append(people, mustPerson(t, id, l))
+	}
 	ethnicities := []string{"white_english_welsh_scottish_ni_british", "asian_pakistani", "black_african", "mixed_white_asian", "white_other"}
 	for i := range 20 {
 		age := 17
 		if i >= 10 {
 			age = 22
 		}
-		mustEnrol(t, id, learner{age: age, completed: i < 12,
+		add(learner{age: age, completed: i < 12,
 			answers: map[string]string{"sex": "female", "ethnicity": ethnicities[i%len(ethnicities)], "disability": []string{"yes", "no"}[i%2]}})
 	}
 	for i := range 5 {
-		mustEnrol(t, id, learner{age: 22, completed: i < 3, answers: map[string]string{"sex": "male", "ethnicity": "white_irish"}})
+		add(learner{age: 22, completed: i < 3, answers: map[string]string{"sex": "male", "ethnicity": "white_irish"}})
 	}
 	for range 9 {
-		mustEnrol(t, id, learner{completed: true, answers: map[string]string{}})
+		add(learner{completed: true, answers: map[string]string{}})
 	}
-	mustEnrol(t, id, learner{age: 22, withdrawn: true, answers: map[string]string{"sex": "male"}})
-	return id
+	add(learner{age: 22, withdrawn: true, answers: map[string]string{"sex": "male"}})
+	return id, people
+}
+
+// published is what a report must show for a cell of people: its count
+// and completed count adjusted by their cell keys (their report keys
+// added up), and the completion rate worked out from those, as
+// "E/C/rate". It does not know about suppression: use it for cells that
+// are shown.
+func published(people []person) string {
+	e, c, ek, ck := 0, 0, 0, 0
+	for _, p := range people {
+		e, ek = e+1, ek+p.key
+		if p.completed {
+			c, ck = c+1, ck+p.key
+		}
+	}
+	pe, pc := monitoring.Perturb(e, uint8(ek%256)), monitoring.Perturb(c, uint8(ck%256))
+	rate := "-"
+	switch {
+	case e == 0:
+	case c == e:
+		rate = "100"
+	case c == 0:
+		rate = "0"
+	default:
+		rate = strconv.Itoa(min(max(int(math.Round(100*float64(pc)/float64(pe))), 1), 99))
+	}
+	return fmt.Sprintf("%d/%d/%s", pe, pc, rate)
+}
+
+// where is the people for whom in is true.
+func where(people []person, in func(person) bool) []person {
+	var out []person
+	for _, p := range people {
+		if in(p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -136,7 +136,8 @@ var Questions = []Question{
 }
 
 // AgeBands are the report rows for age, worked out from the learner's
-// date of birth on the day their cohort started. "Not known" covers a
+// date of birth on the day their earliest cohort in the report started
+// (one age per person, however many cohorts). "Not known" covers a
 // missing date of birth and one giving an age under 16, which the
 // programmes do not take, so it is almost certainly mistyped.
 var AgeBands = []Option{
@@ -160,10 +161,17 @@ type Filters struct {
 }
 
 // Report is an equality report after suppression: nothing in it is a
-// count from 1 to 7.
+// count from 1 to 7, and every count is of people, adjusted by its cell
+// key (see Perturb). A withheld report has no tables at all, only the
+// reason.
 type Report struct {
 	Filters Filters
 	Tables  []Table
+	// Withheld is set when fewer than MinPeople people in the report have
+	// answered the questions; WithheldReason then says so to the viewer.
+	Withheld       bool
+	WithheldReason string
+	MinPeople      int
 }
 
 // Choice is one entry of a filter's drop-down.

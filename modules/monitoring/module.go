@@ -1,6 +1,7 @@
 // Package monitoring collects optional, self-declared equality data and
-// reports it only in aggregate, with small numbers suppressed, so it can
-// never be read about one person.
+// reports it only in aggregate: counts of people (never enrolments), small
+// numbers suppressed, every number adjusted by the cell-key method, and
+// small reports withheld whole, so it can never be read about one person.
 //
 // Learners answer at /learn/about-you. Managers and admins see counts per
 // characteristic at /manage/equality (also as CSV, and as JSON at
@@ -10,6 +11,7 @@ package monitoring
 
 import (
 	"embed"
+	"fmt"
 	"time"
 
 	"onramp/app/auth"
@@ -27,12 +29,17 @@ type Module struct {
 }
 
 // New registers the feature's templates and returns it. audit records
-// every view of a report; now is the clock.
-func New(d *db.DB, pages *render.Engine, audit Recorder, now func() time.Time) (*Module, error) {
+// every view of a report; a report is withheld when fewer than minPeople
+// people in it have answered (more than Threshold, or New fails); now is
+// the clock.
+func New(d *db.DB, pages *render.Engine, audit Recorder, minPeople int, now func() time.Time) (*Module, error) {
+	if minPeople <= Threshold {
+		return nil, fmt.Errorf("monitoring: the minimum number of people for a report (%d) must be more than the suppression threshold (%d)", minPeople, Threshold)
+	}
 	if err := pages.AddPages("monitoring", templates, "templates/*.html"); err != nil {
 		return nil, err
 	}
-	return &Module{svc: NewService(d, audit, now), pages: pages}, nil
+	return &Module{svc: NewService(d, audit, minPeople, now), pages: pages}, nil
 }
 
 // Routes registers the learner's form and the reports.

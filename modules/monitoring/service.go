@@ -23,15 +23,19 @@ const ActionReportViewed = "equality.report_viewed"
 // Service holds the rules of equality monitoring: what a learner may
 // answer, and who may see which aggregate report.
 type Service struct {
-	db    *db.DB
-	store *Store
-	audit Recorder
-	now   func() time.Time
+	db        *db.DB
+	store     *Store
+	audit     Recorder
+	minPeople int
+	now       func() time.Time
 }
 
-// NewService returns the monitoring service. now is the clock.
-func NewService(d *db.DB, audit Recorder, now func() time.Time) *Service {
-	return &Service{db: d, store: NewStore(d.Gorm), audit: audit, now: now}
+// NewService returns the monitoring service. A report is withheld whole
+// when fewer than minPeople people in it have answered the questions
+// (configuration checks it is sensible: ONRAMP_REPORT_MIN_PEOPLE). now is
+// the clock.
+func NewService(d *db.DB, audit Recorder, minPeople int, now func() time.Time) *Service {
+	return &Service{db: d, store: NewStore(d.Gorm), audit: audit, minPeople: minPeople, now: now}
 }
 
 // OwnAnswers returns a learner's own answers, or nil when they have none.
@@ -123,11 +127,14 @@ func (s *Service) scopeFor(ctx context.Context, viewer *auth.User, f Filters) (s
 	return sc, nil
 }
 
-// Report builds the equality report for the viewer's filters, suppressed
-// so that no count from 1 to 7 is shown or can be worked out, and records
+// Report builds the equality report for the viewer's filters and records
 // the view in the audit log (format says how it was viewed: html, csv or
-// json). The report's Filters are the ones applied: a manager's
-// organisation is filled in. Errors: as scopeFor.
+// json). It counts people, each once however many enrolments they have;
+// it is withheld whole when fewer than the minimum number of people in it
+// have answered the questions; otherwise it is suppressed so that no count
+// from 1 to 7 is shown or can be worked out, and every count shown is
+// adjusted by its cell key. The report's Filters are the ones applied: a
+// manager's organisation is filled in. Errors: as scopeFor.
 func (s *Service) Report(ctx context.Context, viewer *auth.User, f Filters, format string) (*Report, error) {
 	sc, err := s.scopeFor(ctx, viewer, f)
 	if err != nil {
@@ -156,10 +163,54 @@ func (s *Service) Report(ctx context.Context, viewer *auth.User, f Filters, form
 	if err != nil {
 		return nil, err
 	}
-	return &Report{
-		Filters: Filters{Programme: sc.programmeSlug, Organisation: sc.organisationID, Cohort: sc.cohortID},
-		Tables:  SuppressAll(raw),
-	}, nil
+	rep := &Report{
+		Filters:   Filters{Programme: sc.programmeSlug, Organisation: sc.organisationID, Cohort: sc.cohortID},
+		MinPeople: s.minPeople,
+	}
+	if answered(raw) < s.minPeople {
+		rep.Withheld, rep.WithheldReason = true, s.withheldReason(viewer, f)
+		return rep, nil
+	}
+	rep.Tables = SuppressAll(raw)
+	return rep, nil
+}
+
+// answered is how many people in the report have answered the questions
+// (all of them are answered at once): everyone but the first question's
+// "not answered" row. The minimum is of them, not of everyone enrolled,
+// because people who never answered cannot hide anyone's answers: a
+// report of one person who answered and nineteen who did not would show
+// that person's answers as the only ones.
+func answered(raw []RawTable) int {
+	n := 0
+	for _, t := range raw {
+		if t.Code != Questions[0].Field {
+			continue
+		}
+		for _, r := range t.Rows {
+			if r.Code != NotAnswered.Code {
+				n += r.Enrolled
+			}
+		}
+	}
+	return n
+}
+
+// withheldReason says why a report is not shown and, when the viewer
+// narrowed it, how to get one that is. It never gives the number of
+// people, only that it is below the minimum.
+func (s *Service) withheldReason(viewer *auth.User, f Filters) string {
+	why := fmt.Sprintf("This report covers fewer than %d people who have answered the \"About you\" questions, "+
+		"so we do not show it: with so few people, someone could work out answers about one person.", s.minPeople)
+	switch {
+	case strings.TrimSpace(f.Cohort) != "":
+		return why + " Choose a wider filter, such as the whole programme."
+	case strings.TrimSpace(f.Programme) != "":
+		return why + " Choose a wider filter, such as all programmes."
+	case strings.TrimSpace(f.Organisation) != "" && viewer.Has(auth.RoleAdmin):
+		return why + " Choose a wider filter, such as all organisations."
+	}
+	return why
 }
 
 // rawTables lays the query's counts out as one table per characteristic,
@@ -180,11 +231,12 @@ func rawTables(counts []categoryRow) ([]RawTable, error) {
 			if ok {
 				used++
 			}
-			t.Rows = append(t.Rows, RawRow{Code: o.Code, Label: o.Label, Enrolled: c.Enrolled, Completed: c.Completed})
+			t.Rows = append(t.Rows, RawRow{Code: o.Code, Label: o.Label, Enrolled: c.People, Completed: c.Completed,
+				EnrolledKey: cellKey(c.PeopleKey), CompletedKey: cellKey(c.CompletedKey)})
 		}
 		return t
 	}
-	tables := []RawTable{table("age_band", "Age when the cohort started", AgeBands)}
+	tables := []RawTable{table("age_band", "Age when their first cohort started", AgeBands)}
 	for _, q := range Questions {
 		tables = append(tables, table(q.Field, q.Title, q.Categories()))
 	}

@@ -79,8 +79,10 @@ func (s *Store) RemoveAnswers(ctx context.Context, userID string) (bool, error) 
 	return res.RowsAffected > 0, res.Error
 }
 
-// scope is a report's WHERE clause over enrolments e and cohorts c. organisationID is set for every manager, so a manager's
-// report can only ever count their own organisation's cohorts.
+// scope is a report's WHERE clause over enrolments e and cohorts c: the
+// enrolments a report is about. organisationID is set for every manager,
+// so a manager's report can only ever count their own organisation's
+// cohorts (and never a self-enrolment cohort, which has no organisation).
 type scope struct {
 	organisationID string
 	programmeSlug  string
@@ -105,31 +107,43 @@ func (sc scope) where() (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
-// categoryRow is one line of the aggregate query: how many enrolments in
-// one category of one characteristic, and how many of them completed.
+// categoryRow is one line of the aggregate query: how many people are in
+// one category of one characteristic and how many of them completed, each
+// with its cell key (their report keys added up, modulo 256).
 type categoryRow struct {
 	Characteristic string
 	Category       string
-	Enrolled       int
+	People         int
+	PeopleKey      int
 	Completed      int
+	CompletedKey   int
 }
 
-// reportSQL counts, for every characteristic at once, the enrolments in
-// scope per category and those whose learner holds a certificate for the
-// cohort's programme: one pass over the enrolments, grouped by each
-// characteristic in turn (GROUPING SETS). Each enrolment lands in exactly
-// one category per characteristic, so every characteristic's rows add up
-// to the same total. It returns only counts: no row is about one person.
-// %s is the scope's WHERE clause.
+// reportSQL counts people, never enrolments, so enrolling one person
+// again, transferring or withdrawing them cannot move any count by more
+// than that one person. First it makes one row per person in scope (a
+// person is in scope with at least one enrolment the scope's WHERE clause
+// keeps; %s is that clause):
+//
+//   - their age band on the start date of their earliest cohort in scope;
+//   - completed: they hold a certificate for the programme of any of
+//     their cohorts in scope;
+//   - their answers (or "not answered") and their report key.
+//
+// Then it counts those rows, and adds up their report keys, for every
+// characteristic at once (GROUPING SETS). Each person lands in exactly one
+// category per characteristic, so every characteristic's rows add up to
+// the same total. It returns only counts and key sums: no row is about
+// one person, and no person's row leaves the database.
 var reportSQL = func() string {
 	// A learner is 16 on the day the cohort starts if they were born on or
 	// before that day 16 years earlier: comparing dates is cheaper than
 	// age() and gives the same birthday rule.
-	cols := []string{`CASE WHEN u.date_of_birth IS NULL OR u.date_of_birth > c.starts_on - interval '16 years' THEN 'not_known'
-		WHEN u.date_of_birth > c.starts_on - interval '18 years' THEN '16_17'
-		WHEN u.date_of_birth > c.starts_on - interval '20 years' THEN '18_19'
-		WHEN u.date_of_birth > c.starts_on - interval '25 years' THEN '20_24'
-		WHEN u.date_of_birth > c.starts_on - interval '31 years' THEN '25_30'
+	cols := []string{`CASE WHEN u.date_of_birth IS NULL OR u.date_of_birth > p.starts_on - interval '16 years' THEN 'not_known'
+		WHEN u.date_of_birth > p.starts_on - interval '18 years' THEN '16_17'
+		WHEN u.date_of_birth > p.starts_on - interval '20 years' THEN '18_19'
+		WHEN u.date_of_birth > p.starts_on - interval '25 years' THEN '20_24'
+		WHEN u.date_of_birth > p.starts_on - interval '31 years' THEN '25_30'
 		ELSE '31_plus' END AS age_band`}
 	names := []string{"age_band"}
 	for _, q := range Questions {
@@ -155,18 +169,24 @@ var reportSQL = func() string {
 		sets[i] = "(" + n + ")"
 	}
 	return `
-		WITH learners AS (
-		  SELECT ` + strings.Join(cols, ",\n\t\t         ") + `,
-		         ce.user_id IS NOT NULL AS completed
+		WITH people AS (
+		  SELECT e.user_id, min(c.starts_on) AS starts_on, bool_or(ce.user_id IS NOT NULL) AS completed
 		  FROM enrolments e
 		  JOIN cohorts c ON c.id = e.cohort_id
-		  JOIN users u ON u.id = e.user_id
 		  LEFT JOIN certificates ce ON ce.user_id = e.user_id AND ce.programme_id = c.programme_id
-		  LEFT JOIN equality_answers a ON a.user_id = e.user_id
-		  WHERE %s)
+		  WHERE %s
+		  GROUP BY e.user_id
+		), learners AS (
+		  SELECT ` + strings.Join(cols, ",\n\t\t         ") + `,
+		         p.completed, u.report_key
+		  FROM people p
+		  JOIN users u ON u.id = p.user_id
+		  LEFT JOIN equality_answers a ON a.user_id = p.user_id)
 		SELECT CASE ` + strings.Join(which, " ") + ` END AS characteristic,
 		       COALESCE(` + strings.Join(names, ", ") + `) AS category,
-		       count(*) AS enrolled, count(*) FILTER (WHERE completed) AS completed
+		       count(*) AS people, sum(report_key) %% 256 AS people_key,
+		       count(*) FILTER (WHERE completed) AS completed,
+		       COALESCE(sum(report_key) FILTER (WHERE completed), 0) %% 256 AS completed_key
 		FROM learners
 		GROUP BY GROUPING SETS (` + strings.Join(sets, ", ") + `)`
 }()

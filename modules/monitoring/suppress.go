@@ -48,8 +48,9 @@ func (c Count) MarshalJSON() ([]byte, error) {
 	}{v, c.suppressed})
 }
 
-// Rate is a completion rate in whole percent. It is suppressed when either
-// of its counts is, and unknown when nobody is enrolled.
+// Rate is a completion rate in whole percent, worked out from the
+// published (adjusted) counts. It is suppressed when either of its counts
+// is, and unknown when nobody is enrolled.
 type Rate struct {
 	percent           int
 	known, suppressed bool
@@ -85,15 +86,18 @@ func (r Rate) MarshalJSON() ([]byte, error) {
 	}{v, r.suppressed})
 }
 
-// RawRow is one category's true counts, before suppression.
+// RawRow is one category's true counts of people, before suppression,
+// with their cell keys (their people's report keys added up, modulo 256;
+// see Perturb).
 type RawRow struct {
-	Code, Label         string
-	Enrolled, Completed int
+	Code, Label               string
+	Enrolled, Completed       int
+	EnrolledKey, CompletedKey uint8
 }
 
 // RawTable is one characteristic's categories before suppression. Its rows
-// partition the learners: every learner in the report is in exactly one
-// row, so the rows add up to the total.
+// partition the people: every person in the report is in exactly one row,
+// so the rows (and their keys) add up to the total.
 type RawTable struct {
 	Code, Title string
 	Rows        []RawRow
@@ -121,6 +125,13 @@ func Suppress(t RawTable) Table { return SuppressAll([]RawTable{t})[0] }
 // Each table shows, per category, the number enrolled (E), the number who
 // completed (C) and the completion rate, plus a total row. The number who
 // did not complete (N = E - C) is not shown but anyone can subtract.
+//
+// Which cells to suppress is decided on the true counts, by the rules
+// below, so the guarantees hold before any adjustment. Every count still
+// shown is then published adjusted by its cell key (Perturb), the total
+// by its own key too, so the rows need not add up to it exactly; rates
+// are worked out from the adjusted counts. The adjustment only ever adds
+// uncertainty to what subtraction could otherwise give back.
 //
 // Primary suppression: every E and C from 1 to Threshold, in the rows and
 // the totals; and C wherever N is from 1 to Threshold, because the
@@ -171,6 +182,7 @@ func SuppressAll(raw []RawTable) []Table {
 
 type cell struct {
 	v      int
+	key    uint8
 	hidden bool
 }
 
@@ -184,12 +196,16 @@ func small(v int) bool { return v >= 1 && v <= Threshold }
 
 func protect(t RawTable) *work {
 	w := &work{e: make([]cell, len(t.Rows)), c: make([]cell, len(t.Rows))}
+	keyE, keyC := 0, 0
 	for i, r := range t.Rows {
-		w.e[i] = cell{r.Enrolled, small(r.Enrolled)}
-		w.c[i] = cell{r.Completed, small(r.Completed) || small(r.Enrolled-r.Completed)}
+		w.e[i] = cell{v: r.Enrolled, key: r.EnrolledKey, hidden: small(r.Enrolled)}
+		w.c[i] = cell{v: r.Completed, key: r.CompletedKey, hidden: small(r.Completed) || small(r.Enrolled-r.Completed)}
 		w.totalE.v += r.Enrolled
 		w.totalC.v += r.Completed
+		keyE += int(r.EnrolledKey)
+		keyC += int(r.CompletedKey)
 	}
+	w.totalE.key, w.totalC.key = cellKey(keyE), cellKey(keyC)
 	w.totalE.hidden = small(w.totalE.v)
 	w.totalC.hidden = small(w.totalC.v)
 
@@ -216,9 +232,9 @@ func protect(t RawTable) *work {
 			// suppressing the C beside it.
 			n := make([]cell, len(w.c))
 			for i := range n {
-				n[i] = cell{w.e[i].v - w.c[i].v, w.c[i].hidden}
+				n[i] = cell{v: w.e[i].v - w.c[i].v, hidden: w.c[i].hidden}
 			}
-			totalN := cell{w.totalE.v - w.totalC.v, w.totalC.hidden}
+			totalN := cell{v: w.totalE.v - w.totalC.v, hidden: w.totalC.hidden}
 			if protectColumn(n, &totalN, 0) {
 				changed = true
 				for i := range n {
@@ -264,13 +280,15 @@ func protectColumn(cells []cell, total *cell, minSum int) bool {
 	return changed
 }
 
+// publish adjusts the cells still shown and works out the rate from the
+// adjusted counts.
 func publish(code, label string, e, c cell) Row {
 	r := Row{Code: code, Label: label, Enrolled: count(e), Completed: count(c)}
 	switch {
 	case e.hidden || c.hidden:
 		r.Rate = Rate{suppressed: true}
 	case e.v > 0:
-		r.Rate = Rate{percent: percent(c.v, e.v), known: true}
+		r.Rate = Rate{percent: rate(r.Completed.n, r.Enrolled.n, c.v == e.v, c.v == 0), known: true}
 	}
 	return r
 }
@@ -279,11 +297,26 @@ func count(c cell) Count {
 	if c.hidden {
 		return Count{suppressed: true}
 	}
-	return Count{n: c.v}
+	return Count{n: Perturb(c.v, c.key)}
+}
+
+// rate is part of whole in whole percent, from adjusted counts, but says
+// 100% exactly when everyone completed and 0% exactly when nobody did.
+// (Everyone completing makes the two cells the same people, so their
+// adjusted counts are equal anyway; only a total row can have an adjusted
+// part above its whole.)
+func rate(part, whole int, everyone, nobody bool) int {
+	switch {
+	case everyone:
+		return 100
+	case nobody:
+		return 0
+	}
+	return min(max(percent(part, whole), 1), 99)
 }
 
 // percent rounds to the nearest whole percent, but never says 100% unless
-// everyone completed nor 0% unless nobody did.
+// the part is the whole nor 0% unless it is nothing.
 func percent(part, whole int) int {
 	p := int(math.Round(100 * float64(part) / float64(whole)))
 	switch {

@@ -251,3 +251,61 @@ func TestCSVExportIsAnAttachmentWithNeutralisedCells(t *testing.T) {
 		}
 	}
 }
+
+// Conversion figures count people: one learner enrolled in nine cohorts
+// of a programme (a manager could do it to make one person's outcome
+// stand out) moves the programme and organisation figures by one, the
+// same as enrolling them once.
+func TestOnePersonInNineCohortsCountsOnceForTheProgrammeAndOrganisation(t *testing.T) {
+	srv := testenv.NewServer(t)
+	admin := srv.SignIn(t, "admin@example.org")
+	recorder := signedInID(t, srv, "admin@example.org")
+	org := MustCreateOrganisation(t, "Nine Cohorts Trust")
+	starts, ends := date(2025, 1, 6), date(2025, 1, 10)
+	lesson := firstLesson(t, "get-started")
+	first := MustCreateCohort(t, org, "get-started", starts, ends)
+	for i := range 3 {
+		id := MustCreateLearner(t, "Someone Else")
+		MustEnrol(t, first, id, nil)
+		MustCompleteLesson(t, id, lesson, date(2025, 1, 7))
+		if i == 0 {
+			MustAddDestination(t, id, first, "employment", date(2025, 2, 1), true, recorder)
+		}
+	}
+	figures := func() (programme, organisation, everywhere reportRow) {
+		t.Helper()
+		r := getReport(t, admin, "organisation="+org)
+		var programmeID string
+		mustScan(t, &programmeID, "SELECT id FROM programmes WHERE slug = 'get-started'")
+		all := getReport(t, admin, "")
+		return rowOf(t, r, "programme", programmeID), rowOf(t, r, "organisation", org), rowOf(t, all, "programme", programmeID)
+	}
+	p0, o0, e0 := figures()
+
+	// They started and got a job, recorded against one of the cohorts.
+	target := MustCreateLearner(t, "Nine Times")
+	MustEnrol(t, first, target, nil)
+	MustCompleteLesson(t, target, lesson, date(2025, 1, 7))
+	MustAddDestination(t, target, first, "apprenticeship", date(2025, 3, 3), true, recorder)
+	p1, o1, e1 := figures()
+	for range 8 {
+		c := MustCreateCohort(t, org, "get-started", starts, ends)
+		MustEnrol(t, c, target, nil)
+		MustAddDestination(t, target, c, "apprenticeship", date(2025, 3, 3), true, recorder)
+	}
+	p9, o9, e9 := figures()
+
+	for _, c := range []struct {
+		name                string
+		before, once, after reportRow
+	}{{"programme", p0, p1, p9}, {"organisation", o0, o1, o9}, {"programme everywhere", e0, e1, e9}} {
+		if c.once.Started != c.before.Started+1 || c.once.Converted != c.before.Converted+1 {
+			t.Errorf("%s: one more person who converted took %d/%d to %d/%d", c.name,
+				c.before.Converted, c.before.Started, c.once.Converted, c.once.Started)
+		}
+		if c.after.Started != c.once.Started || c.after.Converted != c.once.Converted {
+			t.Errorf("%s: enrolling them in eight more cohorts took %d/%d to %d/%d", c.name,
+				c.once.Converted, c.once.Started, c.after.Converted, c.after.Started)
+		}
+	}
+}
