@@ -2,6 +2,7 @@ package cohorts
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -25,15 +26,23 @@ type listPage struct {
 	Cohorts   []Cohort
 	Today     time.Time
 	Programme string
+	// Unlinked explains, on a manager's home page, why there is nothing
+	// to show yet (auth.ErrNoOrganisation).
+	Unlinked string
 }
 
 func (h *Handlers) list(c echo.Context) error {
 	f := Filter{Programme: c.QueryParam("programme")}
 	cs, err := h.svc.Cohorts(c.Request().Context(), auth.UserOf(c), f)
-	if err != nil {
+	page := listPage{Cohorts: cs, Today: h.svc.Today(), Programme: f.Programme}
+	switch {
+	case errors.Is(err, auth.ErrNoOrganisation):
+		// The manager's home says what every other page answers with a 403.
+		page.Unlinked = auth.ErrNoOrganisation.Message
+	case err != nil:
 		return err
 	}
-	return h.pages.HTML(c, http.StatusOK, "cohorts/list", "Manage programmes", listPage{Cohorts: cs, Today: h.svc.Today(), Programme: f.Programme})
+	return h.pages.HTML(c, http.StatusOK, "cohorts/list", "Manage programmes", page)
 }
 
 type dashboardPage struct {
