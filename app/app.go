@@ -147,7 +147,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	learnPages.Routes(routes)
-	cohortPages, err := cohorts.NewHandlers(groups, pages)
+	cohortPages, err := cohorts.NewHandlers(groups, pages, cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}

@@ -40,7 +40,7 @@ func (h *Handlers) renderInvites(c echo.Context, status int, f inviteForm, errs 
 		title = "Error: " + title
 	}
 	return h.pages.HTML(c, status, "cohorts/invites", title, invitesPage{Cohort: co, Invites: invites,
-		BaseURL: c.Scheme() + "://" + c.Request().Host, Created: NormaliseCode(c.QueryParam("created")),
+		BaseURL: h.baseURL, Created: NormaliseCode(c.QueryParam("created")),
 		Revoked: NormaliseCode(c.QueryParam("revoked")), Days: f.Days, MaxUses: f.MaxUses, Errors: errs})
 }
 
