@@ -34,7 +34,7 @@ func TestWithdrawingNeedsAReason(t *testing.T) {
 	g := testenv.DB(t).Gorm
 	manager := srv.SignIn(t, "manager@example.org").NoRedirects()
 	cohortID, _ := MustCreateCohort(t, g, trust, "get-started", -3, 4)
-	userID, email := MustCreateLearner(t, g, "Priya Withdrawn")
+	userID, email := MustCreateLearner(t, "Priya Withdrawn")
 	MustEnrol(t, g, cohortID, userID)
 	path := "/manage/cohorts/" + cohortID + "/learners/" + userID
 
@@ -98,7 +98,7 @@ func TestATransferKeepsTheLearnersProgress(t *testing.T) {
 	to, toName := MustCreateCohort(t, g, trust, "get-into", 7, 49)
 	otherProgramme, _ := MustCreateCohort(t, g, trust, "get-started", 7, 14)
 	charity, _ := MustCreateCohort(t, g, "Riverside Youth Futures", "get-into", 7, 49)
-	userID, _ := MustCreateLearner(t, g, "Tomasz Moving")
+	userID, _ := MustCreateLearner(t, "Tomasz Moving")
 	MustEnrol(t, g, from, userID)
 	if err := g.Exec(`INSERT INTO lesson_progress (user_id, lesson_id)
 		SELECT ?, l.id FROM lessons l JOIN modules m ON m.id = l.module_id JOIN programmes p ON p.id = m.programme_id
