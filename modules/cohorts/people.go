@@ -44,7 +44,7 @@ func (s *Store) knownElsewhere(ctx context.Context, email, orgID string) (bool, 
 		           WHERE u.email = ? AND c.organisation_id IS DISTINCT FROM ?::uuid)`,
 		email, orgID, email, orgID).Scan(&known).Error
 	if err != nil {
-		return false, fmt.Errorf("store: unable to check where %s is known: %w", email, err)
+		return false, fmt.Errorf("store: unable to check which organisations know a person: %w", err)
 	}
 	return known, nil
 }
