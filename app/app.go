@@ -30,6 +30,10 @@ import (
 	"onramp/modules/outcomes"
 )
 
+// Cohorts asks identity to provision the people an import adds: identity
+// owns the users table.
+var _ cohorts.People = (*identity.Service)(nil)
+
 // Options are the seams tests use; production leaves them zero.
 type Options struct {
 	Now func() time.Time // the clock; time.Now when nil
@@ -106,7 +110,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	groups := cohorts.NewService(d, auditLog, outcomesModule.Service(), cohorts.RiskRules{InactiveDays: cfg.AtRiskInactiveDays,
+	groups := cohorts.NewService(d, auditLog, outcomesModule.Service(), people, cohorts.RiskRules{InactiveDays: cfg.AtRiskInactiveDays,
 		FailedChecks: cfg.AtRiskFailedChecks, NotStartedDays: cfg.AtRiskNotStartedDays}, o.Now)
 	learn := learning.NewService(d, courses.Catalogue(), groups, o.Now)
 	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people,
@@ -147,7 +151,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	learnPages.Routes(routes)
-	cohortPages, err := cohorts.NewHandlers(groups, pages)
+	cohortPages, err := cohorts.NewHandlers(groups, pages, cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}

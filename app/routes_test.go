@@ -141,6 +141,11 @@ func routeTable(id ids) map[string]routeRow {
 		"GET /join":        {"/join", all(200)},
 		"GET /join/:code":  {"/join/AAAAAAAA", all(404)},
 		"POST /join/:code": {"/join/AAAAAAAA", [7]int{403, 404, 403, 403, 403, 403, 403}},
+		// personal invitations: only learners answer them, and only their own.
+		"POST /join/invitations/:id/accept": {"/join/invitations/00000000-0000-0000-0000-000000000000/accept",
+			[7]int{403, 404, 403, 403, 403, 403, 403}},
+		"POST /join/invitations/:id/decline": {"/join/invitations/00000000-0000-0000-0000-000000000000/decline",
+			[7]int{403, 404, 403, 403, 403, 403, 403}},
 		// learner4 is in no cohort, so not in this one.
 		"GET /manage/cohorts/:id/learners/:learner": {"/manage/cohorts/" + id.cohort + "/learners/" + userID,
 			[7]int{303, 403, 403, 404, 403, 404, 403}},

@@ -87,7 +87,7 @@ func TestManagerFixesASpreadsheetAndEnrolsItsLearners(t *testing.T) {
 			t.Errorf("the preview's problems do not show %q: %q", want, problems)
 		}
 	}
-	if button := b.Text(t, `form[action$="/confirm"] button`); button != "Confirm and enrol 2 learners" {
+	if button := b.Text(t, `form[action$="/confirm"] button`); button != "Confirm and add 2 learners" {
 		t.Errorf("confirm button %q", button)
 	}
 	check(t, b, "enrolment-preview-with-errors")
@@ -98,9 +98,9 @@ func TestManagerFixesASpreadsheetAndEnrolsItsLearners(t *testing.T) {
 	b.Run(t, chromedp.Click(chromedp.CSS(`form[enctype="multipart/form-data"] button[type="submit"]`)))
 	waitForImportPreview(t, b, cohort.ID)
 	if ready := b.Text(t, "#ready"); !strings.Contains(ready, "Sofia Rossi") || !strings.Contains(ready, "Dev Patel") {
-		t.Errorf("the corrected rows are not ready to enrol: %q", ready)
+		t.Errorf("the corrected rows are not ready to add: %q", ready)
 	}
-	if button := b.Text(t, `form[action$="/confirm"] button`); button != "Confirm and enrol 4 learners" {
+	if button := b.Text(t, `form[action$="/confirm"] button`); button != "Confirm and add 4 learners" {
 		t.Errorf("confirm button %q", button)
 	}
 	check(t, b, "enrolment-preview")
@@ -168,4 +168,56 @@ func TestLearnerJoinsWithACodeTheirManagerMade(t *testing.T) {
 		t.Errorf("no confirmation after joining: %q", panel)
 	}
 	check(t, learner, "enrolment-joined")
+}
+
+func TestLearnerAcceptsAnInvitationFromAnotherOrganisation(t *testing.T) {
+	srv := testenv.NewServer(t)
+	g := testenv.DB(t).Gorm
+	var cohort struct {
+		ID       string
+		StartsOn time.Time
+	}
+	g.Raw(`SELECT c.id, c.starts_on FROM cohorts c JOIN organisations o ON o.id = c.organisation_id
+		WHERE o.name = 'Riverside Youth Futures' AND c.name = 'Get Into, spring 2027'`).Scan(&cohort)
+	if cohort.ID == "" {
+		t.Fatal("demo cohort missing")
+	}
+	// learner@ is in the trust's cohort, so the charity's import invites them.
+	csv := "name,email,date_of_birth\nAmira Khan,learner@example.org," + cohort.StartsOn.AddDate(-20, -2, 0).Format("02/01/2006") + "\n"
+
+	manager := browsertest.New(t)
+	manager.Navigate(t, srv.URL+"/auth/login?login_hint=manager2@example.org")
+	waitForPath(t, manager, "/manage")
+	manager.Navigate(t, srv.URL+"/manage/cohorts/"+cohort.ID+"/import")
+	manager.Run(t, chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{writeCSV(t, "learners.csv", csv)}))
+	manager.Run(t, chromedp.Click(chromedp.CSS(`form[enctype="multipart/form-data"] button[type="submit"]`)))
+	waitForImportPreview(t, manager, cohort.ID)
+	manager.Run(t, chromedp.Click(chromedp.CSS(`form[action$="/confirm"] button`)))
+	waitForPath(t, manager, "/manage/cohorts/"+cohort.ID)
+	if status := manager.Text(t, `[role="status"]`); !strings.Contains(status, "1 person added") || !strings.Contains(status, "asked to accept first") {
+		t.Errorf("the import's message: %q", status)
+	}
+	if strings.Contains(manager.Text(t, "main"), "Amira Khan") {
+		t.Error("the dashboard shows the learner before they accept")
+	}
+
+	learner := browsertest.New(t)
+	learner.Navigate(t, srv.URL+"/auth/login?login_hint=learner@example.org")
+	waitForPath(t, learner, "/learn")
+	learner.Navigate(t, srv.URL+"/join")
+	if h1 := learner.Text(t, "h1"); h1 != "Invitations waiting for you" {
+		t.Errorf("join page heading %q", h1)
+	}
+	if card := learner.Text(t, ".nhsuk-card"); !strings.Contains(card, "Get Into with Riverside Youth Futures") {
+		t.Errorf("the invitation does not say what and who: %q", card)
+	}
+	check(t, learner, "enrolment-invitation")
+	learner.Run(t, chromedp.Click(chromedp.CSS(`form[action$="/accept"] button`)))
+	learner.Run(t, chromedp.WaitVisible(chromedp.CSS(`.app-panel--done`)))
+	check(t, learner, "enrolment-invitation-accepted")
+
+	manager.Navigate(t, srv.URL+"/manage/cohorts/"+cohort.ID)
+	if !strings.Contains(manager.Text(t, ".app-grid"), "Amira Khan") {
+		t.Error("the dashboard does not show the learner after they accepted")
+	}
 }

@@ -102,9 +102,8 @@ func TestExportsOpenSafelyInASpreadsheet(t *testing.T) {
 	g.Raw(`SELECT c.id FROM cohorts c JOIN organisations o ON o.id = c.organisation_id
 		WHERE o.name = 'Northfield NHS Foundation Trust' ORDER BY c.starts_on DESC LIMIT 1`).Scan(&cohortID)
 	// A learner whose name is a formula, as someone might type on purpose.
-	var userID string
-	g.Raw(`INSERT INTO users (email, name) VALUES ('formula@example.org', '=HYPERLINK("http://evil.example","Click")') RETURNING id`).Scan(&userID)
-	g.Exec(`INSERT INTO enrolments (cohort_id, user_id) VALUES (?, ?)`, cohortID, userID)
+	userID, _ := MustCreateLearner(t, `=HYPERLINK("http://evil.example","Click")`)
+	MustEnrol(t, g, cohortID, userID)
 	manager := srv.SignIn(t, "manager@example.org")
 
 	csv := testenv.Body(t, manager.Get("/manage/cohorts/"+cohortID+"/export.csv"))

@@ -2,6 +2,7 @@ package cohorts_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +15,8 @@ import (
 	"gorm.io/gorm"
 
 	"onramp/app/testenv"
+	"onramp/modules/audit"
+	"onramp/modules/identity"
 )
 
 var fixtures atomic.Int64
@@ -35,13 +38,14 @@ func MustCreateCohort(t *testing.T, g *gorm.DB, org, programme string, startDays
 	return id, name
 }
 
-// MustCreateLearner provisions a learner who has not signed in yet and
-// returns their id.
-func MustCreateLearner(t *testing.T, g *gorm.DB, name string) (string, string) {
+// MustCreateLearner provisions, through identity (which owns people), a
+// learner who has not signed in yet and returns their id and email.
+func MustCreateLearner(t *testing.T, name string) (string, string) {
 	t.Helper()
 	email := fmt.Sprintf("fixture.%d.%d@example.org", time.Now().UnixNano()%1e9, fixtures.Add(1))
-	var id string
-	if err := g.Raw("INSERT INTO users (email, name) VALUES (?, ?) RETURNING id", email, name).Scan(&id).Error; err != nil || id == "" {
+	d := testenv.DB(t)
+	id, created, err := identity.NewService(d, audit.New(d.Gorm), time.Now).Provision(context.Background(), email, name, "", nil)
+	if err != nil || !created {
 		t.Fatalf("creating a learner: %v", err)
 	}
 	return id, email
@@ -119,8 +123,9 @@ func apiUpload(t *testing.T, c *testenv.Client, cohortID string, content []byte,
 
 // confirmAnswer is the body of POST .../imports/:import/confirm.
 type confirmAnswer struct {
-	Enrolled        int `json:"enrolled"`
-	AlreadyEnrolled int `json:"already_enrolled"`
+	Added        int    `json:"added"`
+	AlreadyAdded int    `json:"already_added"`
+	Message      string `json:"message"`
 }
 
 func apiConfirm(t *testing.T, c *testenv.Client, cohortID, importID string) (int, confirmAnswer) {

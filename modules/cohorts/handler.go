@@ -51,9 +51,10 @@ type dashboardPage struct {
 	Rows       []LearnerRow
 	Bars       []bar
 	RiskLabels map[string]string
-	// After a spreadsheet import (?enrolled=N&already=M).
-	Imported          bool
-	Enrolled, Already int
+	// After a spreadsheet import (?added=N&already=M).
+	Imported       bool
+	Added, Already int
+	ImportMessage  string
 }
 
 type bar struct {
@@ -99,9 +100,9 @@ func (h *Handlers) dashboard(c echo.Context) error {
 		return err
 	}
 	p := view(d, c.QueryParam("show"), c.QueryParam("sort"))
-	if v := c.QueryParam("enrolled"); v != "" {
-		p.Imported = true
-		p.Enrolled, _ = strconv.Atoi(v) // numbers only, so a crafted link cannot put text on the page
+	if v := c.QueryParam("added"); v != "" {
+		p.Imported, p.ImportMessage = true, ImportResultMessage
+		p.Added, _ = strconv.Atoi(v) // numbers only, so a crafted link cannot put text on the page
 		p.Already, _ = strconv.Atoi(c.QueryParam("already"))
 	}
 	return h.pages.HTML(c, http.StatusOK, "cohorts/dashboard", d.Cohort.Name, p)

@@ -15,8 +15,8 @@ import (
 )
 
 // enrolmentRoutes registers spreadsheet imports, invite codes (managers'
-// pages and the learners' join pages), and withdrawing and transferring
-// learners.
+// pages and the learners' join pages), answers to personal invitations,
+// and withdrawing and transferring learners.
 func (h *Handlers) enrolmentRoutes(r *auth.Routes) {
 	r.GET("/manage/cohorts/:id/import", staff, h.importForm)
 	r.GET("/manage/cohorts/:id/import/example.csv", staff, h.importExample)
@@ -32,6 +32,8 @@ func (h *Handlers) enrolmentRoutes(r *auth.Routes) {
 	r.GET("/join", auth.Public, h.joinForm)
 	r.GET("/join/:code", auth.Public, h.joinPage)
 	r.POST("/join/:code", auth.Roles(auth.RoleLearner), h.join)
+	r.POST("/join/invitations/:id/accept", auth.Roles(auth.RoleLearner), h.acceptInvitation)
+	r.POST("/join/invitations/:id/decline", auth.Roles(auth.RoleLearner), h.declineInvitation)
 
 	r.GET("/manage/cohorts/:id/learners/:learner", staff, h.learner)
 	r.POST("/manage/cohorts/:id/learners/:learner/withdraw", staff, h.withdraw)
@@ -142,7 +144,7 @@ func (h *Handlers) importPreview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.pages.HTML(c, http.StatusOK, "cohorts/import_preview", "Check the learners before enrolling them", imp)
+	return h.pages.HTML(c, http.StatusOK, "cohorts/import_preview", "Check the learners before adding them", imp)
 }
 
 func (h *Handlers) importConfirm(c echo.Context) error {
@@ -150,7 +152,7 @@ func (h *Handlers) importConfirm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q := url.Values{"enrolled": {strconv.Itoa(res.Enrolled)}, "already": {strconv.Itoa(res.AlreadyEnrolled)}}
+	q := url.Values{"added": {strconv.Itoa(res.Added)}, "already": {strconv.Itoa(res.AlreadyAdded)}}
 	return c.Redirect(http.StatusSeeOther, "/manage/cohorts/"+url.PathEscape(c.Param("id"))+"?"+q.Encode())
 }
 
@@ -193,10 +195,18 @@ func (h *Handlers) apiImport(c echo.Context) error {
 	return c.JSON(http.StatusCreated, out)
 }
 
+// confirmJSON is a confirmed import's answer: the same fields and words
+// whoever was in the file.
+type confirmJSON struct {
+	Added        int    `json:"added"`
+	AlreadyAdded int    `json:"already_added"`
+	Message      string `json:"message"`
+}
+
 func (h *Handlers) apiConfirm(c echo.Context) error {
 	res, err := h.svc.ConfirmImport(c.Request().Context(), auth.UserOf(c), c.Param("id"), c.Param("import"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]int{"enrolled": res.Enrolled, "already_enrolled": res.AlreadyEnrolled})
+	return c.JSON(http.StatusOK, confirmJSON{Added: res.Added, AlreadyAdded: res.AlreadyAdded, Message: ImportResultMessage})
 }

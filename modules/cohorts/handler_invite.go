@@ -40,7 +40,7 @@ func (h *Handlers) renderInvites(c echo.Context, status int, f inviteForm, errs 
 		title = "Error: " + title
 	}
 	return h.pages.HTML(c, status, "cohorts/invites", title, invitesPage{Cohort: co, Invites: invites,
-		BaseURL: c.Scheme() + "://" + c.Request().Host, Created: NormaliseCode(c.QueryParam("created")),
+		BaseURL: h.baseURL, Created: NormaliseCode(c.QueryParam("created")),
 		Revoked: NormaliseCode(c.QueryParam("revoked")), Days: f.Days, MaxUses: f.MaxUses, Errors: errs})
 }
 
@@ -68,14 +68,24 @@ func (h *Handlers) revokeInvite(c echo.Context) error {
 type joinFormPage struct {
 	Code   string
 	Errors []apperr.FieldError
+	// For a signed-in learner: their personal invitations, what they just
+	// did with one ("accepted", "declined") or why they could not.
+	Invitations []PersonalInvitation
+	Done        string
+	Problem     string
 }
 
 // joinForm asks for a code; submitted (GET, so it works as a bookmark
-// too), it goes to the code's page.
+// too), it goes to the code's page. A signed-in learner also sees the
+// personal invitations waiting for them.
 func (h *Handlers) joinForm(c echo.Context) error {
 	typed, ok := c.QueryParams()["code"]
 	if !ok {
-		return h.pages.HTML(c, http.StatusOK, "cohorts/join", "Join a course with a code", joinFormPage{})
+		done := c.QueryParam("done")
+		if done != "accepted" && done != "declined" {
+			done = ""
+		}
+		return h.renderJoinForm(c, http.StatusOK, joinFormPage{Done: done})
 	}
 	code := NormaliseCode(typed[0])
 	msg := "Enter the code your programme manager gave you: 8 letters and numbers"
@@ -89,8 +99,30 @@ func (h *Handlers) joinForm(c echo.Context) error {
 		}
 		msg = errNoCode.Message
 	}
-	return h.pages.HTML(c, http.StatusUnprocessableEntity, "cohorts/join", "Error: Join a course with a code",
+	return h.renderJoinForm(c, http.StatusUnprocessableEntity,
 		joinFormPage{Code: typed[0], Errors: []apperr.FieldError{{Field: "code", Message: msg}}})
+}
+
+// renderJoinForm shows the join page, with a signed-in learner's
+// invitations.
+func (h *Handlers) renderJoinForm(c echo.Context, status int, p joinFormPage) error {
+	if u := auth.UserOf(c); u.Has(auth.RoleLearner) {
+		var err error
+		if p.Invitations, err = h.svc.Invitations(c.Request().Context(), u.ID); err != nil {
+			return err
+		}
+	}
+	title := "Join a course with a code"
+	switch {
+	case p.Done == "accepted":
+		title = "You have joined"
+	case len(p.Invitations) > 0:
+		title = "Invitations waiting for you"
+	}
+	if len(p.Errors) > 0 || p.Problem != "" {
+		title = "Error: " + title
+	}
+	return h.pages.HTML(c, status, "cohorts/join", title, p)
 }
 
 type joinPage struct {

@@ -38,10 +38,10 @@ type Import struct {
 	SameFileConfirmedAt *time.Time
 }
 
-// Problems are the rows that will not be enrolled.
+// Problems are the rows that will not be added.
 func (i *Import) Problems() []ImportRow { return i.rows(false) }
 
-// Ready are the rows that will be enrolled on confirming.
+// Ready are the rows that will be added on confirming.
 func (i *Import) Ready() []ImportRow { return i.rows(true) }
 
 func (i *Import) rows(valid bool) []ImportRow {
@@ -54,17 +54,28 @@ func (i *Import) rows(valid bool) []ImportRow {
 	return out
 }
 
+// ResultMessage is what a confirmed upload says besides its numbers.
+func (i *Import) ResultMessage() string { return ImportResultMessage }
+
 // OverCapacity reports whether confirming would put more learners in the
 // cohort than it has places.
 func (i *Import) OverCapacity() bool {
 	return i.Status == ImportPreview && i.Cohort.Enrolled+i.ValidRows > i.Cohort.Capacity
 }
 
-// ImportResult is what confirming an upload did.
+// ImportResult is what confirming an upload did, as the manager is told
+// it. Added counts people enrolled and people invited together, on
+// purpose: telling them apart would tell the manager who already uses
+// Onramp with another organisation.
 type ImportResult struct {
-	Enrolled        int // newly enrolled
-	AlreadyEnrolled int // in the file but already in the cohort
+	Added        int // newly enrolled or invited
+	AlreadyAdded int // in the file but already in the cohort or invited to it
 }
+
+// ImportResultMessage is what every confirmed import says, whoever was in
+// the file.
+const ImportResultMessage = "Anyone who already uses Onramp with another organisation is asked to accept first; " +
+	"they appear on your dashboard when they do. Everyone else is linked to their account when they first sign in."
 
 var errNoImport = apperr.New(apperr.NotFound, "There is no such upload for this cohort")
 
@@ -91,11 +102,11 @@ func (s *Service) PreviewImport(ctx context.Context, viewer *auth.User, cohortID
 	name := cleanFilename(filename)
 	var id string
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
-		enrolled, err := s.store.enrolledEmails(ctx, c.ID)
+		added, err := s.store.addedEmails(ctx, c.ID)
 		if err != nil {
 			return err
 		}
-		crossCheck(rows, enrolled)
+		crossCheck(rows, added)
 		if id, err = s.store.createImport(ctx, c.ID, viewer.ID, name, hex.EncodeToString(sum[:]), rows, s.now()); err != nil {
 			return err
 		}
@@ -138,12 +149,16 @@ func (s *Service) Import(ctx context.Context, viewer *auth.User, cohortID, impor
 		Rows: rows, Result: resultOf(h), SameFileConfirmedAt: same}, nil
 }
 
-// ConfirmImport enrols the valid rows of an upload, in one transaction:
-// each learner is found by email or provisioned (to be linked at their
-// first sign-in), then enrolled unless already in the cohort. Confirming
-// an upload again changes nothing and returns the first answer, so a
-// double click or a retried request is safe. NotFound for an upload or
-// cohort the viewer may not see.
+// ConfirmImport adds the valid rows of an upload to the cohort, in one
+// transaction. Identity provisions each person by email: someone new is
+// created with the details in the file and enrolled (linked to their
+// account at their first sign-in); someone who already exists is never
+// changed, and is enrolled only when no other organisation knows them
+// (knownElsewhere), else sent a personal invitation that enrols them when
+// they accept. The answer counts both as added, so it reads the same
+// whoever was in the file. Confirming an upload again changes nothing and
+// returns the first answer, so a double click or a retried request is
+// safe. NotFound for an upload or cohort the viewer may not see.
 func (s *Service) ConfirmImport(ctx context.Context, viewer *auth.User, cohortID, importID string) (ImportResult, error) {
 	c, err := s.Cohort(ctx, viewer, cohortID)
 	if err != nil {
@@ -163,30 +178,78 @@ func (s *Service) ConfirmImport(ctx context.Context, viewer *auth.User, cohortID
 		if err != nil {
 			return err
 		}
-		at := s.now()
-		enrolled := 0
-		for _, r := range rows {
-			userID, err := s.store.provisionLearner(ctx, r)
-			if err != nil {
-				return err
-			}
-			added, err := s.store.enrolOnce(ctx, c.ID, userID, at, nil)
-			if err != nil {
-				return err
-			}
-			if added {
-				enrolled++
-			}
+		emails := make([]string, len(rows))
+		for i, r := range rows {
+			emails[i] = r.Email
 		}
-		if err := s.store.markConfirmed(ctx, h.ID, enrolled, at); err != nil {
+		if err := s.store.lockPeople(ctx, emails); err != nil {
 			return err
 		}
-		h.Status, h.Enrolled = ImportConfirmed, enrolled
+		at := s.now()
+		var enrolled, invited int
+		for _, r := range rows {
+			how, err := s.addRow(ctx, viewer, c, h.ID, r, at)
+			if err != nil {
+				return err
+			}
+			switch how {
+			case addedEnrolled:
+				enrolled++
+			case addedInvited:
+				invited++
+			}
+		}
+		if err := s.store.markConfirmed(ctx, h.ID, enrolled+invited, at); err != nil {
+			return err
+		}
+		h.Status, h.Enrolled = ImportConfirmed, enrolled+invited
 		res = resultOf(h)
 		return s.record(ctx, viewer.ID, "cohort.import_confirmed", "cohort", c.ID, map[string]any{
-			"import_id": h.ID, "enrolled": res.Enrolled, "already_enrolled": res.AlreadyEnrolled, "refused": h.ErrorRows - h.AlreadyFlagged})
+			"import_id": h.ID, "added": res.Added, "enrolled": enrolled, "invited": invited,
+			"already_added": res.AlreadyAdded, "refused": h.ErrorRows - h.AlreadyFlagged})
 	})
 	return res, err
+}
+
+// How addRow added a row's person, if it did.
+const (
+	addedNone = iota
+	addedEnrolled
+	addedInvited
+)
+
+// addRow provisions one row's person and enrols or invites them, as
+// ConfirmImport says.
+func (s *Service) addRow(ctx context.Context, viewer *auth.User, c *Cohort, importID string, r ImportRow, at time.Time) (int, error) {
+	userID, created, err := s.people.Provision(ctx, r.Email, r.Name, r.Phone, r.DateOfBirth)
+	if err != nil {
+		return addedNone, err
+	}
+	direct := created
+	if !created {
+		elsewhere, err := s.store.knownElsewhere(ctx, r.Email, c.OrganisationID)
+		if err != nil {
+			return addedNone, err
+		}
+		direct = !elsewhere
+	}
+	if direct {
+		added, err := s.store.enrolOnce(ctx, c.ID, userID, at, nil)
+		if err != nil || !added {
+			return addedNone, err
+		}
+		return addedEnrolled, nil
+	}
+	// In the cohort already (joined with a code since the preview, say):
+	// nothing to invite them to.
+	if e, err := s.store.enrolment(ctx, c.ID, userID, false); err != nil || e != nil {
+		return addedNone, err
+	}
+	added, err := s.store.invite(ctx, c.ID, r.Email, r.Name, importID, viewer.ID, at, at.Add(InvitationLifetime))
+	if err != nil || !added {
+		return addedNone, err
+	}
+	return addedInvited, nil
 }
 
 // resultOf is a confirmed upload's answer, worked out from what is stored
@@ -195,7 +258,7 @@ func resultOf(h *importHead) ImportResult {
 	if h.Status != ImportConfirmed {
 		return ImportResult{}
 	}
-	return ImportResult{Enrolled: h.Enrolled, AlreadyEnrolled: h.ValidRows - h.Enrolled + h.AlreadyFlagged}
+	return ImportResult{Added: h.Enrolled, AlreadyAdded: h.ValidRows - h.Enrolled + h.AlreadyFlagged}
 }
 
 // cleanFilename keeps the base name of an upload, for showing back.

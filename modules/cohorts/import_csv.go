@@ -30,7 +30,8 @@ var ImportColumns = []string{"name", "email", "date_of_birth"}
 type RowError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
-	// Code marks the problems a confirm counts ("already_enrolled").
+	// Code marks the problems a confirm counts ("already_enrolled": in
+	// the cohort or invited to it).
 	Code string `json:"code,omitempty"`
 }
 
@@ -311,9 +312,11 @@ func ukPhone(s string) bool {
 }
 
 // crossCheck flags the second and later rows with an email already in the
-// file, and rows whose learner is already enrolled in the cohort
-// (enrolled maps email to enrolment status).
-func crossCheck(rows []ImportRow, enrolled map[string]string) {
+// file, and rows of people the cohort already has (added maps email to
+// enrolment status, or statusInvited). An invitation reads exactly as an
+// enrolment does, so a second upload does not tell the manager which
+// people were invited because another organisation knows them.
+func crossCheck(rows []ImportRow, added map[string]string) {
 	first := map[string]int{}
 	for i := range rows {
 		r := &rows[i]
@@ -326,14 +329,14 @@ func crossCheck(rows []ImportRow, enrolled map[string]string) {
 			continue
 		}
 		first[r.Email] = r.Row
-		switch enrolled[r.Email] {
+		switch added[r.Email] {
 		case "":
 		case "withdrawn":
 			r.Errors = append(r.Errors, RowError{Field: "email", Code: codeAlreadyEnrolled,
-				Message: "Already in this cohort but withdrawn, so not enrolled again"})
+				Message: "Already in this cohort but withdrawn, so not added again"})
 		default:
 			r.Errors = append(r.Errors, RowError{Field: "email", Code: codeAlreadyEnrolled,
-				Message: "Already enrolled in this cohort"})
+				Message: "Already added to this cohort"})
 		}
 	}
 }

@@ -3,6 +3,7 @@ package cohorts
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -19,11 +20,11 @@ type importHead struct {
 	Status      string
 	ValidRows   int
 	ErrorRows   int
-	Enrolled    int
+	Enrolled    int // people added: enrolled or invited
 	CreatedAt   time.Time
 	ConfirmedAt *time.Time
-	// AlreadyFlagged counts rows refused only because the learner was
-	// already enrolled.
+	// AlreadyFlagged counts rows refused only because the person was
+	// already in the cohort or invited to it.
 	AlreadyFlagged int
 }
 
@@ -32,16 +33,31 @@ const importColumns = `i.id, i.cohort_id, i.filename, i.file_sha256, i.status, i
 	(SELECT count(*) FROM enrolment_import_rows r WHERE r.import_id = i.id
 	   AND jsonb_array_length(r.errors) = 1 AND r.errors->0->>'code' = 'already_enrolled') AS already_flagged`
 
-// enrolledEmails maps the email of everyone with an enrolment in the
-// cohort to its status.
-func (s *Store) enrolledEmails(ctx context.Context, cohortID string) (map[string]string, error) {
+// statusInvited marks, in addedEmails, an email the cohort has invited.
+const statusInvited = "invited"
+
+// addedEmails maps the email of everyone the cohort has added to how: the
+// status of their enrolment, or statusInvited for an invitation (in any
+// state) to someone not enrolled. Only people the cohort's own imports,
+// codes and transfers added are in it, so it tells the manager nothing
+// about anyone else.
+func (s *Store) addedEmails(ctx context.Context, cohortID string) (map[string]string, error) {
 	var rows []struct{ Email, Status string }
 	err := db.Conn(ctx, s.g).Raw(`SELECT u.email, e.status FROM enrolments e JOIN users u ON u.id = e.user_id
 		WHERE e.cohort_id = ?`, cohortID).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list the learners of cohort %s: %w", cohortID, err)
+	}
 	out := make(map[string]string, len(rows))
 	for _, r := range rows {
 		if out[r.Email] == "" || r.Status != "withdrawn" {
 			out[r.Email] = r.Status
+		}
+	}
+	invited, err := s.invitedEmails(ctx, cohortID)
+	for _, e := range invited {
+		if out[e] == "" {
+			out[e] = statusInvited
 		}
 	}
 	return out, err
@@ -143,35 +159,6 @@ func (s *Store) sameFileConfirmed(ctx context.Context, cohortID, sum, importID s
 	err := db.Conn(ctx, s.g).Raw(`SELECT max(confirmed_at) AS at FROM enrolment_imports
 		WHERE cohort_id = ? AND file_sha256 = ? AND id <> ? AND status = 'confirmed'`, cohortID, sum, importID).Scan(&last).Error
 	return last.At, err
-}
-
-// provisionLearner returns the user with the row's email, creating a
-// not-yet-signed-in user when there is none; they are linked at their
-// first sign-in by verified email. An existing user keeps their details,
-// except that blanks are filled in, and a user who has never signed in
-// takes the name from the spreadsheet.
-func (s *Store) provisionLearner(ctx context.Context, r ImportRow) (string, error) {
-	conn := db.Conn(ctx, s.g)
-	var id string
-	err := conn.Raw(`SELECT id FROM users WHERE email = ?
-		ORDER BY issuer IS NULL, last_sign_in_at DESC NULLS LAST, created_at LIMIT 1`, r.Email).Scan(&id).Error
-	if err != nil {
-		return "", err
-	}
-	if id == "" {
-		err = conn.Raw(`INSERT INTO users (email, name, date_of_birth, phone) VALUES (?, ?, ?, ?)
-			ON CONFLICT (email) WHERE issuer IS NULL DO NOTHING RETURNING id`, r.Email, r.Name, r.DateOfBirth, r.Phone).Scan(&id).Error
-		if err != nil || id != "" {
-			return id, err
-		}
-		// Someone provisioned the same email meanwhile: use theirs.
-		return s.provisionLearner(ctx, r)
-	}
-	return id, conn.Exec(`UPDATE users SET
-		name = CASE WHEN issuer IS NULL OR name = '' THEN ? ELSE name END,
-		date_of_birth = COALESCE(date_of_birth, ?),
-		phone = CASE WHEN phone = '' THEN ? ELSE phone END
-		WHERE id = ?`, r.Name, r.DateOfBirth, r.Phone, id).Error
 }
 
 // markConfirmed records that an upload was enrolled.

@@ -20,7 +20,7 @@ func TestEachSpreadsheetRowProblemIsReportedInPlainEnglish(t *testing.T) {
 	getInto, _ := MustCreateCohort(t, g, trust, "get-into", 30, 72)
 	stepInto, _ := MustCreateCohort(t, g, trust, "step-into-work", 30, 100)
 	start := today.AddDate(0, 0, 30)
-	enrolledID, enrolledEmail := MustCreateLearner(t, g, "Already Here")
+	enrolledID, enrolledEmail := MustCreateLearner(t, "Already Here")
 	MustEnrol(t, g, getInto, enrolledID)
 	ok := dob(start, 20, "02/01/2006")
 
@@ -60,7 +60,7 @@ func TestEachSpreadsheetRowProblemIsReportedInPlainEnglish(t *testing.T) {
 		{"same email twice", getInto, "name,email,date_of_birth\nAmy Lee,amy@example.org," + ok + "\nAmy L,AMY@example.org," + ok,
 			[]want{{3, "email", "same email address as row 2"}}},
 		{"already enrolled", getInto, "name,email,date_of_birth\nAlready Here," + enrolledEmail + "," + ok,
-			[]want{{2, "email", "already enrolled in this cohort"}}},
+			[]want{{2, "email", "already added to this cohort"}}},
 		{"several problems on several rows", getInto,
 			"name,email,date_of_birth,phone\nAmy Lee,amy@example.org," + ok + ",\n,bad," + ok + ",123\n\nBo Yu,bo@example.org,30/02/2009,",
 			[]want{{3, "name", "name is missing"}, {3, "email", "not a valid email"}, {3, "phone", "not a uk phone"},
@@ -199,8 +199,8 @@ func TestNobodyIsEnrolledUntilConfirmAndAReuploadEnrolsNobodyTwice(t *testing.T)
 	}
 
 	status, got := apiConfirm(t, manager, cohortID, first.ID)
-	if status != http.StatusOK || got != (confirmAnswer{Enrolled: 3}) {
-		t.Fatalf("confirm: %d %+v, want 3 enrolled", status, got)
+	if status != http.StatusOK || got.Added != 3 || got.AlreadyAdded != 0 {
+		t.Fatalf("confirm: %d %+v, want 3 added", status, got)
 	}
 	if n := enrolledCount(t, g, cohortID); n != 3 {
 		t.Errorf("%d enrolled, want exactly the 3 valid rows", n)
@@ -231,15 +231,15 @@ func TestNobodyIsEnrolledUntilConfirmAndAReuploadEnrolsNobodyTwice(t *testing.T)
 	}
 	already := 0
 	for _, e := range second.Errors {
-		if e.Message == "Already enrolled in this cohort" {
+		if e.Message == "Already added to this cohort" {
 			already++
 		}
 	}
 	if already != 3 {
-		t.Errorf("re-upload marks %d rows as already enrolled, want 3: %+v", already, second.Errors)
+		t.Errorf("re-upload marks %d rows as already added, want 3: %+v", already, second.Errors)
 	}
 	status, got = apiConfirm(t, manager, cohortID, second.ID)
-	if status != http.StatusOK || got != (confirmAnswer{Enrolled: 0, AlreadyEnrolled: 3}) {
+	if status != http.StatusOK || got.Added != 0 || got.AlreadyAdded != 3 {
 		t.Errorf("confirming the re-upload: %d %+v, want nobody enrolled and 3 already there", status, got)
 	}
 	if n := enrolledCount(t, g, cohortID); n != 3 {
@@ -287,7 +287,7 @@ func TestManagerUploadsPreviewsAndConfirmsThroughThePages(t *testing.T) {
 		t.Fatalf("upload: %d to %q", resp.StatusCode, preview)
 	}
 	page := testenv.Body(t, manager.Get(preview))
-	for _, want := range []string{"my learners.csv", "Date of birth 31/02/2001 is not a real date", "Zara Ahmed", "Confirm and enrol 1 learner<"} {
+	for _, want := range []string{"my learners.csv", "Date of birth 31/02/2001 is not a real date", "Zara Ahmed", "Confirm and add 1 learner<"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the preview lacks %q", want)
 		}
@@ -295,13 +295,13 @@ func TestManagerUploadsPreviewsAndConfirmsThroughThePages(t *testing.T) {
 	resp = manager.PostForm(preview+"/confirm", nil)
 	resp.Body.Close()
 	loc, _ := url.Parse(resp.Header.Get("Location"))
-	if resp.StatusCode != http.StatusSeeOther || loc.Path != base || loc.Query().Get("enrolled") != "1" {
+	if resp.StatusCode != http.StatusSeeOther || loc.Path != base || loc.Query().Get("added") != "1" {
 		t.Fatalf("confirm: %d to %q", resp.StatusCode, loc)
 	}
 	if dash := testenv.Body(t, manager.Get(loc.String())); !strings.Contains(dash, "Zara Ahmed") || strings.Contains(dash, "Yusuf Ali") {
 		t.Errorf("the dashboard does not show exactly the enrolled learner")
 	}
-	if page := testenv.Body(t, manager.Get(preview)); !strings.Contains(page, "This file was confirmed") || strings.Contains(page, "Confirm and enrol") {
+	if page := testenv.Body(t, manager.Get(preview)); !strings.Contains(page, "This file was confirmed") || strings.Contains(page, "Confirm and add") {
 		t.Errorf("a confirmed upload still offers to enrol")
 	}
 }

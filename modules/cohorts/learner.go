@@ -24,7 +24,7 @@ type LearnerEnrolment struct {
 	WithdrawalReason string
 	TransferredFrom  *CohortName
 	// Targets are the cohorts the learner could move to: the same
-	// programme, in the viewer's scope, not finished.
+	// programme and organisation, not finished.
 	Targets []Cohort
 }
 
@@ -37,13 +37,12 @@ const MaxReasonLength = 500
 var errNotInCohort = apperr.New(apperr.NotFound, "This learner is not in this cohort")
 
 type enrolmentRow struct {
-	ID                  string
-	Status              string
-	EnrolledAt          time.Time
-	WithdrawnAt         *time.Time
-	WithdrawalReason    string
-	TransferredFrom     *string
-	TransferredFromName *string
+	ID               string
+	Status           string
+	EnrolledAt       time.Time
+	WithdrawnAt      *time.Time
+	WithdrawalReason string
+	TransferredFrom  *string
 }
 
 // enrolment returns a learner's enrolment in a cohort, locked for update
@@ -52,9 +51,8 @@ func (s *Store) enrolment(ctx context.Context, cohortID, userID string, lock boo
 	if !db.IsUUID(userID) {
 		return nil, nil
 	}
-	q := `SELECT e.id, e.status, e.enrolled_at, e.withdrawn_at, e.withdrawal_reason, e.transferred_from,
-		f.name AS transferred_from_name
-		FROM enrolments e LEFT JOIN cohorts f ON f.id = e.transferred_from WHERE e.cohort_id = ? AND e.user_id = ?`
+	q := `SELECT e.id, e.status, e.enrolled_at, e.withdrawn_at, e.withdrawal_reason, e.transferred_from
+		FROM enrolments e WHERE e.cohort_id = ? AND e.user_id = ?`
 	if lock {
 		q += " FOR UPDATE OF e"
 	}
@@ -92,15 +90,24 @@ func (s *Service) Learner(ctx context.Context, viewer *auth.User, cohortID, user
 			le.Progress = r
 		}
 	}
-	if e.TransferredFrom != nil && e.TransferredFromName != nil {
-		le.TransferredFrom = &CohortName{ID: *e.TransferredFrom, Name: *e.TransferredFromName}
+	if e.TransferredFrom != nil {
+		// Named only when the viewer may see that cohort too, so a move
+		// made before transfers kept to one organisation names nothing
+		// of another's.
+		from, err := s.Cohort(ctx, viewer, *e.TransferredFrom)
+		switch {
+		case err == nil:
+			le.TransferredFrom = &CohortName{ID: from.ID, Name: from.Name}
+		case !errors.Is(err, errNoCohort):
+			return nil, err
+		}
 	}
 	all, err := s.Cohorts(ctx, viewer, Filter{Programme: c.ProgrammeSlug})
 	if err != nil {
 		return nil, err
 	}
 	for _, t := range all {
-		if t.ID != c.ID && t.ProgrammeID == c.ProgrammeID && t.Status(s.Today()) != StatusFinished {
+		if t.ID != c.ID && t.ProgrammeID == c.ProgrammeID && t.OrganisationID == c.OrganisationID && t.Status(s.Today()) != StatusFinished {
 			le.Targets = append(le.Targets, t)
 		}
 	}
@@ -135,8 +142,9 @@ func (s *Service) Withdraw(ctx context.Context, viewer *auth.User, cohortID, use
 	})
 }
 
-// Transfer moves a learner to another cohort of the same programme in the
-// viewer's scope that has not finished: a new enrolment there that
+// Transfer moves a learner to another cohort of the same programme and
+// organisation (an admin sees every organisation's, but a learner an
+// organisation enrolled is not handed to another) that has not finished: a new enrolment there that
 // remembers where they came from, and this one withdrawn with the reason
 // "Transferred to <cohort>". Progress belongs to the learner, not the
 // enrolment, so it carries over. Invalid when the target is not such a
@@ -161,8 +169,8 @@ func (s *Service) Transfer(ctx context.Context, viewer *auth.User, cohortID, use
 		switch {
 		case err != nil && !errors.Is(err, errNoCohort):
 			return err
-		case err != nil || target.ProgrammeID != c.ProgrammeID:
-			return invalid("Choose a cohort of " + c.ProgrammeTitle + " run by your organisation")
+		case err != nil || target.ProgrammeID != c.ProgrammeID || target.OrganisationID != c.OrganisationID:
+			return invalid("Choose a cohort of " + c.ProgrammeTitle + " run by " + c.OrganisationName)
 		case target.ID == c.ID:
 			return invalid("Choose a different cohort from the one the learner is in")
 		case target.Status(s.Today()) == StatusFinished:

@@ -34,7 +34,7 @@ func TestWithdrawingNeedsAReason(t *testing.T) {
 	g := testenv.DB(t).Gorm
 	manager := srv.SignIn(t, "manager@example.org").NoRedirects()
 	cohortID, _ := MustCreateCohort(t, g, trust, "get-started", -3, 4)
-	userID, email := MustCreateLearner(t, g, "Priya Withdrawn")
+	userID, email := MustCreateLearner(t, "Priya Withdrawn")
 	MustEnrol(t, g, cohortID, userID)
 	path := "/manage/cohorts/" + cohortID + "/learners/" + userID
 
@@ -98,7 +98,7 @@ func TestATransferKeepsTheLearnersProgress(t *testing.T) {
 	to, toName := MustCreateCohort(t, g, trust, "get-into", 7, 49)
 	otherProgramme, _ := MustCreateCohort(t, g, trust, "get-started", 7, 14)
 	charity, _ := MustCreateCohort(t, g, "Riverside Youth Futures", "get-into", 7, 49)
-	userID, _ := MustCreateLearner(t, g, "Tomasz Moving")
+	userID, _ := MustCreateLearner(t, "Tomasz Moving")
 	MustEnrol(t, g, from, userID)
 	if err := g.Exec(`INSERT INTO lesson_progress (user_id, lesson_id)
 		SELECT ?, l.id FROM lessons l JOIN modules m ON m.id = l.module_id JOIN programmes p ON p.id = m.programme_id
@@ -145,5 +145,56 @@ func TestATransferKeepsTheLearnersProgress(t *testing.T) {
 	}
 	if page := testenv.Body(t, manager.Get("/manage/cohorts/"+to+"/learners/"+userID)); !strings.Contains(page, "Moved from") {
 		t.Error("the new cohort's learner page does not say where they came from")
+	}
+}
+
+// doneIn reads a learner's completed lessons from a cohort's progress API.
+func doneIn(t *testing.T, manager *testenv.Client, cohortID, userID string) int {
+	t.Helper()
+	var p struct {
+		Learners []struct {
+			ID               string
+			CompletedLessons int `json:"completed_lessons"`
+		}
+	}
+	manager.JSON("/api/v1/cohorts/"+cohortID+"/progress", &p)
+	for _, l := range p.Learners {
+		if l.ID == userID {
+			return l.CompletedLessons
+		}
+	}
+	t.Fatalf("learner %s is not on cohort %s's dashboard", userID, cohortID)
+	return 0
+}
+
+func TestAWithdrawnLearnersLaterProgressIsNotShownToTheCohortTheyLeft(t *testing.T) {
+	srv := testenv.NewServer(t)
+	g := testenv.DB(t).Gorm
+	left, _ := MustCreateCohort(t, g, trust, "get-started", -3, 4)
+	joined, _ := MustCreateCohort(t, g, charity, "get-started", -3, 4)
+	learner := srv.SignIn(t, "learner4@example.org")
+	var me struct{ ID string }
+	learner.JSON("/api/v1/me", &me)
+	MustEnrol(t, g, left, me.ID)
+	MustEnrol(t, g, joined, me.ID)
+	manager := srv.SignIn(t, "manager@example.org")
+	resp := manager.PostForm("/manage/cohorts/"+left+"/learners/"+me.ID+"/withdraw", url.Values{"reason": {"Moved to another organisation"}})
+	resp.Body.Close()
+	before := doneIn(t, manager, left, me.ID)
+
+	var lessonID string
+	g.Raw(`SELECT l.id FROM lessons l JOIN modules m ON m.id = l.module_id JOIN programmes p ON p.id = m.programme_id
+		WHERE p.slug = 'get-started' AND l.published AND NOT EXISTS (SELECT 1 FROM lesson_progress lp WHERE lp.user_id = ? AND lp.lesson_id = l.id)
+		ORDER BY m.position, l.position LIMIT 1`, me.ID).Scan(&lessonID)
+	resp = learner.Do(learner.Request(http.MethodPost, "/api/v1/lessons/"+lessonID+"/complete", nil))
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("completing a lesson: %d", resp.StatusCode)
+	}
+	if got := doneIn(t, srv.SignIn(t, "manager2@example.org"), joined, me.ID); got != before+1 {
+		t.Errorf("the cohort they are in shows %d lessons, want %d", got, before+1)
+	}
+	if got := doneIn(t, manager, left, me.ID); got != before {
+		t.Errorf("the cohort they left shows %d lessons, want still %d from before they left", got, before)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"strings"
 
 	"onramp/app/auth"
 	"onramp/app/render"
@@ -15,12 +16,15 @@ var templates embed.FS
 // Handlers is the cohorts feature's web side: the managers' home, cohort
 // dashboards, exports and the cohorts API.
 type Handlers struct {
-	svc   *Service
-	pages *render.Engine
+	svc     *Service
+	pages   *render.Engine
+	baseURL string
 }
 
-// NewHandlers registers the cohort templates.
-func NewHandlers(svc *Service, pages *render.Engine) (*Handlers, error) {
+// NewHandlers registers the cohort templates. baseURL is Onramp's public
+// address (ONRAMP_BASE_URL), for the links managers give learners: never
+// taken from a request, whose Host header the sender chooses.
+func NewHandlers(svc *Service, pages *render.Engine, baseURL string) (*Handlers, error) {
 	funcs := template.FuncMap{"pct": func(n, d int) string {
 		if d == 0 {
 			return "—"
@@ -30,7 +34,7 @@ func NewHandlers(svc *Service, pages *render.Engine) (*Handlers, error) {
 	if err := pages.AddPages("cohorts", templates, "templates/*.html", funcs); err != nil {
 		return nil, err
 	}
-	return &Handlers{svc: svc, pages: pages}, nil
+	return &Handlers{svc: svc, pages: pages, baseURL: strings.TrimRight(baseURL, "/")}, nil
 }
 
 // staff are the people who manage cohorts.

@@ -15,13 +15,14 @@ import (
 
 // Service reads and writes cohorts and enrolments.
 type Service struct {
-	db    *db.DB
-	g     *gorm.DB
-	store *Store
-	risk  RiskRules
-	now   func() time.Time
-	audit Recorder
-	dest  Destinations
+	db     *db.DB
+	g      *gorm.DB
+	store  *Store
+	risk   RiskRules
+	now    func() time.Time
+	audit  Recorder
+	dest   Destinations
+	people People
 }
 
 var _ learning.Enrolments = (*Service)(nil)
@@ -32,14 +33,15 @@ type Destinations interface {
 }
 
 // NewService returns the cohorts service. audit records enrolment
-// changes; dest counts positive destinations for the funnel; risk sets the
-// at-risk thresholds and now is the clock they, and invite expiry, are
-// judged by.
-func NewService(d *db.DB, audit Recorder, dest Destinations, risk RiskRules, now func() time.Time) *Service {
+// changes; dest counts positive destinations for the funnel; people
+// provisions the people an import adds and says whose email is verified;
+// risk sets the at-risk thresholds and now is the clock they, and invite
+// and invitation expiry, are judged by.
+func NewService(d *db.DB, audit Recorder, dest Destinations, people People, risk RiskRules, now func() time.Time) *Service {
 	if risk == (RiskRules{}) {
 		risk = RiskRules{InactiveDays: 7, FailedChecks: 2, NotStartedDays: 3}
 	}
-	return &Service{db: d, g: d.Gorm, store: &Store{g: d.Gorm}, audit: audit, dest: dest, risk: risk, now: now}
+	return &Service{db: d, g: d.Gorm, store: &Store{g: d.Gorm}, audit: audit, dest: dest, people: people, risk: risk, now: now}
 }
 
 // ForUser lists a learner's enrolments, newest cohort first.

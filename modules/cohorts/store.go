@@ -110,23 +110,25 @@ type cellRow struct {
 
 // Cells aggregates, for every learner of a cohort and every module of its
 // programme, lessons completed and check attempts: two grouped queries,
-// whatever the cohort's size.
+// whatever the cohort's size. For a learner withdrawn from the cohort only
+// what they did before leaving counts: what they do afterwards, perhaps
+// with another organisation, is not this cohort's to see.
 func (s *Store) Cells(ctx context.Context, cohortID, programmeID string) ([]cellRow, error) {
 	var out []cellRow
 	err := db.Conn(ctx, s.g).Raw(`
-		WITH members AS (SELECT user_id FROM enrolments WHERE cohort_id = ?),
+		WITH members AS (SELECT user_id, withdrawn_at FROM enrolments WHERE cohort_id = ?),
 		done AS (
 		  SELECT lp.user_id, l.module_id, count(*) AS done, max(lp.completed_at) AS last_at
 		  FROM members mb JOIN lesson_progress lp ON lp.user_id = mb.user_id
 		  JOIN lessons l ON l.id = lp.lesson_id JOIN modules m ON m.id = l.module_id
-		  WHERE m.programme_id = ? AND l.published
+		  WHERE m.programme_id = ? AND l.published AND (mb.withdrawn_at IS NULL OR lp.completed_at <= mb.withdrawn_at)
 		  GROUP BY lp.user_id, l.module_id),
 		tried AS (
 		  SELECT a.user_id, c.module_id, bool_or(a.passed) AS passed,
 		         count(*) FILTER (WHERE NOT a.passed) AS failed, max(a.score) AS best, max(a.created_at) AS last_at
 		  FROM members mb JOIN check_attempts a ON a.user_id = mb.user_id
 		  JOIN checks c ON c.id = a.check_id JOIN modules m ON m.id = c.module_id
-		  WHERE m.programme_id = ?
+		  WHERE m.programme_id = ? AND (mb.withdrawn_at IS NULL OR a.created_at <= mb.withdrawn_at)
 		  GROUP BY a.user_id, c.module_id)
 		SELECT COALESCE(d.user_id, t.user_id) AS user_id, COALESCE(d.module_id, t.module_id) AS module_id,
 		       COALESCE(d.done, 0) AS done, COALESCE(t.passed, false) AS passed, COALESCE(t.failed, 0) AS failed,

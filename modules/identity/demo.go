@@ -100,17 +100,6 @@ func DemoLearnerName(i int) string {
 	return demoFirst[i%len(demoFirst)] + " " + demoLast[(i*7)%len(demoLast)]
 }
 
-// ProvisionLearner makes sure a person with email exists (created, not yet
-// signed in, when missing) and returns their id. name is used only when
-// creating.
-func (s *Service) ProvisionLearner(ctx context.Context, email, name string) (string, error) {
-	var id string
-	if err := db.Conn(ctx, s.db.Gorm).Raw("SELECT id FROM users WHERE email = ? ORDER BY issuer NULLS LAST LIMIT 1", email).Scan(&id).Error; err != nil || id != "" {
-		return id, err
-	}
-	return s.store.Provision(ctx, email, name, nil)
-}
-
 // OrganisationID returns the id of the organisation called name.
 func (s *Service) OrganisationID(ctx context.Context, name string) (string, error) {
 	var id string

@@ -3,7 +3,9 @@ package identity_test
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -685,5 +687,142 @@ func TestDemoPeopleKeepTheirAccountWhenTheDevProviderMoves(t *testing.T) {
 	d.Gorm.Raw("SELECT issuer FROM users WHERE id = ?", u1.ID).Scan(&issuer)
 	if issuer != second {
 		t.Errorf("adopting into a non-dev issuer moved the account to %q", issuer)
+	}
+}
+
+func TestProvisionCreatesANewPersonWithTheGivenDetails(t *testing.T) {
+	svc, d, _ := newService(t)
+	ctx := context.Background()
+	email := "new-" + unique(t) + "@example.org"
+	born := time.Date(2005, 4, 12, 0, 0, 0, 0, time.UTC)
+	id, created, err := svc.Provision(ctx, " "+strings.ToUpper(email)+" ", "Typed Name", "07700 900123", &born)
+	if err != nil || !created || id == "" {
+		t.Fatalf("Provision: %q created=%v %v, want a new person", id, created, err)
+	}
+	var p struct {
+		Email, Name, Phone string
+		DateOfBirth        time.Time
+		Pending            bool
+	}
+	d.Gorm.Raw("SELECT email, name, phone, date_of_birth, issuer IS NULL AS pending FROM users WHERE id = ?", id).Scan(&p)
+	if p.Email != email || p.Name != "Typed Name" || p.Phone != "07700 900123" || !p.DateOfBirth.Equal(born) || !p.Pending {
+		t.Errorf("provisioned %+v, want the typed details, not yet signed in", p)
+	}
+	again, created, err := svc.Provision(ctx, email, "Another Name", "07700 900999", nil)
+	if err != nil || created || again != id {
+		t.Errorf("provisioning again: %q created=%v %v, want the same person, not created", again, created, err)
+	}
+}
+
+func TestProvisionNeverChangesAnExistingPerson(t *testing.T) {
+	svc, d, _ := newService(t)
+	ctx := context.Background()
+	id := newIdentity(t)
+	_, u := mustStartSession(t, svc, id)
+	d.Gorm.Exec("UPDATE users SET phone = '07700 900000' WHERE id = ?", u.ID)
+	born := time.Date(2004, 1, 1, 0, 0, 0, 0, time.UTC)
+	got, created, err := svc.Provision(ctx, id.Email, "Someone Else", "07700 911111", &born)
+	if err != nil || created || got != u.ID {
+		t.Fatalf("Provision of a signed-in person's email: %q created=%v %v, want them, not created", got, created, err)
+	}
+	var p struct {
+		Name, Phone string
+		DateOfBirth *time.Time
+	}
+	d.Gorm.Raw("SELECT name, phone, date_of_birth FROM users WHERE id = ?", u.ID).Scan(&p)
+	if p.Name != id.Name || p.Phone != "07700 900000" || p.DateOfBirth != nil {
+		t.Errorf("the person's record became %+v; want it unchanged", p)
+	}
+	if n := countUsersWithEmail(t, d, id.Email); n != 1 {
+		t.Errorf("%d users with the email, want 1", n)
+	}
+}
+
+func TestProvisioningTheSameNewEmailAtOnceMakesOnePerson(t *testing.T) {
+	svc, d, _ := newService(t)
+	email := "race-" + unique(t) + "@example.org"
+	const n = 8
+	ids := make([]string, n)
+	created := make([]bool, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Each in its own transaction, as two imports confirmed at once are.
+			errs[i] = d.WithTx(context.Background(), func(ctx context.Context) error {
+				var err error
+				ids[i], created[i], err = svc.Provision(ctx, email, fmt.Sprintf("Racer %d", i), "", nil)
+				time.Sleep(20 * time.Millisecond) // hold the transaction open while the others try
+				return err
+			})
+		}()
+	}
+	wg.Wait()
+	made := 0
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("provision %d: %v", i, errs[i])
+		}
+		if ids[i] != ids[0] {
+			t.Errorf("provision %d got person %s, want the same %s as the others", i, ids[i], ids[0])
+		}
+		if created[i] {
+			made++
+		}
+	}
+	if made != 1 || countUsersWithEmail(t, d, email) != 1 {
+		t.Errorf("%d callers say they created the person and %d exist, want 1 and 1", made, countUsersWithEmail(t, d, email))
+	}
+}
+
+// idToken is an unsigned token carrying the email claims, as the ID token
+// kept with a sign-in would (its signature was checked at sign-in).
+func idToken(email string, verified any) string {
+	enc := func(v any) string {
+		b, _ := json.Marshal(v)
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	return enc(map[string]string{"alg": "RS256"}) + "." + enc(map[string]any{"email": email, "email_verified": verified}) + ".sig"
+}
+
+func TestVerifiedEmailIsOnlyGivenWhenTheProviderVouchedForIt(t *testing.T) {
+	svc, _, _ := newService(t)
+	ctx := context.Background()
+	cases := []struct {
+		name     string
+		token    func(email string) string
+		verified bool
+	}{
+		{"verified", func(e string) string { return idToken(e, true) }, true},
+		{"verified as a string", func(e string) string { return idToken(e, "true") }, true},
+		{"not verified", func(e string) string { return idToken(e, false) }, false},
+		{"no flag", func(e string) string { return idToken(e, nil) }, false},
+		{"another address", func(e string) string { return idToken("other-"+e, true) }, false},
+		{"not a token", func(string) string { return "opaque" }, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			id := newIdentity(t)
+			id.IDToken = tc.token(id.Email)
+			sid, u := mustStartSession(t, svc, id)
+			got, err := svc.VerifiedEmail(ctx, u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := map[bool]string{true: id.Email}[tc.verified]; got != want {
+				t.Errorf("VerifiedEmail = %q, want %q", got, want)
+			}
+			if _, err := svc.EndSession(ctx, sid); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := svc.VerifiedEmail(ctx, u.ID); got != "" {
+				t.Errorf("after signing out, VerifiedEmail = %q, want nothing", got)
+			}
+		})
+	}
+	if got, err := svc.VerifiedEmail(ctx, randomUUID(t)); got != "" || err != nil {
+		t.Errorf("an unknown person: %q %v", got, err)
 	}
 }

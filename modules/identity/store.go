@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -235,6 +236,59 @@ func (s *Store) Provision(ctx context.Context, email, name string, orgID *string
 	}
 	err = db.Conn(ctx, s.g).Raw("INSERT INTO users (email, name, organisation_id) VALUES (?, ?, ?) RETURNING id", email, name, orgID).Scan(&id).Error
 	return id, err
+}
+
+// ProvisionPerson returns the id of the person with email, creating a
+// not-yet-signed-in person with name, phone and date of birth when nobody
+// has that email (created is then true). It never changes an existing
+// person. When several records share the email (the same address at two
+// providers), the one signed in most recently wins. Two callers racing to
+// provision the same new email get the same person: the insert yields to
+// the unique index on pending emails, and the next statement sees the
+// winner's row.
+func (s *Store) ProvisionPerson(ctx context.Context, email, name, phone string, dateOfBirth *time.Time) (string, bool, error) {
+	for range 3 {
+		var row struct {
+			ID      string
+			Created bool
+		}
+		err := db.Conn(ctx, s.g).Raw(`
+			WITH found AS (
+			  SELECT id FROM users WHERE email = ?
+			  ORDER BY issuer IS NULL, last_sign_in_at DESC NULLS LAST, created_at LIMIT 1),
+			ins AS (
+			  INSERT INTO users (email, name, phone, date_of_birth)
+			  SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM found)
+			  ON CONFLICT (email) WHERE issuer IS NULL DO NOTHING RETURNING id)
+			SELECT id, true AS created FROM ins UNION ALL SELECT id, false AS created FROM found`,
+			email, email, name, phone, dateOfBirth).Scan(&row).Error
+		if err != nil {
+			return "", false, fmt.Errorf("store: unable to provision a person: %w", err)
+		}
+		if row.ID != "" {
+			return row.ID, row.Created, nil
+		}
+		// Someone else provisioned this email meanwhile; try again to read theirs.
+	}
+	return "", false, errors.New("store: unable to provision a person: the email kept changing hands")
+}
+
+// LatestSignIn returns a person's email and the ID token of their most
+// recent sign-in that has not ended, or db.ErrNotFound when they have none.
+func (s *Store) LatestSignIn(ctx context.Context, userID string) (email, idToken string, err error) {
+	if !db.IsUUID(userID) {
+		return "", "", db.ErrNotFound
+	}
+	var row struct{ Email, IDToken string }
+	res := db.Conn(ctx, s.g).Raw(`SELECT u.email, a.id_token FROM users u JOIN auth_sessions a ON a.user_id = u.id
+		WHERE u.id = ? AND a.ended_at IS NULL ORDER BY a.created_at DESC LIMIT 1`, userID).Scan(&row)
+	switch {
+	case res.Error != nil:
+		return "", "", fmt.Errorf("store: unable to load the sign-in of %s: %w", userID, res.Error)
+	case res.RowsAffected == 0:
+		return "", "", db.ErrNotFound
+	}
+	return row.Email, row.IDToken, nil
 }
 
 // rolesParam passes roles as a PostgreSQL text[] literal.
