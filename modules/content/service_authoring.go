@@ -14,12 +14,6 @@ import (
 	"onramp/app/apperr"
 )
 
-// Limits on what editors type, matching the database's checks.
-const (
-	maxTitle = 120
-	maxSlug  = 80
-)
-
 // NewItem is what an editor gives to start a programme, module or lesson:
 // a title and a short name for web addresses (made from the title when
 // left blank).
@@ -100,8 +94,14 @@ func (s *Service) CreateProgramme(ctx context.Context, actorID string, in NewIte
 func (s *Service) UpdateProgramme(ctx context.Context, actorID, id string, in ProgrammeFields) error {
 	p := Programme{ID: id, Title: strings.TrimSpace(in.Title), Summary: strings.TrimSpace(in.Summary),
 		Audience: strings.TrimSpace(in.Audience), LengthText: strings.TrimSpace(in.Length), IntroMD: in.IntroMD, Published: in.Published}
+	problems := overLimits(
+		fieldText{"summary", summaryLimit, p.Summary}, fieldText{"audience", audienceLimit, p.Audience},
+		fieldText{"length", lengthLimit, p.LengthText}, fieldText{"intro", introLimit, p.IntroMD})
 	if fe := checkTitle(p.Title, "programme"); fe != nil {
-		return apperr.InvalidFields(*fe)
+		problems = append([]apperr.FieldError{*fe}, problems...)
+	}
+	if len(problems) > 0 {
+		return apperr.InvalidFields(problems...)
 	}
 	return s.write(ctx, func(ctx context.Context) error {
 		if ok, err := s.store.lockRow(ctx, "programmes", id); err != nil || !ok {
@@ -148,8 +148,12 @@ func (s *Service) AddModule(ctx context.Context, actorID, programmeID string, in
 func (s *Service) UpdateModule(ctx context.Context, actorID, id string, in ModuleFields) error {
 	m := Module{ID: id, Title: strings.TrimSpace(in.Title), Summary: strings.TrimSpace(in.Summary),
 		OverviewMD: in.OverviewMD, Published: in.Published}
+	problems := overLimits(fieldText{"summary", summaryLimit, m.Summary}, fieldText{"overview", overviewLimit, m.OverviewMD})
 	if fe := checkTitle(m.Title, "module"); fe != nil {
-		return apperr.InvalidFields(*fe)
+		problems = append([]apperr.FieldError{*fe}, problems...)
+	}
+	if len(problems) > 0 {
+		return apperr.InvalidFields(problems...)
 	}
 	return s.write(ctx, func(ctx context.Context) error {
 		if ok, err := s.store.lockRow(ctx, "modules", id); err != nil || !ok {
@@ -235,6 +239,7 @@ func (s *Service) UpdateLesson(ctx context.Context, actorID, id string, in Lesso
 	if l.Published && strings.TrimSpace(l.BodyMD) == "" {
 		problems = append(problems, apperr.FieldError{Field: "body", Message: "Write the lesson before you publish it."})
 	}
+	problems = append(problems, overLimits(fieldText{"body", lessonLimit, l.BodyMD})...)
 	if len(problems) > 0 {
 		return apperr.InvalidFields(problems...)
 	}
@@ -338,6 +343,25 @@ func checkNewItem(in NewItem, what string) (title, slug string, err error) {
 		return "", "", apperr.InvalidFields(problems...)
 	}
 	return title, slug, nil
+}
+
+// fieldText is a form field's text and the limit it must keep to.
+type fieldText struct {
+	field string
+	limit limit
+	text  string
+}
+
+// overLimits lists the fields whose text is over its limit, each with a
+// message saying by how much.
+func overLimits(fields ...fieldText) []apperr.FieldError {
+	var out []apperr.FieldError
+	for _, f := range fields {
+		if msg := f.limit.problem(f.text); msg != "" {
+			out = append(out, apperr.FieldError{Field: f.field, Message: sentence(msg) + "."})
+		}
+	}
+	return out
 }
 
 func checkTitle(title, what string) *apperr.FieldError {

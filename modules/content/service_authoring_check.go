@@ -40,6 +40,9 @@ func ParseCheck(text string) (*CheckFile, error) {
 		return nil, apperr.InvalidFields(apperr.FieldError{Field: "yaml",
 			Message: "Enter the knowledge check. Start from the example on this page."})
 	}
+	if msg := checkLimit.problem(text); msg != "" { // before parsing it
+		return nil, apperr.InvalidFields(apperr.FieldError{Field: "yaml", Message: sentence(msg) + "."})
+	}
 	f := &CheckFile{}
 	dec := yaml.NewDecoder(strings.NewReader(text))
 	dec.KnownFields(true)
@@ -47,9 +50,6 @@ func ParseCheck(text string) (*CheckFile, error) {
 		return nil, apperr.InvalidFields(yamlProblems(err)...)
 	}
 	problems := f.Problems()
-	if utf8.RuneCountInString(f.Title) > maxTitle {
-		problems = append(problems, fmt.Sprintf("the title must be %d characters or fewer", maxTitle))
-	}
 	if len(problems) > 0 {
 		fields := make([]apperr.FieldError, len(problems))
 		for i, p := range problems {
