@@ -9,8 +9,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"gorm.io/gorm"
-
 	"onramp/app/apperr"
 )
 
@@ -104,7 +102,7 @@ func (s *Service) UpdateProgramme(ctx context.Context, actorID, id string, in Pr
 		return apperr.InvalidFields(problems...)
 	}
 	return s.write(ctx, func(ctx context.Context) error {
-		if ok, err := s.store.lockRow(ctx, "programmes", id); err != nil || !ok {
+		if err := s.store.lockRow(ctx, "programmes", id); err != nil {
 			return notFoundOr(err, errNoProgramme)
 		}
 		if err := s.store.UpdateProgramme(ctx, &p, s.now()); err != nil {
@@ -124,7 +122,7 @@ func (s *Service) AddModule(ctx context.Context, actorID, programmeID string, in
 	}
 	var id string
 	err = s.write(ctx, func(ctx context.Context) error {
-		if ok, err := s.store.lockRow(ctx, "programmes", programmeID); err != nil || !ok {
+		if err := s.store.lockRow(ctx, "programmes", programmeID); err != nil {
 			return notFoundOr(err, errNoProgramme)
 		}
 		taken, err := s.store.exists(ctx, "SELECT 1 FROM modules WHERE programme_id = ? AND slug = ?", programmeID, slug)
@@ -156,7 +154,7 @@ func (s *Service) UpdateModule(ctx context.Context, actorID, id string, in Modul
 		return apperr.InvalidFields(problems...)
 	}
 	return s.write(ctx, func(ctx context.Context) error {
-		if ok, err := s.store.lockRow(ctx, "modules", id); err != nil || !ok {
+		if err := s.store.lockRow(ctx, "modules", id); err != nil {
 			return notFoundOr(err, errNoModule)
 		}
 		if err := s.store.UpdateModule(ctx, &m, s.now()); err != nil {
@@ -178,8 +176,8 @@ func (s *Service) MoveModule(ctx context.Context, actorID, id, direction string)
 		if m, err = s.store.ModuleByID(ctx, id); err != nil {
 			return notFoundOr(err, errNoModule)
 		}
-		if _, err := s.store.lockRow(ctx, "programmes", m.ProgrammeID); err != nil {
-			return err
+		if err := s.store.lockRow(ctx, "programmes", m.ProgrammeID); err != nil {
+			return notFoundOr(err, errNoModule) // deleted meanwhile
 		}
 		if moved, err = s.store.MoveModule(ctx, id, direction == Up, s.now()); err != nil || !moved {
 			return err
@@ -199,7 +197,7 @@ func (s *Service) AddLesson(ctx context.Context, actorID, moduleID string, in Ne
 	}
 	var id string
 	err = s.write(ctx, func(ctx context.Context) error {
-		if ok, err := s.store.lockRow(ctx, "modules", moduleID); err != nil || !ok {
+		if err := s.store.lockRow(ctx, "modules", moduleID); err != nil {
 			return notFoundOr(err, errNoModule)
 		}
 		taken, err := s.store.exists(ctx, "SELECT 1 FROM lessons WHERE module_id = ? AND slug = ?", moduleID, slug)
@@ -244,7 +242,7 @@ func (s *Service) UpdateLesson(ctx context.Context, actorID, id string, in Lesso
 		return apperr.InvalidFields(problems...)
 	}
 	return s.write(ctx, func(ctx context.Context) error {
-		if ok, err := s.store.lockRow(ctx, "lessons", id); err != nil || !ok {
+		if err := s.store.lockRow(ctx, "lessons", id); err != nil {
 			return notFoundOr(err, errNoLesson)
 		}
 		if err := s.store.UpdateLesson(ctx, &l, s.now()); err != nil {
@@ -268,8 +266,8 @@ func (s *Service) MoveLesson(ctx context.Context, actorID, id, direction string)
 			return notFoundOr(err, errNoLesson)
 		}
 		moduleID = l.ModuleID
-		if _, err := s.store.lockRow(ctx, "modules", moduleID); err != nil {
-			return err
+		if err := s.store.lockRow(ctx, "modules", moduleID); err != nil {
+			return notFoundOr(err, errNoLesson) // deleted meanwhile
 		}
 		if moved, err = s.store.MoveLesson(ctx, id, direction == Up, s.now()); err != nil || !moved {
 			return err
@@ -290,8 +288,8 @@ func (s *Service) DeleteLesson(ctx context.Context, actorID, id string) (string,
 			return notFoundOr(err, errNoLesson)
 		}
 		moduleID = l.ModuleID
-		if _, err := s.store.lockRow(ctx, "lessons", id); err != nil {
-			return err
+		if err := s.store.lockRow(ctx, "lessons", id); err != nil {
+			return notFoundOr(err, errNoLesson) // deleted meanwhile
 		}
 		used, err := s.store.LessonCompleted(ctx, id)
 		if err != nil {
@@ -306,7 +304,7 @@ func (s *Service) DeleteLesson(ctx context.Context, actorID, id string) (string,
 		return s.audit.Record(ctx, actorID, "content.lesson.deleted", "lesson", id,
 			map[string]any{"module_id": l.ModuleID, "slug": l.Slug, "title": l.Title})
 	})
-	if errors.Is(err, gorm.ErrForeignKeyViolated) { // completed between the check and the delete
+	if errors.Is(err, errCompleted) { // completed between the check and the delete
 		return "", lessonInUse
 	}
 	return moduleID, err
@@ -412,9 +410,9 @@ func slugify(title string) string {
 	return slug
 }
 
-// notFoundOr turns a missing row into notFound and passes other errors on.
+// notFoundOr turns db.ErrNotFound into notFound and passes other errors on.
 func notFoundOr(err error, notFound error) error {
-	if err == nil || isNotFound(err) {
+	if isNotFound(err) {
 		return notFound
 	}
 	return err

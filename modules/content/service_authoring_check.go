@@ -69,7 +69,7 @@ func (s *Service) SaveCheck(ctx context.Context, actorID, moduleID, text string)
 		return err
 	}
 	return s.write(ctx, func(ctx context.Context) error {
-		if ok, err := s.store.lockRow(ctx, "modules", moduleID); err != nil || !ok {
+		if err := s.store.lockRow(ctx, "modules", moduleID); err != nil {
 			return notFoundOr(err, errNoModule)
 		}
 		if err := s.store.ReplaceCheck(ctx, moduleID, f); err != nil {
