@@ -188,6 +188,22 @@ func TestAZipWithMediaImportsWithTheMediaStreamedToTheStore(t *testing.T) {
 		WHERE p.slug = ? AND md.alt_text = 'A porter' AND md.size = ?`, z.slug, len(pngBytes(t))); n != 1 {
 		t.Errorf("the imported lesson shows %d copies of its picture, want 1", n)
 	}
+
+	// Exporting it again carries the picture, read back from the store.
+	id, _, _ := strings.Cut(strings.TrimPrefix(resp.Header.Get("Location"), "/admin/content/programmes/"), "?")
+	out := []byte(requireStatus(t, e.c.Get("/admin/content/programmes/"+id+"/export"), http.StatusOK))
+	zr, err := zip.NewReader(bytes.NewReader(out), int64(len(out)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := zr.Open(z.slug + "/01-start/media/porter.png")
+	if err != nil {
+		t.Fatalf("the export has no picture: %v", err)
+	}
+	defer f.Close()
+	if got, _ := io.ReadAll(f); !bytes.Equal(got, pngBytes(t)) {
+		t.Error("the exported picture differs from the imported one")
+	}
 }
 
 func TestTheAuthoringPagesHoldToTheSameLimitsAsImport(t *testing.T) {
