@@ -6,6 +6,7 @@ package audit
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -25,7 +26,9 @@ type Event struct {
 	Detail      json.RawMessage
 }
 
-// Log writes and reads audit events.
+// Log writes and reads audit events. It is the audit module's store: it
+// never looks one event up, so it has no not-found case, and its errors
+// say what was being done.
 type Log struct{ g *gorm.DB }
 
 // New returns the audit log over g.
@@ -37,15 +40,19 @@ func New(g *gorm.DB) *Log { return &Log{g: g} }
 func (l *Log) Record(ctx context.Context, actorID, action, subjectType, subjectID string, detail map[string]any) error {
 	b, err := json.Marshal(detail)
 	if err != nil {
-		return err
+		return fmt.Errorf("audit: unable to encode the detail of %s: %w", action, err)
 	}
 	var actor *string
 	if actorID != "" {
 		actor = &actorID
 	}
-	return db.Conn(ctx, l.g).Exec(
+	err = db.Conn(ctx, l.g).Exec(
 		"INSERT INTO audit_events (actor_id, action, subject_type, subject_id, detail) VALUES (?, ?, ?, ?, ?)",
 		actor, action, subjectType, subjectID, string(b)).Error
+	if err != nil {
+		return fmt.Errorf("store: unable to record %s on %s %s: %w", action, subjectType, subjectID, err)
+	}
+	return nil
 }
 
 // Recent returns up to limit events, newest first, optionally only those
@@ -59,5 +66,8 @@ func (l *Log) Recent(ctx context.Context, subjectType, subjectID string, limit i
 		q = q.Where("e.subject_type = ? AND e.subject_id = ?", subjectType, subjectID)
 	}
 	var events []Event
-	return events, q.Scan(&events).Error
+	if err := q.Scan(&events).Error; err != nil {
+		return nil, fmt.Errorf("store: unable to list audit events: %w", err)
+	}
+	return events, nil
 }

@@ -1,9 +1,7 @@
 package cohorts
 
 import (
-	"bytes"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -13,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"onramp/app/auth"
+	"onramp/app/sheet"
 )
 
 // RiskLabels explain each flag in plain words.
@@ -133,38 +132,18 @@ func exportRows(d *Dashboard) [][]string {
 	return rows
 }
 
-func (h *Handlers) export(c echo.Context, ext, ctype string, write func(*bytes.Buffer, *Dashboard) error) error {
+func (h *Handlers) export(c echo.Context, f sheet.Format) error {
 	d, err := h.svc.Dashboard(c.Request().Context(), auth.UserOf(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := write(&buf, d); err != nil {
-		return err
-	}
-	name := strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
-			return r
-		}
-		return '-'
-	}, d.Cohort.Name)
-	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="cohort-%s-%s.%s"`, name, h.svc.Today().Format("2006-01-02"), ext))
-	c.Response().Header().Set("Cache-Control", "private, no-store")
-	return c.Blob(http.StatusOK, ctype, buf.Bytes())
+	name := "cohort-" + d.Cohort.Name + "-" + h.svc.Today().Format("2006-01-02")
+	return sheet.Send(c.Response(), f, name, d.Cohort.Name, exportRows(d))
 }
 
-func (h *Handlers) exportCSV(c echo.Context) error {
-	return h.export(c, "csv", "text/csv; charset=utf-8", func(b *bytes.Buffer, d *Dashboard) error {
-		b.WriteString("\ufeff") // so spreadsheets read the file as UTF-8
-		return WriteCSV(b, exportRows(d))
-	})
-}
+func (h *Handlers) exportCSV(c echo.Context) error { return h.export(c, sheet.CSV) }
 
-func (h *Handlers) exportXLSX(c echo.Context) error {
-	return h.export(c, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", func(b *bytes.Buffer, d *Dashboard) error {
-		return WriteXLSX(b, d.Cohort.Name, exportRows(d))
-	})
-}
+func (h *Handlers) exportXLSX(c echo.Context) error { return h.export(c, sheet.XLSX) }
 
 type cohortJSON struct {
 	ID           string `json:"id"`

@@ -1,7 +1,6 @@
 package cohorts
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 
 	"onramp/app/apperr"
 	"onramp/app/auth"
+	"onramp/app/sheet"
 )
 
 // enrolmentRoutes registers spreadsheet imports, invite codes (managers'
@@ -73,19 +73,11 @@ func (h *Handlers) importExample(c echo.Context) error {
 		return err
 	}
 	min := AgesFor(co.ProgrammeSlug).Min
-	var b bytes.Buffer
-	b.WriteString("\ufeff")
-	err = WriteCSV(&b, [][]string{
+	return sheet.Send(c.Response(), sheet.CSV, "onramp-learners-example", "", [][]string{
 		{"name", "email", "date_of_birth", "phone"},
 		{"Aisha Rahman", "aisha.rahman@example.com", co.StartsOn.AddDate(-min-2, -3, 5).Format("02/01/2006"), "07700 900123"},
 		{"Ben Carter", "ben.carter@example.com", co.StartsOn.AddDate(-min-4, 2, -9).Format("2006-01-02"), ""},
 	})
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set("Content-Disposition", `attachment; filename="onramp-learners-example.csv"`)
-	c.Response().Header().Set("Cache-Control", "private, no-store")
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
 }
 
 // uploadedFile reads the "file" field of a multipart form, up to the

@@ -14,9 +14,6 @@ const (
 	KindMultiple = "multiple" // tick every right option
 )
 
-// maxPackageBytes caps what an imported zip may unpack to.
-const maxPackageBytes = 1 << 30
-
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 
 // reservedSlugs are learner pages under /learn that a programme's short

@@ -26,8 +26,29 @@ type Package struct {
 	Modules []PackageModule
 	// Files holds media referenced by lessons, by path inside the package
 	// ("02-jobs/media/porter.jpg").
-	Files map[string][]byte
+	Files map[string]File
 }
+
+// File is a media file in a package. One read from a zip or a folder is
+// opened only when it is imported, and streamed from there to the media
+// store, so a programme's media are never in memory together.
+type File struct {
+	Size int64 // as the zip or folder records it; checked again as it is read
+	fsys fs.FS
+	name string
+	data []byte
+}
+
+// Open returns a reader of the file's bytes, to be closed after.
+func (f File) Open() (io.ReadCloser, error) {
+	if f.fsys == nil {
+		return io.NopCloser(bytes.NewReader(f.data)), nil
+	}
+	return f.fsys.Open(f.name)
+}
+
+// bytesFile is a media file already in memory, as an export reads it.
+func bytesFile(b []byte) File { return File{Size: int64(len(b)), data: b} }
 
 // ProgrammeMeta is programme.md's front matter.
 type ProgrammeMeta struct {
@@ -100,10 +121,12 @@ type OptionFile struct {
 var numbered = regexp.MustCompile(`^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)(\.md)?$`)
 
 // ReadPackage reads the programme in directory root of fsys. Errors name the
-// file and what is wrong with it.
+// file and what is wrong with it. Text files are read within the limits in
+// limits.go; media files are only found, to be opened when imported.
 func ReadPackage(fsys fs.FS, root string) (*Package, error) {
-	p := &Package{Slug: path.Base(root), Files: map[string][]byte{}}
-	if err := readMarkdown(fsys, path.Join(root, "programme.md"), &p.Meta, &p.Intro); err != nil {
+	r := &packageReader{fsys: fsys, left: maxTextBytes}
+	p := &Package{Slug: path.Base(root), Files: map[string]File{}}
+	if err := r.markdown(path.Join(root, "programme.md"), introLimit, &p.Meta, &p.Intro); err != nil {
 		return nil, err
 	}
 	entries, err := fs.ReadDir(fsys, root)
@@ -115,7 +138,7 @@ func ReadPackage(fsys fs.FS, root string) (*Package, error) {
 		if !e.IsDir() || m == nil || m[3] != "" {
 			continue
 		}
-		mod, err := readModule(fsys, path.Join(root, e.Name()), m[2], mediaDir(len(p.Modules), m[2]), p.Files)
+		mod, err := r.module(path.Join(root, e.Name()), m[2], mediaDir(len(p.Modules), m[2]), p.Files)
 		if err != nil {
 			return nil, err
 		}
@@ -131,12 +154,20 @@ func ReadPackage(fsys fs.FS, root string) (*Package, error) {
 // the key of Package.Files.
 func mediaDir(i int, slug string) string { return fmt.Sprintf("%02d-%s/media/", i+1, slug) }
 
-func readModule(fsys fs.FS, dir, slug, media string, files map[string][]byte) (*PackageModule, error) {
+// packageReader reads a package's text files, each within its limit and
+// all of them together within maxTextBytes, so reading a package never
+// holds more in memory than a programme can need, whatever its zip claims.
+type packageReader struct {
+	fsys fs.FS
+	left int64 // text bytes still allowed
+}
+
+func (r *packageReader) module(dir, slug, media string, files map[string]File) (*PackageModule, error) {
 	mod := &PackageModule{Slug: slug}
-	if err := readMarkdown(fsys, path.Join(dir, "module.md"), &mod.Meta, &mod.Overview); err != nil {
+	if err := r.markdown(path.Join(dir, "module.md"), overviewLimit, &mod.Meta, &mod.Overview); err != nil {
 		return nil, err
 	}
-	entries, err := fs.ReadDir(fsys, dir)
+	entries, err := fs.ReadDir(r.fsys, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +177,7 @@ func readModule(fsys fs.FS, dir, slug, media string, files map[string][]byte) (*
 			continue
 		}
 		l := PackageLesson{Slug: m[2]}
-		if err := readMarkdown(fsys, path.Join(dir, e.Name()), &l.Meta, &l.Body); err != nil {
+		if err := r.markdown(path.Join(dir, e.Name()), lessonLimit, &l.Meta, &l.Body); err != nil {
 			return nil, err
 		}
 		for _, f := range l.Meta.Media {
@@ -154,16 +185,20 @@ func readModule(fsys fs.FS, dir, slug, media string, files map[string][]byte) (*
 				if name == "" {
 					continue
 				}
-				b, err := fs.ReadFile(fsys, path.Join(dir, "media", path.Base(name)))
+				where := path.Join(dir, "media", path.Base(name))
+				st, err := fs.Stat(r.fsys, where)
+				if err == nil && !st.Mode().IsRegular() {
+					err = errors.New("not a file")
+				}
 				if err != nil {
 					return nil, fmt.Errorf("%s/%s: media file %q: %w", dir, e.Name(), name, err)
 				}
-				files[media+path.Base(name)] = b
+				files[media+path.Base(name)] = File{Size: st.Size(), fsys: r.fsys, name: where}
 			}
 		}
 		mod.Lessons = append(mod.Lessons, l)
 	}
-	b, err := fs.ReadFile(fsys, path.Join(dir, "check.yaml"))
+	b, err := r.read(path.Join(dir, "check.yaml"), checkLimit, 0)
 	if err == nil {
 		mod.Check = &CheckFile{}
 		if err := yaml.Unmarshal(b, mod.Check); err != nil {
@@ -175,9 +210,10 @@ func readModule(fsys fs.FS, dir, slug, media string, files map[string][]byte) (*
 	return mod, nil
 }
 
-// readMarkdown splits a file into YAML front matter (into meta) and body.
-func readMarkdown(fsys fs.FS, name string, meta any, body *string) error {
-	b, err := fs.ReadFile(fsys, name)
+// markdown reads a file and splits it into YAML front matter (into meta)
+// and body. what limits the body; the file may hold frontMatterBytes more.
+func (r *packageReader) markdown(name string, what limit, meta any, body *string) error {
+	b, err := r.read(name, what, frontMatterBytes)
 	if err != nil {
 		return err
 	}
@@ -194,13 +230,53 @@ func readMarkdown(fsys fs.FS, name string, meta any, body *string) error {
 	return nil
 }
 
-// Validate checks what the database would also refuse, with messages that
-// name the place, so a bad package fails before anything is written.
+// read returns a text file of the package. A file over what's limit (plus
+// room) is refused with its size, taken from the zip's record when that
+// is already too big; the record is never trusted otherwise: at most the
+// limit and one byte more is unpacked.
+func (r *packageReader) read(name string, what limit, room int) ([]byte, error) {
+	f, err := r.fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	most := int64(what.max + room)
+	if st, err := f.Stat(); err == nil && st.Size() > most {
+		return nil, &tooBigError{name: name, size: st.Size(), what: what}
+	}
+	b, err := io.ReadAll(io.LimitReader(f, most+1))
+	switch {
+	case err != nil:
+		return nil, damaged(name)
+	case int64(len(b)) > most:
+		return nil, &tooBigError{name: name, size: -1, what: what}
+	}
+	if r.left -= int64(len(b)); r.left < 0 {
+		return nil, fmt.Errorf("the programme's text comes to more than %s by %s; a programme can have at most %s of Markdown and YAML (media are not counted)",
+			byteSize(maxTextBytes), name, byteSize(maxTextBytes))
+	}
+	return b, nil
+}
+
+// damaged refuses a file whose bytes do not match what the zip records
+// about it: a size that lies, a bad checksum, a broken stream.
+func damaged(name string) error {
+	return fmt.Errorf("%s could not be unpacked: it does not match what the zip records about it, so the zip is damaged. Zip the programme folder again and import that", name)
+}
+
+// Validate checks what the database would also refuse, and the limits in
+// limits.go, with messages that name the place, so a bad package fails
+// before anything is written.
 func (p *Package) Validate() error {
 	var problems []string
 	bad := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
-	if !slugPattern.MatchString(p.Slug) {
-		bad("programme folder %q is not a valid slug (lower-case letters, digits and hyphens)", p.Slug)
+	over := func(where string, l limit, s string) {
+		if msg := l.problem(s); msg != "" {
+			bad("%s: %s", where, msg)
+		}
+	}
+	if !slugPattern.MatchString(p.Slug) || len(p.Slug) > maxSlug {
+		bad("programme folder %q is not a valid slug (lower-case letters, digits and hyphens, at most %d)", p.Slug, maxSlug)
 	}
 	if reservedSlugs[p.Slug] {
 		bad("programme folder %q is a name Onramp uses for a learner page; choose another", p.Slug)
@@ -208,6 +284,12 @@ func (p *Package) Validate() error {
 	if strings.TrimSpace(p.Meta.Title) == "" {
 		bad("%s: programme.md needs a title", p.Slug)
 	}
+	where := p.Slug + "/programme.md"
+	over(where, titleLimit, strings.TrimSpace(p.Meta.Title))
+	over(where, summaryLimit, p.Meta.Summary)
+	over(where, audienceLimit, p.Meta.Audience)
+	over(where, lengthLimit, p.Meta.Length)
+	over(where, introLimit, p.Intro)
 	seen := map[string]bool{}
 	for _, m := range p.Modules {
 		where := p.Slug + "/" + m.Slug
@@ -215,20 +297,34 @@ func (p *Package) Validate() error {
 			bad("%s: two modules share the slug %q", where, m.Slug)
 		}
 		seen[m.Slug] = true
+		if len(m.Slug) > maxSlug {
+			bad("%s: the module's folder name is longer than %d characters", where, maxSlug)
+		}
 		if strings.TrimSpace(m.Meta.Title) == "" {
 			bad("%s: module.md needs a title", where)
 		}
+		over(where+"/module.md", titleLimit, strings.TrimSpace(m.Meta.Title))
+		over(where+"/module.md", summaryLimit, m.Meta.Summary)
+		over(where+"/module.md", overviewLimit, m.Overview)
 		lessons := map[string]bool{}
 		for _, l := range m.Lessons {
 			if lessons[l.Slug] {
 				bad("%s: two lessons share the slug %q", where, l.Slug)
 			}
 			lessons[l.Slug] = true
+			if len(l.Slug) > maxSlug {
+				bad("%s/%s: the lesson's file name is longer than %d characters", where, l.Slug, maxSlug)
+			}
 			if strings.TrimSpace(l.Meta.Title) == "" {
 				bad("%s/%s: lesson needs a title", where, l.Slug)
 			}
 			if l.Meta.Minutes < 1 || l.Meta.Minutes > 120 {
 				bad("%s/%s: minutes must be between 1 and 120", where, l.Slug)
+			}
+			over(where+"/"+l.Slug, titleLimit, strings.TrimSpace(l.Meta.Title))
+			over(where+"/"+l.Slug, lessonLimit, l.Body)
+			for _, f := range l.Meta.Media {
+				over(where+"/"+l.Slug+": "+f.File, altLimit, f.Alt)
 			}
 		}
 		if m.Check != nil {
@@ -246,31 +342,46 @@ func (p *Package) Validate() error {
 // Problems lists what is wrong with a check, in words an editor can act on.
 func (c *CheckFile) Problems() []string {
 	var out []string
+	over := func(where string, l limit, s string) {
+		if msg := l.problem(s); msg != "" {
+			out = append(out, where+msg)
+		}
+	}
 	if strings.TrimSpace(c.Title) == "" {
 		out = append(out, "the check needs a title")
 	}
+	over("", titleLimit, strings.TrimSpace(c.Title))
 	if c.PassMark < 1 || c.PassMark > 100 {
 		out = append(out, "pass_mark must be a percentage from 1 to 100")
 	}
 	if len(c.Questions) == 0 {
 		out = append(out, "add at least one question")
 	}
+	if len(c.Questions) > maxQuestions {
+		out = append(out, fmt.Sprintf("the check has %d questions; it can have at most %d", len(c.Questions), maxQuestions))
+	}
 	for i, q := range c.Questions {
 		n := strconv.Itoa(i + 1)
 		if strings.TrimSpace(q.Text) == "" {
 			out = append(out, "question "+n+" has no text")
 		}
+		over("question "+n+": ", questionLimit, q.Text)
 		if q.Kind != KindSingle && q.Kind != KindMultiple {
 			out = append(out, "question "+n+": kind must be single or multiple")
 		}
 		if len(q.Options) < 2 {
 			out = append(out, "question "+n+" needs at least two options")
 		}
+		if len(q.Options) > maxOptions {
+			out = append(out, fmt.Sprintf("question %s has %d options; a question can have at most %d", n, len(q.Options), maxOptions))
+		}
 		correct := 0
 		for j, o := range q.Options {
 			if strings.TrimSpace(o.Text) == "" {
 				out = append(out, fmt.Sprintf("question %s, option %d has no text", n, j+1))
 			}
+			over(fmt.Sprintf("question %s, option %d: ", n, j+1), optionLimit, o.Text)
+			over(fmt.Sprintf("question %s, option %d: ", n, j+1), feedbackLimit, o.Feedback)
 			if o.Correct {
 				correct++
 			}
@@ -281,6 +392,9 @@ func (c *CheckFile) Problems() []string {
 		case q.Kind == KindSingle && correct > 1:
 			out = append(out, "question "+n+" is single choice but has more than one correct option")
 		}
+	}
+	if b, err := yaml.Marshal(c); err == nil {
+		over("", checkLimit, string(b)) // as an export writes it, so what saves also imports
 	}
 	return out
 }
@@ -327,11 +441,26 @@ func (p *Package) WriteZip(w io.Writer) error {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		if err := add(n, p.Files[n]); err != nil {
+		if err := p.addFile(zw, n); err != nil {
 			return err
 		}
 	}
 	return zw.Close()
+}
+
+// addFile copies a media file into the zip without holding it in memory.
+func (p *Package) addFile(zw *zip.Writer, name string) error {
+	r, err := p.Files[name].Open()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: p.Slug + "/" + name, Method: zip.Deflate})
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(w, r)
+	return err
 }
 
 func markdownFile(meta any, body string) []byte {
@@ -346,19 +475,28 @@ func markdownFile(meta any, body string) []byte {
 }
 
 // ReadZip reads a package written by WriteZip (or zipped by hand from a
-// folder in the same layout). The zip holds one top-level folder.
+// folder in the same layout). The zip holds one top-level folder. A zip
+// that would unpack to more than a programme can hold is refused before it
+// is unpacked (see limits.go), naming the file and the limit; what it
+// records about sizes is checked first but never trusted, as each file is
+// read through a limit of its own.
 func ReadZip(r io.ReaderAt, size int64) (*Package, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, errors.New("this file is not a zip file")
 	}
+	if len(zr.File) > maxZipEntries {
+		return nil, fmt.Errorf("the zip holds %s files; a programme can have at most %s",
+			thousands(int64(len(zr.File))), thousands(maxZipEntries))
+	}
 	var root string
 	var total uint64
 	for _, f := range zr.File {
-		total += f.UncompressedSize64
-		if total > maxPackageBytes {
-			return nil, errors.New("the zip unpacks to more than 1 GB, which is too large for a programme")
+		if f.UncompressedSize64 > maxPackageBytes {
+			return nil, fmt.Errorf("%s is %s; a programme can unpack to at most %s", f.Name,
+				byteSize(int64(min(f.UncompressedSize64, 1<<62))), byteSize(maxPackageBytes))
 		}
+		total += f.UncompressedSize64 // at most maxZipEntries times maxPackageBytes: no overflow
 		top, _, _ := strings.Cut(f.Name, "/")
 		if root == "" {
 			root = top
@@ -368,6 +506,10 @@ func ReadZip(r io.ReaderAt, size int64) (*Package, error) {
 		if strings.Contains(f.Name, "..") || strings.HasPrefix(f.Name, "/") {
 			return nil, fmt.Errorf("the zip holds an unsafe path %q", f.Name)
 		}
+	}
+	if total > maxPackageBytes {
+		return nil, fmt.Errorf("the zip unpacks to %s; a programme can unpack to at most %s",
+			byteSize(int64(total)), byteSize(maxPackageBytes))
 	}
 	if root == "" {
 		return nil, errors.New("the zip is empty")

@@ -108,6 +108,9 @@ func (s *Service) storeUpload(ctx context.Context, actorID string, r io.Reader, 
 		return nil, apperr.InvalidFields(apperr.FieldError{Field: "alt",
 			Message: "Describe the picture for people who cannot see it (alt text)."})
 	}
+	if fe := overLimits(fieldText{"alt", altLimit, alt}); fe != nil {
+		return nil, apperr.InvalidFields(fe...)
+	}
 	limit := s.limits.Other
 	if kind == "video" {
 		limit = s.limits.Video

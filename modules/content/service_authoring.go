@@ -9,15 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"gorm.io/gorm"
-
 	"onramp/app/apperr"
-)
-
-// Limits on what editors type, matching the database's checks.
-const (
-	maxTitle = 120
-	maxSlug  = 80
 )
 
 // NewItem is what an editor gives to start a programme, module or lesson:
@@ -100,11 +92,17 @@ func (s *Service) CreateProgramme(ctx context.Context, actorID string, in NewIte
 func (s *Service) UpdateProgramme(ctx context.Context, actorID, id string, in ProgrammeFields) error {
 	p := Programme{ID: id, Title: strings.TrimSpace(in.Title), Summary: strings.TrimSpace(in.Summary),
 		Audience: strings.TrimSpace(in.Audience), LengthText: strings.TrimSpace(in.Length), IntroMD: in.IntroMD, Published: in.Published}
+	problems := overLimits(
+		fieldText{"summary", summaryLimit, p.Summary}, fieldText{"audience", audienceLimit, p.Audience},
+		fieldText{"length", lengthLimit, p.LengthText}, fieldText{"intro", introLimit, p.IntroMD})
 	if fe := checkTitle(p.Title, "programme"); fe != nil {
-		return apperr.InvalidFields(*fe)
+		problems = append([]apperr.FieldError{*fe}, problems...)
+	}
+	if len(problems) > 0 {
+		return apperr.InvalidFields(problems...)
 	}
 	return s.write(ctx, func(ctx context.Context) error {
-		if ok, err := s.store.lockRow(ctx, "programmes", id); err != nil || !ok {
+		if err := s.store.lockRow(ctx, "programmes", id); err != nil {
 			return notFoundOr(err, errNoProgramme)
 		}
 		if err := s.store.UpdateProgramme(ctx, &p, s.now()); err != nil {
@@ -124,7 +122,7 @@ func (s *Service) AddModule(ctx context.Context, actorID, programmeID string, in
 	}
 	var id string
 	err = s.write(ctx, func(ctx context.Context) error {
-		if ok, err := s.store.lockRow(ctx, "programmes", programmeID); err != nil || !ok {
+		if err := s.store.lockRow(ctx, "programmes", programmeID); err != nil {
 			return notFoundOr(err, errNoProgramme)
 		}
 		taken, err := s.store.exists(ctx, "SELECT 1 FROM modules WHERE programme_id = ? AND slug = ?", programmeID, slug)
@@ -148,11 +146,15 @@ func (s *Service) AddModule(ctx context.Context, actorID, programmeID string, in
 func (s *Service) UpdateModule(ctx context.Context, actorID, id string, in ModuleFields) error {
 	m := Module{ID: id, Title: strings.TrimSpace(in.Title), Summary: strings.TrimSpace(in.Summary),
 		OverviewMD: in.OverviewMD, Published: in.Published}
+	problems := overLimits(fieldText{"summary", summaryLimit, m.Summary}, fieldText{"overview", overviewLimit, m.OverviewMD})
 	if fe := checkTitle(m.Title, "module"); fe != nil {
-		return apperr.InvalidFields(*fe)
+		problems = append([]apperr.FieldError{*fe}, problems...)
+	}
+	if len(problems) > 0 {
+		return apperr.InvalidFields(problems...)
 	}
 	return s.write(ctx, func(ctx context.Context) error {
-		if ok, err := s.store.lockRow(ctx, "modules", id); err != nil || !ok {
+		if err := s.store.lockRow(ctx, "modules", id); err != nil {
 			return notFoundOr(err, errNoModule)
 		}
 		if err := s.store.UpdateModule(ctx, &m, s.now()); err != nil {
@@ -174,8 +176,8 @@ func (s *Service) MoveModule(ctx context.Context, actorID, id, direction string)
 		if m, err = s.store.ModuleByID(ctx, id); err != nil {
 			return notFoundOr(err, errNoModule)
 		}
-		if _, err := s.store.lockRow(ctx, "programmes", m.ProgrammeID); err != nil {
-			return err
+		if err := s.store.lockRow(ctx, "programmes", m.ProgrammeID); err != nil {
+			return notFoundOr(err, errNoModule) // deleted meanwhile
 		}
 		if moved, err = s.store.MoveModule(ctx, id, direction == Up, s.now()); err != nil || !moved {
 			return err
@@ -195,7 +197,7 @@ func (s *Service) AddLesson(ctx context.Context, actorID, moduleID string, in Ne
 	}
 	var id string
 	err = s.write(ctx, func(ctx context.Context) error {
-		if ok, err := s.store.lockRow(ctx, "modules", moduleID); err != nil || !ok {
+		if err := s.store.lockRow(ctx, "modules", moduleID); err != nil {
 			return notFoundOr(err, errNoModule)
 		}
 		taken, err := s.store.exists(ctx, "SELECT 1 FROM lessons WHERE module_id = ? AND slug = ?", moduleID, slug)
@@ -235,11 +237,12 @@ func (s *Service) UpdateLesson(ctx context.Context, actorID, id string, in Lesso
 	if l.Published && strings.TrimSpace(l.BodyMD) == "" {
 		problems = append(problems, apperr.FieldError{Field: "body", Message: "Write the lesson before you publish it."})
 	}
+	problems = append(problems, overLimits(fieldText{"body", lessonLimit, l.BodyMD})...)
 	if len(problems) > 0 {
 		return apperr.InvalidFields(problems...)
 	}
 	return s.write(ctx, func(ctx context.Context) error {
-		if ok, err := s.store.lockRow(ctx, "lessons", id); err != nil || !ok {
+		if err := s.store.lockRow(ctx, "lessons", id); err != nil {
 			return notFoundOr(err, errNoLesson)
 		}
 		if err := s.store.UpdateLesson(ctx, &l, s.now()); err != nil {
@@ -263,8 +266,8 @@ func (s *Service) MoveLesson(ctx context.Context, actorID, id, direction string)
 			return notFoundOr(err, errNoLesson)
 		}
 		moduleID = l.ModuleID
-		if _, err := s.store.lockRow(ctx, "modules", moduleID); err != nil {
-			return err
+		if err := s.store.lockRow(ctx, "modules", moduleID); err != nil {
+			return notFoundOr(err, errNoLesson) // deleted meanwhile
 		}
 		if moved, err = s.store.MoveLesson(ctx, id, direction == Up, s.now()); err != nil || !moved {
 			return err
@@ -285,8 +288,8 @@ func (s *Service) DeleteLesson(ctx context.Context, actorID, id string) (string,
 			return notFoundOr(err, errNoLesson)
 		}
 		moduleID = l.ModuleID
-		if _, err := s.store.lockRow(ctx, "lessons", id); err != nil {
-			return err
+		if err := s.store.lockRow(ctx, "lessons", id); err != nil {
+			return notFoundOr(err, errNoLesson) // deleted meanwhile
 		}
 		used, err := s.store.LessonCompleted(ctx, id)
 		if err != nil {
@@ -301,7 +304,7 @@ func (s *Service) DeleteLesson(ctx context.Context, actorID, id string) (string,
 		return s.audit.Record(ctx, actorID, "content.lesson.deleted", "lesson", id,
 			map[string]any{"module_id": l.ModuleID, "slug": l.Slug, "title": l.Title})
 	})
-	if errors.Is(err, gorm.ErrForeignKeyViolated) { // completed between the check and the delete
+	if errors.Is(err, errCompleted) { // completed between the check and the delete
 		return "", lessonInUse
 	}
 	return moduleID, err
@@ -338,6 +341,25 @@ func checkNewItem(in NewItem, what string) (title, slug string, err error) {
 		return "", "", apperr.InvalidFields(problems...)
 	}
 	return title, slug, nil
+}
+
+// fieldText is a form field's text and the limit it must keep to.
+type fieldText struct {
+	field string
+	limit limit
+	text  string
+}
+
+// overLimits lists the fields whose text is over its limit, each with a
+// message saying by how much.
+func overLimits(fields ...fieldText) []apperr.FieldError {
+	var out []apperr.FieldError
+	for _, f := range fields {
+		if msg := f.limit.problem(f.text); msg != "" {
+			out = append(out, apperr.FieldError{Field: f.field, Message: sentence(msg) + "."})
+		}
+	}
+	return out
 }
 
 func checkTitle(title, what string) *apperr.FieldError {
@@ -388,9 +410,9 @@ func slugify(title string) string {
 	return slug
 }
 
-// notFoundOr turns a missing row into notFound and passes other errors on.
+// notFoundOr turns db.ErrNotFound into notFound and passes other errors on.
 func notFoundOr(err error, notFound error) error {
-	if err == nil || isNotFound(err) {
+	if isNotFound(err) {
 		return notFound
 	}
 	return err

@@ -40,6 +40,9 @@ func ParseCheck(text string) (*CheckFile, error) {
 		return nil, apperr.InvalidFields(apperr.FieldError{Field: "yaml",
 			Message: "Enter the knowledge check. Start from the example on this page."})
 	}
+	if msg := checkLimit.problem(text); msg != "" { // before parsing it
+		return nil, apperr.InvalidFields(apperr.FieldError{Field: "yaml", Message: sentence(msg) + "."})
+	}
 	f := &CheckFile{}
 	dec := yaml.NewDecoder(strings.NewReader(text))
 	dec.KnownFields(true)
@@ -47,9 +50,6 @@ func ParseCheck(text string) (*CheckFile, error) {
 		return nil, apperr.InvalidFields(yamlProblems(err)...)
 	}
 	problems := f.Problems()
-	if utf8.RuneCountInString(f.Title) > maxTitle {
-		problems = append(problems, fmt.Sprintf("the title must be %d characters or fewer", maxTitle))
-	}
 	if len(problems) > 0 {
 		fields := make([]apperr.FieldError, len(problems))
 		for i, p := range problems {
@@ -69,7 +69,7 @@ func (s *Service) SaveCheck(ctx context.Context, actorID, moduleID, text string)
 		return err
 	}
 	return s.write(ctx, func(ctx context.Context) error {
-		if ok, err := s.store.lockRow(ctx, "modules", moduleID); err != nil || !ok {
+		if err := s.store.lockRow(ctx, "modules", moduleID); err != nil {
 			return notFoundOr(err, errNoModule)
 		}
 		if err := s.store.ReplaceCheck(ctx, moduleID, f); err != nil {

@@ -114,8 +114,8 @@ func (s *Service) AttachMedia(ctx context.Context, actorID, lessonID, mediaID, c
 		captions = &c.ID
 	}
 	return s.write(ctx, func(ctx context.Context) error {
-		if _, err := s.store.lockRow(ctx, "lessons", lessonID); err != nil {
-			return err
+		if err := s.store.lockRow(ctx, "lessons", lessonID); err != nil {
+			return notFoundOr(err, errNoLesson) // deleted meanwhile
 		}
 		return s.attach(ctx, actorID, lessonID, m, captions)
 	})
@@ -144,7 +144,7 @@ func (s *Service) attach(ctx context.Context, actorID, lessonID string, m *Media
 // Errors: NotFound (lesson, or the file is not in it).
 func (s *Service) DetachMedia(ctx context.Context, actorID, lessonID, mediaID string) error {
 	return s.write(ctx, func(ctx context.Context) error {
-		if ok, err := s.store.lockRow(ctx, "lessons", lessonID); err != nil || !ok {
+		if err := s.store.lockRow(ctx, "lessons", lessonID); err != nil {
 			return notFoundOr(err, errNoLesson)
 		}
 		ok, err := s.store.DetachMedia(ctx, lessonID, mediaID)

@@ -3,13 +3,15 @@ package content
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"gorm.io/gorm"
 
 	"onramp/app/db"
 )
 
-// Store reads and writes content tables.
+// Store reads and writes content tables. Lookups of one row return
+// db.ErrNotFound when there is none; other errors say what was being done.
 type Store struct{ g *gorm.DB }
 
 // NewStore returns a store over g.
@@ -73,38 +75,59 @@ func (s *Store) Programmes(ctx context.Context, drafts bool) ([]ProgrammeSummary
 		FROM programmes p WHERE ? OR p.published
 		ORDER BY CASE p.slug WHEN 'get-started' THEN 1 WHEN 'get-into' THEN 2 WHEN 'step-into-work' THEN 3 ELSE 4 END, p.title`,
 		drafts, drafts, drafts, drafts, drafts).Scan(&out).Error
-	return out, err
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list programmes: %w", err)
+	}
+	return out, nil
 }
 
 // OutlineBySlug returns the outline of the programme with slug; with drafts
 // false, unpublished programmes, modules and lessons are left out (and an
-// unpublished programme is not found).
+// unpublished programme is db.ErrNotFound).
 func (s *Store) OutlineBySlug(ctx context.Context, slug string, drafts bool) (*Outline, error) {
 	var p Programme
 	res := db.Conn(ctx, s.g).Raw("SELECT * FROM programmes WHERE slug = ? AND (? OR published)", slug, drafts).Scan(&p)
-	if res.Error != nil {
-		return nil, res.Error
-	}
-	if res.RowsAffected == 0 {
-		return nil, gorm.ErrRecordNotFound
+	if err := one(res, "programme", slug); err != nil {
+		return nil, err
 	}
 	return s.outline(ctx, p, drafts)
 }
 
-// OutlineByID is OutlineBySlug for an id, drafts included (for editors).
+// OutlineByID is OutlineBySlug for an id, drafts included (for editors),
+// or db.ErrNotFound.
 func (s *Store) OutlineByID(ctx context.Context, id string) (*Outline, error) {
+	if !db.IsUUID(id) {
+		return nil, db.ErrNotFound
+	}
 	var p Programme
 	res := db.Conn(ctx, s.g).Raw("SELECT * FROM programmes WHERE id = ?", id).Scan(&p)
-	if res.Error != nil {
-		return nil, res.Error
-	}
-	if res.RowsAffected == 0 {
-		return nil, gorm.ErrRecordNotFound
+	if err := one(res, "programme", id); err != nil {
+		return nil, err
 	}
 	return s.outline(ctx, p, true)
 }
 
+// one finishes a query for one row: db.ErrNotFound when it found none,
+// other failures wrapped with what was being loaded.
+func one(res *gorm.DB, what, key string) error {
+	if res.Error != nil {
+		return fmt.Errorf("store: unable to load %s %s: %w", what, key, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return db.ErrNotFound
+	}
+	return nil
+}
+
 func (s *Store) outline(ctx context.Context, p Programme, drafts bool) (*Outline, error) {
+	o, err := s.outlineOf(ctx, p, drafts)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to load the outline of programme %s: %w", p.Slug, err)
+	}
+	return o, nil
+}
+
+func (s *Store) outlineOf(ctx context.Context, p Programme, drafts bool) (*Outline, error) {
 	o := &Outline{Programme: p}
 	var mods []Module
 	if err := db.Conn(ctx, s.g).Raw(
@@ -155,11 +178,10 @@ type LessonInProgramme struct {
 	ModulePublished    bool
 }
 
-// Lesson returns one lesson with its programme's slug, or
-// gorm.ErrRecordNotFound.
+// Lesson returns one lesson with its programme's slug, or db.ErrNotFound.
 func (s *Store) Lesson(ctx context.Context, id string) (*LessonInProgramme, error) {
 	if !db.IsUUID(id) {
-		return nil, gorm.ErrRecordNotFound
+		return nil, db.ErrNotFound
 	}
 	var l LessonInProgramme
 	res := db.Conn(ctx, s.g).Raw(`
@@ -167,10 +189,10 @@ func (s *Store) Lesson(ctx context.Context, id string) (*LessonInProgramme, erro
 		       p.published AS programme_published, m.published AS module_published
 		FROM lessons l JOIN modules m ON m.id = l.module_id JOIN programmes p ON p.id = m.programme_id
 		WHERE l.id = ?`, id).Scan(&l)
-	if res.Error == nil && res.RowsAffected == 0 {
-		return nil, gorm.ErrRecordNotFound
+	if err := one(res, "lesson", id); err != nil {
+		return nil, err
 	}
-	return &l, res.Error
+	return &l, nil
 }
 
 // Visible reports whether learners may see the lesson.
@@ -189,10 +211,11 @@ type CheckWithContext struct {
 	ModuleLessonsCount int
 }
 
-// Check returns a check with its questions and options in order.
+// Check returns a check with its questions and options in order, or
+// db.ErrNotFound.
 func (s *Store) Check(ctx context.Context, id string) (*CheckWithContext, error) {
 	if !db.IsUUID(id) {
-		return nil, gorm.ErrRecordNotFound
+		return nil, db.ErrNotFound
 	}
 	var c CheckWithContext
 	res := db.Conn(ctx, s.g).Raw(`
@@ -200,16 +223,16 @@ func (s *Store) Check(ctx context.Context, id string) (*CheckWithContext, error)
 		       p.id AS programme_id, (m.published AND p.published) AS visible
 		FROM checks c JOIN modules m ON m.id = c.module_id JOIN programmes p ON p.id = m.programme_id
 		WHERE c.id = ?`, id).Scan(&c)
-	if res.Error != nil {
-		return nil, res.Error
-	}
-	if res.RowsAffected == 0 {
-		return nil, gorm.ErrRecordNotFound
+	if err := one(res, "check", id); err != nil {
+		return nil, err
 	}
 	c.Check.ModuleID = c.ModuleID
 	qs, err := s.questions(ctx, []string{c.ID})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to load the questions of check %s: %w", id, err)
+	}
 	c.Questions = qs[c.ID]
-	return &c, err
+	return &c, nil
 }
 
 // questions loads the questions and options of checks, keyed by check id.
@@ -246,20 +269,23 @@ func (s *Store) LessonMedia(ctx context.Context, lessonID string) ([]LessonMedia
 	err := db.Conn(ctx, s.g).Raw(`
 		SELECT md.*, lm.position, lm.captions_id FROM lesson_media lm JOIN media md ON md.id = lm.media_id
 		WHERE lm.lesson_id = ? ORDER BY lm.position`, lessonID).Scan(&out).Error
-	return out, err
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list the media of lesson %s: %w", lessonID, err)
+	}
+	return out, nil
 }
 
-// MediaByID returns one media record, or gorm.ErrRecordNotFound.
+// MediaByID returns one media record, or db.ErrNotFound.
 func (s *Store) MediaByID(ctx context.Context, id string) (*Media, error) {
 	if !db.IsUUID(id) {
-		return nil, gorm.ErrRecordNotFound
+		return nil, db.ErrNotFound
 	}
 	var m Media
 	res := db.Conn(ctx, s.g).Raw("SELECT * FROM media WHERE id = ?", id).Scan(&m)
-	if res.Error == nil && res.RowsAffected == 0 {
-		return nil, gorm.ErrRecordNotFound
+	if err := one(res, "media", id); err != nil {
+		return nil, err
 	}
-	return &m, res.Error
+	return &m, nil
 }
 
 // MediaVisibleToLearners reports whether media is shown (itself or as
@@ -270,14 +296,24 @@ func (s *Store) MediaVisibleToLearners(ctx context.Context, mediaID string) (boo
 		SELECT EXISTS (SELECT 1 FROM lesson_media lm
 		  JOIN lessons l ON l.id = lm.lesson_id JOIN modules m ON m.id = l.module_id JOIN programmes p ON p.id = m.programme_id
 		  WHERE (lm.media_id = ? OR lm.captions_id = ?) AND l.published AND m.published AND p.published)`, mediaID, mediaID).Scan(&ok).Error
-	return ok, err
+	if err != nil {
+		return false, fmt.Errorf("store: unable to check where media %s is shown: %w", mediaID, err)
+	}
+	return ok, nil
 }
 
-func isNotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }
+func isNotFound(err error) bool { return errors.Is(err, db.ErrNotFound) }
 
 // ReplaceCheck sets a module's check from its package form, replacing any
 // questions it had. Attempts already made keep their recorded answers.
 func (s *Store) ReplaceCheck(ctx context.Context, moduleID string, c *CheckFile) error {
+	if err := s.replaceCheck(ctx, moduleID, c); err != nil {
+		return fmt.Errorf("store: unable to save the check of module %s: %w", moduleID, err)
+	}
+	return nil
+}
+
+func (s *Store) replaceCheck(ctx context.Context, moduleID string, c *CheckFile) error {
 	g := db.Conn(ctx, s.g)
 	var checkID string
 	if err := g.Raw(`INSERT INTO checks (module_id, title, pass_mark) VALUES (?, ?, ?)

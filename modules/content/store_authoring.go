@@ -2,6 +2,7 @@ package content
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,40 +11,41 @@ import (
 	"onramp/app/db"
 )
 
-// ProgrammeByID returns one programme, drafts included, or
-// gorm.ErrRecordNotFound.
+// ProgrammeByID returns one programme, drafts included, or db.ErrNotFound.
 func (s *Store) ProgrammeByID(ctx context.Context, id string) (*Programme, error) {
 	if !db.IsUUID(id) {
-		return nil, gorm.ErrRecordNotFound
+		return nil, db.ErrNotFound
 	}
 	var p Programme
 	res := db.Conn(ctx, s.g).Raw("SELECT * FROM programmes WHERE id = ?", id).Scan(&p)
-	if res.Error == nil && res.RowsAffected == 0 {
-		return nil, gorm.ErrRecordNotFound
+	if err := one(res, "programme", id); err != nil {
+		return nil, err
 	}
-	return &p, res.Error
+	return &p, nil
 }
 
-// ModuleByID returns one module, drafts included, or
-// gorm.ErrRecordNotFound.
+// ModuleByID returns one module, drafts included, or db.ErrNotFound.
 func (s *Store) ModuleByID(ctx context.Context, id string) (*Module, error) {
 	if !db.IsUUID(id) {
-		return nil, gorm.ErrRecordNotFound
+		return nil, db.ErrNotFound
 	}
 	var m Module
 	res := db.Conn(ctx, s.g).Raw("SELECT * FROM modules WHERE id = ?", id).Scan(&m)
-	if res.Error == nil && res.RowsAffected == 0 {
-		return nil, gorm.ErrRecordNotFound
+	if err := one(res, "module", id); err != nil {
+		return nil, err
 	}
-	return &m, res.Error
+	return &m, nil
 }
 
 // CheckByModule returns a module's check with its questions, or nil when
 // the module has none yet.
 func (s *Store) CheckByModule(ctx context.Context, moduleID string) (*Check, error) {
 	var id string
-	if err := db.Conn(ctx, s.g).Raw("SELECT id FROM checks WHERE module_id = ?", moduleID).Scan(&id).Error; err != nil || id == "" {
-		return nil, err
+	if err := db.Conn(ctx, s.g).Raw("SELECT id FROM checks WHERE module_id = ?", moduleID).Scan(&id).Error; err != nil {
+		return nil, fmt.Errorf("store: unable to find the check of module %s: %w", moduleID, err)
+	}
+	if id == "" {
+		return nil, nil
 	}
 	c, err := s.Check(ctx, id)
 	if err != nil {
@@ -54,35 +56,50 @@ func (s *Store) CheckByModule(ctx context.Context, moduleID string) (*Check, err
 
 // lockRow takes a row lock on a parent (a programme or module) for the
 // rest of the transaction, so two editors adding or moving children at
-// once queue instead of picking the same position.
-func (s *Store) lockRow(ctx context.Context, table, id string) (bool, error) {
+// once queue instead of picking the same position. Errors: db.ErrNotFound.
+func (s *Store) lockRow(ctx context.Context, table, id string) error {
 	if !db.IsUUID(id) {
-		return false, nil
+		return db.ErrNotFound
 	}
 	res := db.Conn(ctx, s.g).Exec(fmt.Sprintf("SELECT 1 FROM %s WHERE id = ? FOR UPDATE", table), id)
-	return res.RowsAffected > 0, res.Error
+	switch {
+	case res.Error != nil:
+		return fmt.Errorf("store: unable to lock %s %s: %w", table, id, res.Error)
+	case res.RowsAffected == 0:
+		return db.ErrNotFound
+	}
+	return nil
 }
 
 // exists reports whether a query for one row finds it.
 func (s *Store) exists(ctx context.Context, query string, args ...any) (bool, error) {
 	var ok bool
-	err := db.Conn(ctx, s.g).Raw("SELECT EXISTS ("+query+")", args...).Scan(&ok).Error
-	return ok, err
+	if err := db.Conn(ctx, s.g).Raw("SELECT EXISTS ("+query+")", args...).Scan(&ok).Error; err != nil {
+		return false, fmt.Errorf("store: unable to check for a row (%s): %w", query, err)
+	}
+	return ok, nil
 }
 
 // CreateProgramme inserts a draft programme and returns its id.
 func (s *Store) CreateProgramme(ctx context.Context, slug, title string) (string, error) {
 	var id string
 	err := db.Conn(ctx, s.g).Raw("INSERT INTO programmes (slug, title) VALUES (?, ?) RETURNING id", slug, title).Scan(&id).Error
-	return id, err
+	if err != nil {
+		return "", fmt.Errorf("store: unable to create programme %s: %w", slug, err)
+	}
+	return id, nil
 }
 
 // UpdateProgramme writes p's editable fields and sets updated_at to at (or
 // just after the previous value, so the version always moves on).
 func (s *Store) UpdateProgramme(ctx context.Context, p *Programme, at time.Time) error {
-	return db.Conn(ctx, s.g).Exec(`UPDATE programmes SET title = ?, summary = ?, audience = ?, length_text = ?, intro_md = ?,
+	err := db.Conn(ctx, s.g).Exec(`UPDATE programmes SET title = ?, summary = ?, audience = ?, length_text = ?, intro_md = ?,
 		published = ?, updated_at = greatest(?, updated_at + interval '1 microsecond') WHERE id = ?`,
 		p.Title, p.Summary, p.Audience, p.LengthText, p.IntroMD, p.Published, at, p.ID).Error
+	if err != nil {
+		return fmt.Errorf("store: unable to update programme %s: %w", p.ID, err)
+	}
+	return nil
 }
 
 // CreateModule appends a draft module to a programme and returns its id.
@@ -91,14 +108,21 @@ func (s *Store) CreateModule(ctx context.Context, programmeID, slug, title strin
 	err := db.Conn(ctx, s.g).Raw(`INSERT INTO modules (programme_id, slug, title, position)
 		VALUES (?, ?, ?, (SELECT coalesce(max(position), 0) + 1 FROM modules WHERE programme_id = ?)) RETURNING id`,
 		programmeID, slug, title, programmeID).Scan(&id).Error
-	return id, err
+	if err != nil {
+		return "", fmt.Errorf("store: unable to create module %s in programme %s: %w", slug, programmeID, err)
+	}
+	return id, nil
 }
 
 // UpdateModule writes m's editable fields and moves updated_at on.
 func (s *Store) UpdateModule(ctx context.Context, m *Module, at time.Time) error {
-	return db.Conn(ctx, s.g).Exec(`UPDATE modules SET title = ?, summary = ?, overview_md = ?, published = ?,
+	err := db.Conn(ctx, s.g).Exec(`UPDATE modules SET title = ?, summary = ?, overview_md = ?, published = ?,
 		updated_at = greatest(?, updated_at + interval '1 microsecond') WHERE id = ?`,
 		m.Title, m.Summary, m.OverviewMD, m.Published, at, m.ID).Error
+	if err != nil {
+		return fmt.Errorf("store: unable to update module %s: %w", m.ID, err)
+	}
+	return nil
 }
 
 // CreateLesson appends a draft lesson to a module and returns its id.
@@ -107,15 +131,22 @@ func (s *Store) CreateLesson(ctx context.Context, moduleID, slug, title string, 
 	err := db.Conn(ctx, s.g).Raw(`INSERT INTO lessons (module_id, slug, title, minutes, position)
 		VALUES (?, ?, ?, ?, (SELECT coalesce(max(position), 0) + 1 FROM lessons WHERE module_id = ?)) RETURNING id`,
 		moduleID, slug, title, minutes, moduleID).Scan(&id).Error
-	return id, err
+	if err != nil {
+		return "", fmt.Errorf("store: unable to create lesson %s in module %s: %w", slug, moduleID, err)
+	}
+	return id, nil
 }
 
 // UpdateLesson writes l's editable fields and moves updated_at on, which
 // is the version learners' cached pages are keyed by.
 func (s *Store) UpdateLesson(ctx context.Context, l *Lesson, at time.Time) error {
-	return db.Conn(ctx, s.g).Exec(`UPDATE lessons SET title = ?, minutes = ?, body_md = ?, published = ?,
+	err := db.Conn(ctx, s.g).Exec(`UPDATE lessons SET title = ?, minutes = ?, body_md = ?, published = ?,
 		updated_at = greatest(?, updated_at + interval '1 microsecond') WHERE id = ?`,
 		l.Title, l.Minutes, l.BodyMD, l.Published, at, l.ID).Error
+	if err != nil {
+		return fmt.Errorf("store: unable to update lesson %s: %w", l.ID, err)
+	}
+	return nil
 }
 
 // TouchLesson moves a lesson's updated_at on after a change to what it
@@ -130,8 +161,12 @@ func (s *Store) TouchModule(ctx context.Context, id string, at time.Time) error 
 }
 
 func (s *Store) touch(ctx context.Context, table, id string, at time.Time) error {
-	return db.Conn(ctx, s.g).Exec(fmt.Sprintf(
+	err := db.Conn(ctx, s.g).Exec(fmt.Sprintf(
 		"UPDATE %s SET updated_at = greatest(?, updated_at + interval '1 microsecond') WHERE id = ?", table), at, id).Error
+	if err != nil {
+		return fmt.Errorf("store: unable to touch %s %s: %w", table, id, err)
+	}
+	return nil
 }
 
 // swap exchanges the position of a row with its neighbour before (up) or
@@ -150,7 +185,10 @@ func (s *Store) swap(ctx context.Context, table, parent, id string, up bool, at 
 		UPDATE %[1]s SET position = CASE WHEN %[1]s.id = cur.id THEN nb.position ELSE cur.position END,
 		       updated_at = greatest(?, %[1]s.updated_at + interval '1 microsecond')
 		FROM cur, nb WHERE %[1]s.id IN (cur.id, nb.id)`, table, parent, cmp, order), id, at)
-	return res.RowsAffected > 0, res.Error
+	if res.Error != nil {
+		return false, fmt.Errorf("store: unable to move %s %s: %w", table, id, res.Error)
+	}
+	return res.RowsAffected > 0, nil
 }
 
 // MoveModule swaps a module with the one before (up) or after it.
@@ -168,10 +206,20 @@ func (s *Store) LessonCompleted(ctx context.Context, id string) (bool, error) {
 	return s.exists(ctx, "SELECT 1 FROM lesson_progress WHERE lesson_id = ?", id)
 }
 
+// errCompleted is DeleteLesson's refusal: a learner completed the lesson.
+var errCompleted = errors.New("store: the lesson has been completed")
+
 // DeleteLesson removes a lesson and its media links (the media stay in the
-// library). The database refuses when a learner completed it.
+// library). The database refuses when a learner completed it: errCompleted.
 func (s *Store) DeleteLesson(ctx context.Context, id string) error {
-	return db.Conn(ctx, s.g).Exec("DELETE FROM lessons WHERE id = ?", id).Error
+	err := db.Conn(ctx, s.g).Exec("DELETE FROM lessons WHERE id = ?", id).Error
+	switch {
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		return errCompleted
+	case err != nil:
+		return fmt.Errorf("store: unable to delete lesson %s: %w", id, err)
+	}
+	return nil
 }
 
 // LibraryItem is a media file with how many lessons show it.
@@ -186,7 +234,10 @@ func (s *Store) MediaLibrary(ctx context.Context) ([]LibraryItem, error) {
 	err := db.Conn(ctx, s.g).Raw(`
 		SELECT md.*, (SELECT count(*) FROM lesson_media lm WHERE lm.media_id = md.id OR lm.captions_id = md.id) AS lessons
 		FROM media md ORDER BY md.created_at DESC, md.filename`).Scan(&out).Error
-	return out, err
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list the media library: %w", err)
+	}
+	return out, nil
 }
 
 // AttachMedia adds media (with captions for a video) at the end of a
@@ -195,7 +246,10 @@ func (s *Store) AttachMedia(ctx context.Context, lessonID, mediaID string, capti
 	res := db.Conn(ctx, s.g).Exec(`INSERT INTO lesson_media (lesson_id, media_id, position, captions_id)
 		VALUES (?, ?, (SELECT coalesce(max(position), 0) + 1 FROM lesson_media WHERE lesson_id = ?), ?)
 		ON CONFLICT (lesson_id, media_id) DO NOTHING`, lessonID, mediaID, lessonID, captionsID)
-	return res.RowsAffected > 0, res.Error
+	if res.Error != nil {
+		return false, fmt.Errorf("store: unable to add media %s to lesson %s: %w", mediaID, lessonID, res.Error)
+	}
+	return res.RowsAffected > 0, nil
 }
 
 // DetachMedia removes media from a lesson; the file stays in the library.
@@ -205,5 +259,8 @@ func (s *Store) DetachMedia(ctx context.Context, lessonID, mediaID string) (bool
 		return false, nil
 	}
 	res := db.Conn(ctx, s.g).Exec("DELETE FROM lesson_media WHERE lesson_id = ? AND media_id = ?", lessonID, mediaID)
-	return res.RowsAffected > 0, res.Error
+	if res.Error != nil {
+		return false, fmt.Errorf("store: unable to remove media %s from lesson %s: %w", mediaID, lessonID, res.Error)
+	}
+	return res.RowsAffected > 0, nil
 }

@@ -1,14 +1,15 @@
 package content
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path"
 
 	"onramp/app/apperr"
 	"onramp/app/db"
+	"onramp/app/storage"
 )
 
 // Import writes a package as a new programme in one transaction and
@@ -21,6 +22,7 @@ func (s *Service) Import(ctx context.Context, actorID string, pkg *Package, publ
 		return "", apperr.Wrap(apperr.Invalid, "The package has problems: "+err.Error(), err)
 	}
 	var written []string
+	media := int64(maxMediaBytes) // what the package's media may still unpack to
 	defer func() {
 		for _, key := range written { // only reached on failure; cleared on success
 			_ = s.files.Delete(context.WithoutCancel(ctx), key)
@@ -57,14 +59,14 @@ func (s *Service) Import(ctx context.Context, actorID string, pkg *Package, publ
 				}
 				for k, f := range l.Meta.Media {
 					dir := mediaDir(i, m.Slug)
-					mediaID, key, err := s.importFile(ctx, actorID, pkg, dir, f.File, f.Alt)
+					mediaID, key, err := s.importFile(ctx, actorID, pkg, dir, f.File, f.Alt, &media)
 					written = append(written, key)
 					if err != nil {
 						return err
 					}
 					var captionsID *string
 					if f.Captions != "" {
-						id, key, err := s.importFile(ctx, actorID, pkg, dir, f.Captions, "")
+						id, key, err := s.importFile(ctx, actorID, pkg, dir, f.Captions, "", &media)
 						written = append(written, key)
 						if err != nil {
 							return err
@@ -92,16 +94,67 @@ func (s *Service) Import(ctx context.Context, actorID string, pkg *Package, publ
 	return programmeID, err
 }
 
-func (s *Service) importFile(ctx context.Context, actorID string, pkg *Package, dir, name, alt string) (id, key string, err error) {
-	b, ok := pkg.Files[dir+path.Base(name)]
+// importFile streams a media file from the package to the media store,
+// counting it against what the package's media may unpack to (left).
+// Errors: Invalid, naming the file, when it is missing, too large, or does
+// not unpack; the upload rules' errors; Unavailable.
+func (s *Service) importFile(ctx context.Context, actorID string, pkg *Package, dir, name, alt string, left *int64) (id, key string, err error) {
+	where := dir + path.Base(name)
+	f, ok := pkg.Files[where]
 	if !ok {
 		return "", "", apperr.New(apperr.Invalid, fmt.Sprintf("The package lists media file %q but does not contain it.", name))
 	}
-	m, err := s.storeUpload(ctx, actorID, bytes.NewReader(b), int64(len(b)), path.Base(name), alt)
+	if f.Size > *left {
+		return "", "", mediaTooMuch(where)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return "", "", apperr.New(apperr.Invalid, "The programme could not be imported: "+damaged(where).Error()+".")
+	}
+	defer rc.Close()
+	mr := &meteredReader{r: rc, left: left}
+	m, err := s.storeUpload(ctx, actorID, mr, f.Size, path.Base(name), alt)
+	switch e := apperr.As(err); {
+	case err == nil:
+	case errors.Is(mr.err, errMediaTotal):
+		err = mediaTooMuch(where)
+	case mr.err != nil || errors.Is(err, storage.ErrSizeMismatch):
+		err = apperr.New(apperr.Invalid, "The programme could not be imported: "+damaged(where).Error()+".")
+	case e.Kind == apperr.TooLarge:
+		err = apperr.New(apperr.Invalid, fmt.Sprintf("The programme could not be imported: %s is too large. %s", where, e.Message))
+	}
 	if m == nil {
 		return "", "", err
 	}
 	return m.ID, m.Key, err
+}
+
+var errMediaTotal = errors.New("the package's media are over their limit")
+
+func mediaTooMuch(where string) error {
+	return apperr.New(apperr.Invalid, fmt.Sprintf("The programme could not be imported: its media come to more than %s by %s; a programme's media can be at most %s together.",
+		byteSize(maxMediaBytes), where, byteSize(maxMediaBytes)))
+}
+
+// meteredReader reads a package's media file, failing once the package's
+// media together pass their limit, and keeps the file's own read error so
+// a broken zip is told apart from the media store failing.
+type meteredReader struct {
+	r    io.Reader
+	left *int64
+	err  error
+}
+
+func (m *meteredReader) Read(p []byte) (int, error) {
+	n, err := m.r.Read(p)
+	if *m.left -= int64(n); *m.left < 0 {
+		m.err = errMediaTotal
+		return n, m.err
+	}
+	if err != nil && err != io.EOF {
+		m.err = err
+	}
+	return n, err
 }
 
 // Export reads a programme, drafts included, back into a package, with its
@@ -115,7 +168,7 @@ func (s *Service) Export(ctx context.Context, programmeID string) (*Package, err
 		return nil, err
 	}
 	p := o.Programme
-	pkg := &Package{Slug: p.Slug, Intro: p.IntroMD, Files: map[string][]byte{},
+	pkg := &Package{Slug: p.Slug, Intro: p.IntroMD, Files: map[string]File{},
 		Meta: ProgrammeMeta{Title: p.Title, Summary: p.Summary, Audience: p.Audience, Length: p.LengthText, Published: &p.Published}}
 	for i, m := range o.Modules {
 		pm := PackageModule{Slug: m.Slug, Overview: m.OverviewMD,
@@ -166,7 +219,7 @@ func (s *Service) Export(ctx context.Context, programmeID string) (*Package, err
 // exportName is a media file's name inside a package: the name it was
 // uploaded with, so a round trip keeps names as they were, with the start
 // of its id added only when another file in the folder has that name.
-func exportName(files map[string][]byte, dir string, m Media) string {
+func exportName(files map[string]File, dir string, m Media) string {
 	name := path.Base(m.Filename)
 	if name == "." || name == "/" || name == "" {
 		name = "file"
@@ -177,14 +230,14 @@ func exportName(files map[string][]byte, dir string, m Media) string {
 	return name
 }
 
-func (s *Service) readInto(ctx context.Context, files map[string][]byte, name, key string) error {
+func (s *Service) readInto(ctx context.Context, files map[string]File, name, key string) error {
 	r, _, err := s.files.Open(ctx, key)
 	if err != nil {
 		return apperr.Wrap(apperr.Unavailable, "Media storage is not answering, so the export cannot include media. Try again later.", err)
 	}
 	defer r.Close()
 	b, err := io.ReadAll(r)
-	files[name] = b
+	files[name] = bytesFile(b)
 	return err
 }
 

@@ -40,21 +40,23 @@ func (s *Service) StartSession(ctx context.Context, id auth.Identity) (string, *
 	var sessionID string
 	var u *auth.User
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		userID, err := s.store.UserBySubject(ctx, id.Issuer, id.Subject)
-		if err != nil {
+		_, err := s.store.UserBySubject(ctx, id.Issuer, id.Subject)
+		first := isNotFound(err)
+		if err != nil && !first {
 			return err
 		}
-		if userID == "" && id.EmailVerified {
-			if userID, err = s.store.LinkPending(ctx, id.Email, id.Issuer, id.Subject); err != nil {
-				return err
-			}
-			if userID != "" {
-				if err := s.audit.Record(ctx, userID, "user.linked", "user", userID, map[string]any{"issuer": id.Issuer}); err != nil {
+		if first && id.EmailVerified {
+			linked, err := s.store.LinkPending(ctx, id.Email, id.Issuer, id.Subject)
+			if err == nil {
+				if err := s.audit.Record(ctx, linked, "user.linked", "user", linked, map[string]any{"issuer": id.Issuer}); err != nil {
 					return err
 				}
+			} else if !isNotFound(err) { // not found: nobody was provisioned with this email
+				return err
 			}
 		}
-		if userID, err = s.store.UpsertSignedIn(ctx, id, s.now()); err != nil {
+		userID, err := s.store.UpsertSignedIn(ctx, id, s.now())
+		if err != nil {
 			return err
 		}
 		if sessionID, err = s.store.CreateSession(ctx, userID, id.ProviderSID, id.IDToken); err != nil {

@@ -14,6 +14,8 @@ import (
 )
 
 // Store reads and writes users, organisations, grants and sign-ins.
+// Lookups of one row return db.ErrNotFound when there is none; other
+// errors say what was being done.
 type Store struct{ g *gorm.DB }
 
 // NewStore returns a store over g.
@@ -32,39 +34,59 @@ func (s *Store) SessionUser(ctx context.Context, sessionID string) (*auth.User, 
 		FROM auth_sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id = $1 AND s.ended_at IS NULL`, sessionID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: unable to load the user of sign-in %s: %w", sessionID, err)
 	}
 	defer rows.Close()
 	if !rows.Next() {
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: unable to load the user of sign-in %s: %w", sessionID, err)
 		}
 		return nil, auth.ErrSessionEnded
 	}
 	var u auth.User
 	var claim, granted string
 	if err := rows.Scan(&u.ID, &u.Name, &u.Email, &u.OrganisationID, &claim, &granted); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: unable to read the user of sign-in %s: %w", sessionID, err)
 	}
 	u.Roles = effectiveRoles(splitRoles(claim), splitRoles(granted))
 	return &u, nil
 }
 
-// UserBySubject returns the id of the user signed in as subject at issuer.
+// UserBySubject returns the id of the user signed in as subject at
+// issuer, or db.ErrNotFound before their first sign-in.
 func (s *Store) UserBySubject(ctx context.Context, issuer, subject string) (string, error) {
 	var id string
 	res := db.Conn(ctx, s.g).Raw("SELECT id FROM users WHERE issuer = ? AND subject = ?", issuer, subject).Scan(&id)
-	return id, res.Error
+	if err := one(res, "the user signed in as", subject); err != nil {
+		return "", err
+	}
+	return id, nil
 }
 
 // LinkPending attaches issuer and subject to the not-yet-signed-in user
-// provisioned for email, returning its id or "" when there is none.
+// provisioned for email and returns its id, or db.ErrNotFound when there
+// is none.
 func (s *Store) LinkPending(ctx context.Context, email, issuer, subject string) (string, error) {
 	var id string
 	res := db.Conn(ctx, s.g).Raw(
 		"UPDATE users SET issuer = ?, subject = ? WHERE issuer IS NULL AND email = ? RETURNING id",
 		issuer, subject, email).Scan(&id)
-	return id, res.Error
+	if err := one(res, "the user waiting to sign in as", email); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// one finishes a query for one row: db.ErrNotFound when it found none,
+// other failures wrapped with what was being loaded.
+func one(res *gorm.DB, what, key string) error {
+	if res.Error != nil {
+		return fmt.Errorf("store: unable to load %s %s: %w", what, key, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return db.ErrNotFound
+	}
+	return nil
 }
 
 // UpsertSignedIn creates the user for issuer+subject, or updates the
@@ -79,7 +101,10 @@ func (s *Store) UpsertSignedIn(ctx context.Context, id auth.Identity, now time.T
 		    last_sign_in_at = EXCLUDED.last_sign_in_at
 		RETURNING id`,
 		id.Issuer, id.Subject, id.Email, id.Name, rolesParam(id.Roles), now).Scan(&userID)
-	return userID, res.Error
+	if res.Error != nil {
+		return "", fmt.Errorf("store: unable to record the sign-in of %s: %w", id.Subject, res.Error)
+	}
+	return userID, nil
 }
 
 // CreateSession records a sign-in and returns its id.
@@ -88,16 +113,24 @@ func (s *Store) CreateSession(ctx context.Context, userID, providerSID, idToken 
 	res := db.Conn(ctx, s.g).Raw(
 		"INSERT INTO auth_sessions (user_id, provider_sid, id_token) VALUES (?, ?, ?) RETURNING id",
 		userID, providerSID, idToken).Scan(&id)
-	return id, res.Error
+	if res.Error != nil {
+		return "", fmt.Errorf("store: unable to start a sign-in for user %s: %w", userID, res.Error)
+	}
+	return id, nil
 }
 
-// EndSession ends one sign-in and returns its ID token.
+// EndSession ends one sign-in and returns its ID token, or "" when the
+// sign-in had already ended (ending it twice is not an error: a person may
+// sign out in two tabs).
 func (s *Store) EndSession(ctx context.Context, sessionID string, now time.Time) (string, error) {
 	var token string
 	res := db.Conn(ctx, s.g).Raw(
 		"UPDATE auth_sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL RETURNING id_token",
 		now, sessionID).Scan(&token)
-	return token, res.Error
+	if res.Error != nil {
+		return "", fmt.Errorf("store: unable to end sign-in %s: %w", sessionID, res.Error)
+	}
+	return token, nil
 }
 
 // EndProviderSessions ends the active sign-ins of subject at issuer (any
@@ -109,7 +142,10 @@ func (s *Store) EndProviderSessions(ctx context.Context, issuer, subject, sid st
 		WHERE s.user_id = u.id AND s.ended_at IS NULL AND u.issuer = ?
 		  AND (? = '' OR u.subject = ?) AND (? = '' OR s.provider_sid = ?)`,
 		now, issuer, subject, subject, sid, sid)
-	return int(res.RowsAffected), res.Error
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: unable to end the sign-ins of %s at %s: %w", subject, issuer, res.Error)
+	}
+	return int(res.RowsAffected), nil
 }
 
 // People lists users matching query (name or email, case-insensitive),
@@ -122,32 +158,35 @@ func (s *Store) People(ctx context.Context, query string, limit, offset int) ([]
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("store: unable to count people matching %q: %w", query, err)
 	}
 	var rows []personRow
 	err := q.Select(personColumns).Joins("LEFT JOIN organisations o ON o.id = u.organisation_id").
 		Order("lower(u.name), u.email").Limit(limit).Offset(offset).Scan(&rows).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: unable to list people matching %q: %w", query, err)
+	}
 	people := make([]Person, len(rows))
 	for i, r := range rows {
 		people[i] = r.person()
 	}
-	return people, total, err
+	return people, total, nil
 }
 
-// Person returns one user, or gorm.ErrRecordNotFound (also for an id that
-// is not a UUID, such as a mistyped address).
+// Person returns one user, or db.ErrNotFound (also for an id that is not a
+// UUID, such as a mistyped address).
 func (s *Store) Person(ctx context.Context, id string) (Person, error) {
 	if !db.IsUUID(id) {
-		return Person{}, gorm.ErrRecordNotFound
+		return Person{}, db.ErrNotFound
 	}
 	var row personRow
 	res := db.Conn(ctx, s.g).Table("users u").Select(personColumns).
 		Joins("LEFT JOIN organisations o ON o.id = u.organisation_id").
 		Where("u.id = ?", id).Scan(&row)
-	if res.Error == nil && res.RowsAffected == 0 {
-		return Person{}, gorm.ErrRecordNotFound
+	if err := one(res, "user", id); err != nil {
+		return Person{}, err
 	}
-	return row.person(), res.Error
+	return row.person(), nil
 }
 
 const personColumns = `u.id, u.email, u.name, u.organisation_id, COALESCE(o.name, '') AS organisation_name,
@@ -178,25 +217,37 @@ func (s *Store) Grant(ctx context.Context, userID, role, grantedBy string) (bool
 	res := db.Conn(ctx, s.g).Exec(
 		"INSERT INTO role_grants (user_id, role, granted_by) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
 		userID, role, grantedBy)
-	return res.RowsAffected == 1, res.Error
+	if res.Error != nil {
+		return false, fmt.Errorf("store: unable to grant %s to user %s: %w", role, userID, res.Error)
+	}
+	return res.RowsAffected == 1, nil
 }
 
 // Revoke removes a local role; it reports false when there was none.
 func (s *Store) Revoke(ctx context.Context, userID, role string) (bool, error) {
 	res := db.Conn(ctx, s.g).Exec("DELETE FROM role_grants WHERE user_id = ? AND role = ?", userID, role)
-	return res.RowsAffected == 1, res.Error
+	if res.Error != nil {
+		return false, fmt.Errorf("store: unable to revoke %s from user %s: %w", role, userID, res.Error)
+	}
+	return res.RowsAffected == 1, nil
 }
 
 // CountLocalAdmins counts users holding admin by local grant.
 func (s *Store) CountLocalAdmins(ctx context.Context) (int64, error) {
 	var n int64
-	return n, db.Conn(ctx, s.g).Raw("SELECT count(*) FROM role_grants WHERE role = 'admin'").Scan(&n).Error
+	if err := db.Conn(ctx, s.g).Raw("SELECT count(*) FROM role_grants WHERE role = 'admin'").Scan(&n).Error; err != nil {
+		return 0, fmt.Errorf("store: unable to count administrators: %w", err)
+	}
+	return n, nil
 }
 
 // Organisations lists every organisation by name.
 func (s *Store) Organisations(ctx context.Context) ([]Organisation, error) {
 	var orgs []Organisation
-	return orgs, db.Conn(ctx, s.g).Raw("SELECT id, name, kind, created_at FROM organisations ORDER BY lower(name)").Scan(&orgs).Error
+	if err := db.Conn(ctx, s.g).Raw("SELECT id, name, kind, created_at FROM organisations ORDER BY lower(name)").Scan(&orgs).Error; err != nil {
+		return nil, fmt.Errorf("store: unable to list organisations: %w", err)
+	}
+	return orgs, nil
 }
 
 // EnsureOrganisation returns the id of the organisation named name,
@@ -207,25 +258,40 @@ func (s *Store) EnsureOrganisation(ctx context.Context, name, kind string) (stri
 		WITH ins AS (INSERT INTO organisations (name, kind) VALUES (?, ?) ON CONFLICT ((lower(name))) DO NOTHING RETURNING id)
 		SELECT id FROM ins UNION ALL SELECT id FROM organisations WHERE lower(name) = lower(?) LIMIT 1`,
 		name, kind, name).Scan(&id).Error
-	return id, err
+	if err != nil {
+		return "", fmt.Errorf("store: unable to find or create organisation %q: %w", name, err)
+	}
+	return id, nil
 }
 
 // SetOrganisation moves a user into an organisation (nil for none).
+// Errors: db.ErrNotFound when there is no such user.
 func (s *Store) SetOrganisation(ctx context.Context, userID string, orgID *string) error {
 	if !db.IsUUID(userID) {
-		return gorm.ErrRecordNotFound
+		return db.ErrNotFound
 	}
 	res := db.Conn(ctx, s.g).Exec("UPDATE users SET organisation_id = ? WHERE id = ?", orgID, userID)
-	if res.Error == nil && res.RowsAffected == 0 {
-		return gorm.ErrRecordNotFound
+	switch {
+	case res.Error != nil:
+		return fmt.Errorf("store: unable to set the organisation of user %s: %w", userID, res.Error)
+	case res.RowsAffected == 0:
+		return db.ErrNotFound
 	}
-	return res.Error
+	return nil
 }
 
 // Provision creates a not-yet-signed-in user for email, or updates the
 // name and organisation of the existing record with that email. It
 // returns the user's id.
 func (s *Store) Provision(ctx context.Context, email, name string, orgID *string) (string, error) {
+	id, err := s.provision(ctx, email, name, orgID)
+	if err != nil {
+		return "", fmt.Errorf("store: unable to provision %s: %w", email, err)
+	}
+	return id, nil
+}
+
+func (s *Store) provision(ctx context.Context, email, name string, orgID *string) (string, error) {
 	var id string
 	err := db.Conn(ctx, s.g).Raw("SELECT id FROM users WHERE email = ? ORDER BY issuer NULLS FIRST LIMIT 1", email).Scan(&id).Error
 	if err != nil {
@@ -300,5 +366,4 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// isNotFound reports gorm's not-found error.
-func isNotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }
+func isNotFound(err error) bool { return errors.Is(err, db.ErrNotFound) }

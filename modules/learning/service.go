@@ -12,8 +12,6 @@ import (
 	"sort"
 	"time"
 
-	"gorm.io/gorm"
-
 	"onramp/app/apperr"
 	"onramp/app/auth"
 	"onramp/app/db"
@@ -79,7 +77,7 @@ func (s *Service) Progress(ctx context.Context, userID, slug string) (*Progress,
 
 func (s *Service) outline(ctx context.Context, slug string) (*content.Outline, error) {
 	o, err := s.catalogue.OutlineBySlug(ctx, slug, false)
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	if errors.Is(err, db.ErrNotFound) {
 		return nil, errNoProgramme
 	}
 	return o, err
@@ -184,7 +182,7 @@ func (s *Service) Lesson(ctx context.Context, userID, lessonID string) (*LessonV
 
 func (s *Service) visibleLesson(ctx context.Context, lessonID string) (*content.LessonInProgramme, error) {
 	l, err := s.catalogue.Lesson(ctx, lessonID)
-	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !l.Visible()) {
+	if errors.Is(err, db.ErrNotFound) || (err == nil && !l.Visible()) {
 		return nil, apperr.New(apperr.NotFound, "There is no such lesson")
 	}
 	return l, err
@@ -233,7 +231,7 @@ type CheckView struct {
 // Check returns a published check with the learner's results so far.
 func (s *Service) Check(ctx context.Context, userID, checkID string) (*CheckView, error) {
 	c, err := s.catalogue.Check(ctx, checkID)
-	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !c.Visible) {
+	if errors.Is(err, db.ErrNotFound) || (err == nil && !c.Visible) {
 		return nil, apperr.New(apperr.NotFound, "There is no such knowledge check")
 	}
 	if err != nil {

@@ -1,16 +1,14 @@
 package monitoring
 
 import (
-	"bytes"
-	"encoding/csv"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"onramp/app/apperr"
 	"onramp/app/auth"
+	"onramp/app/sheet"
 )
 
 type reportPage struct {
@@ -97,42 +95,16 @@ func (m *Module) reportCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	write := func(cells ...string) {
-		for i := range cells {
-			cells[i] = SafeCell(cells[i])
-		}
-		_ = w.Write(cells) // writes to memory; errors surface from Flush
-	}
+	rows := [][]string{{"characteristic", "category", "enrolled", "completed", "completion_rate"}}
 	if rep.Withheld {
-		write("withheld", "reason")
-		write("true", rep.WithheldReason)
-	} else {
-		write("characteristic", "category", "enrolled", "completed", "completion_rate")
+		rows = [][]string{{"withheld", "reason"}, {"true", rep.WithheldReason}}
 	}
 	for _, t := range rep.Tables {
 		for _, r := range append(append([]Row{}, t.Rows...), t.Total) {
-			write(t.Title, r.Label, r.Enrolled.String(), r.Completed.String(), r.Rate.String())
+			rows = append(rows, []string{t.Title, r.Label, r.Enrolled.String(), r.Completed.String(), r.Rate.String()})
 		}
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return err
-	}
-	c.Response().Header().Set("Content-Disposition", `attachment; filename="equality-report.csv"`)
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
-}
-
-// SafeCell neutralises spreadsheet formulas: a cell starting with = + - @,
-// a tab or a carriage return gets a leading apostrophe, so a spreadsheet
-// shows it as text instead of running it.
-func SafeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
+	return sheet.Send(c.Response(), sheet.CSV, "equality-report", "Equality report", rows)
 }
 
 // reportJSON is the body of GET /api/v1/reports/equality.

@@ -159,6 +159,10 @@ func checkWithheldCSV(t *testing.T, body string) {
 
 func checkNoSmallCountsInCSV(t *testing.T, body string) [][]string {
 	t.Helper()
+	body, bom := strings.CutPrefix(body, "\ufeff")
+	if !bom {
+		t.Error("the CSV has no byte-order mark, which every spreadsheet download has")
+	}
 	recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
 	if err != nil || len(recs) < 2 {
 		t.Fatalf("the CSV does not parse: %v %q", err, body)

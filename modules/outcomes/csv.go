@@ -1,38 +1,16 @@
 package outcomes
 
 import (
-	"encoding/csv"
-	"io"
 	"strconv"
 	"strings"
 )
 
-// csvSafe stops a spreadsheet reading a cell as a formula. Excel, Sheets
-// and LibreOffice treat text starting with = + - or @ (and tab or carriage
-// return, which some strip first) as a formula, so a learner called
-// "=HYPERLINK(...)" could run one on a manager's machine. A leading '
-// makes the cell plain text and shows nothing extra.
-func csvSafe(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
-}
-
-// writeReportCSV writes the report as CSV: one row per cohort, programme
-// and organisation, with the definition on every row so a figure copied
-// out of the sheet keeps its meaning.
-func writeReportCSV(w io.Writer, r *Report) error {
-	cw := csv.NewWriter(w)
-	header := []string{"level", "id", "name", "programme", "organisation", "cohort_starts_on", "cohort_ends_on",
-		"started", "converted", "conversion_rate", "months_after_cohort_end", "definition"}
-	if err := cw.Write(header); err != nil {
-		return err
-	}
+// reportRows lays the report out for a spreadsheet: one row per cohort,
+// programme and organisation, with the definition on every row so a
+// figure copied out of the sheet keeps its meaning.
+func reportRows(r *Report) [][]string {
+	out := [][]string{{"level", "id", "name", "programme", "organisation", "cohort_starts_on", "cohort_ends_on",
+		"started", "converted", "conversion_rate", "months_after_cohort_end", "definition"}}
 	months := strconv.Itoa(r.Filter.Months)
 	var rows []ReportRow
 	rows = append(append(append(rows, r.Organisations...), r.Programmes...), r.Cohorts...)
@@ -48,24 +26,17 @@ func writeReportCSV(w io.Writer, r *Report) error {
 		if v := row.Rate(); v != nil {
 			rate = strconv.FormatFloat(*v, 'f', 4, 64)
 		}
-		rec := []string{row.Level, row.ID, row.Name, row.ProgrammeName, row.OrganisationName, starts, ends,
-			strconv.Itoa(row.Started), strconv.Itoa(row.Converted), rate, months, r.Definition}
-		for i := range rec {
-			rec[i] = csvSafe(rec[i])
-		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
+		out = append(out, []string{row.Level, row.ID, row.Name, row.ProgrammeName, row.OrganisationName, starts, ends,
+			strconv.Itoa(row.Started), strconv.Itoa(row.Converted), rate, months, r.Definition})
 	}
-	cw.Flush()
-	return cw.Error()
+	return out
 }
 
-// csvFilename names the download after what it holds.
-func csvFilename(f ReportFilter, today string) string {
+// reportFilename names the download after what it holds.
+func reportFilename(f ReportFilter, today string) string {
 	name := "outcomes"
 	if f.Programme != "" {
 		name += "-" + f.Programme
 	}
-	return strings.ToLower(name) + "-" + today + ".csv"
+	return strings.ToLower(name) + "-" + today
 }

@@ -1,7 +1,6 @@
 package outcomes
 
 import (
-	"bytes"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 
 	"onramp/app/apperr"
 	"onramp/app/auth"
+	"onramp/app/sheet"
 )
 
 // readFilter reads the report's filters from the query string.
@@ -75,14 +75,7 @@ func (m *Module) reportCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := writeReportCSV(&buf, r); err != nil {
-		return err
-	}
-	h := c.Response().Header()
-	h.Set("Content-Disposition", `attachment; filename="`+csvFilename(r.Filter, m.svc.today().Format("2006-01-02"))+`"`)
-	h.Set("Cache-Control", "no-store")
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	return sheet.Send(c.Response(), sheet.CSV, reportFilename(r.Filter, m.svc.today().Format("2006-01-02")), "Outcomes", reportRows(r))
 }
 
 // reportJSON is the body of GET /api/v1/reports/outcomes.

@@ -56,12 +56,12 @@ func (s *Service) Learner(ctx context.Context, viewer *auth.User, learnerID stri
 	if err != nil {
 		return nil, err
 	}
-	l, ok, err := s.store.Learner(ctx, scope, learnerID)
+	l, err := s.store.Learner(ctx, scope, learnerID)
+	if isNotFound(err) {
+		return nil, errNoLearner
+	}
 	if err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, errNoLearner
 	}
 	v := &LearnerView{Learner: l, Today: s.today()}
 	if v.Enrolments, err = s.store.Enrolments(ctx, scope, l.ID); err != nil {
@@ -82,12 +82,12 @@ func (s *Service) RecordDestination(ctx context.Context, viewer *auth.User, lear
 		if err != nil {
 			return err
 		}
-		l, ok, err := s.store.Learner(ctx, scope, learnerID)
+		l, err := s.store.Learner(ctx, scope, learnerID)
+		if isNotFound(err) {
+			return errNoLearner
+		}
 		if err != nil {
 			return err
-		}
-		if !ok {
-			return errNoLearner
 		}
 		ens, err := s.store.Enrolments(ctx, scope, l.ID)
 		if err != nil {
@@ -162,12 +162,12 @@ func (s *Service) Verify(ctx context.Context, viewer *auth.User, destinationID s
 		if err != nil {
 			return err
 		}
-		d, ok, err := s.store.Destination(ctx, scope, destinationID)
+		d, err := s.store.Destination(ctx, scope, destinationID)
+		if isNotFound(err) {
+			return errNoDestination
+		}
 		if err != nil {
 			return err
-		}
-		if !ok {
-			return errNoDestination
 		}
 		learnerID = d.UserID
 		changed, err := s.store.Verify(ctx, d.ID, viewer.ID, s.now())
@@ -198,20 +198,20 @@ func (s *Service) RecordFollowUp(ctx context.Context, viewer *auth.User, destina
 		if err != nil {
 			return err
 		}
-		d, ok, err := s.store.Destination(ctx, scope, destinationID)
-		if err != nil {
-			return err
-		}
-		if !ok {
+		d, err := s.store.Destination(ctx, scope, destinationID)
+		if isNotFound(err) {
 			return errNoDestination
 		}
-		learnerID = d.UserID
-		f, ok, err := s.store.FollowUp(ctx, d.ID, kind)
 		if err != nil {
 			return err
 		}
-		if !ok {
+		learnerID = d.UserID
+		f, err := s.store.FollowUp(ctx, d.ID, kind)
+		if isNotFound(err) {
 			return apperr.New(apperr.NotFound, "There is no such follow-up")
+		}
+		if err != nil {
+			return err
 		}
 		outcome, note, fields := validateFollowUp(in, f, s.today())
 		if len(fields) > 0 {

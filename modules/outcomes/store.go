@@ -2,6 +2,8 @@ package outcomes
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -10,18 +12,21 @@ import (
 	"onramp/app/db"
 )
 
-// Store reads and writes destinations and follow-ups.
+// Store reads and writes destinations and follow-ups. Lookups of one row
+// return db.ErrNotFound when there is none (or it is outside the scope);
+// other errors say what was being done.
 type Store struct{ g *gorm.DB }
 
 // NewStore returns a store over g.
 func NewStore(g *gorm.DB) *Store { return &Store{g: g} }
 
 // Learner returns a learner the scope may see: for a manager, only someone
-// enrolled in one of their organisation's cohorts. ok is false otherwise,
-// and for ids that are not UUIDs.
-func (s *Store) Learner(ctx context.Context, scope auth.Scope, id string) (l Learner, ok bool, err error) {
+// enrolled in one of their organisation's cohorts. Errors: db.ErrNotFound
+// otherwise, and for ids that are not UUIDs.
+func (s *Store) Learner(ctx context.Context, scope auth.Scope, id string) (Learner, error) {
+	var l Learner
 	if !db.IsUUID(id) {
-		return l, false, nil
+		return l, db.ErrNotFound
 	}
 	cond, args := scope.Where("c.organisation_id")
 	q := `SELECT u.id, u.name, u.email FROM users u WHERE u.id = ?`
@@ -29,8 +34,22 @@ func (s *Store) Learner(ctx context.Context, scope auth.Scope, id string) (l Lea
 		q += ` AND EXISTS (SELECT 1 FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id WHERE e.user_id = u.id AND ` + cond + `)`
 	}
 	res := db.Conn(ctx, s.g).Raw(q, append([]any{id}, args...)...).Scan(&l)
-	return l, res.Error == nil && res.RowsAffected == 1, res.Error
+	return l, one(res, "learner", id)
 }
+
+// one finishes a query for one row: db.ErrNotFound when it found none,
+// other failures wrapped with what was being loaded.
+func one(res *gorm.DB, what, key string) error {
+	if res.Error != nil {
+		return fmt.Errorf("store: unable to load %s %s: %w", what, key, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return db.ErrNotFound
+	}
+	return nil
+}
+
+func isNotFound(err error) bool { return errors.Is(err, db.ErrNotFound) }
 
 // Enrolments lists the learner's enrolments in cohorts the scope may see,
 // newest cohort first.
@@ -43,7 +62,10 @@ func (s *Store) Enrolments(ctx context.Context, scope auth.Scope, userID string)
 		FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id JOIN programmes p ON p.id = c.programme_id
 		WHERE e.user_id = ? AND `+cond+`
 		ORDER BY c.starts_on DESC, c.name`, append([]any{userID}, args...)...).Scan(&out).Error
-	return out, err
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list the enrolments of learner %s: %w", userID, err)
+	}
+	return out, nil
 }
 
 const destinationColumns = `d.id, d.user_id, u.name AS learner_name, d.cohort_id, c.name AS cohort_name,
@@ -66,8 +88,11 @@ func (s *Store) Destinations(ctx context.Context, scope auth.Scope, userID strin
 	err := db.Conn(ctx, s.g).Raw(`SELECT `+destinationColumns+` `+destinationJoins+`
 		WHERE d.user_id = ? AND `+cond+` ORDER BY d.start_date DESC, d.created_at DESC`,
 		append([]any{userID}, args...)...).Scan(&out).Error
-	if err != nil || len(out) == 0 {
-		return out, err
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list the destinations of learner %s: %w", userID, err)
+	}
+	if len(out) == 0 {
+		return out, nil
 	}
 	ids := make([]string, len(out))
 	for i, d := range out {
@@ -78,6 +103,9 @@ func (s *Store) Destinations(ctx context.Context, scope auth.Scope, userID strin
 		SELECT f.destination_id, f.kind, f.due_on, f.outcome, f.recorded_at, COALESCE(u.name, '') AS recorded_by_name, f.note
 		FROM follow_ups f LEFT JOIN users u ON u.id = f.recorded_by
 		WHERE f.destination_id IN ? ORDER BY f.due_on`, ids).Scan(&fus).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list the follow-ups of learner %s: %w", userID, err)
+	}
 	byID := map[string]*Destination{}
 	for i := range out {
 		byID[out[i].ID] = &out[i]
@@ -85,26 +113,29 @@ func (s *Store) Destinations(ctx context.Context, scope auth.Scope, userID strin
 	for _, f := range fus {
 		byID[f.DestinationID].FollowUps = append(byID[f.DestinationID].FollowUps, f)
 	}
-	return out, err
+	return out, nil
 }
 
-// Destination returns one destination the scope may see; ok is false when
-// there is none (or the id is not a UUID).
-func (s *Store) Destination(ctx context.Context, scope auth.Scope, id string) (d Destination, ok bool, err error) {
+// Destination returns one destination the scope may see. Errors:
+// db.ErrNotFound when there is none (or the id is not a UUID).
+func (s *Store) Destination(ctx context.Context, scope auth.Scope, id string) (Destination, error) {
+	var d Destination
 	if !db.IsUUID(id) {
-		return d, false, nil
+		return d, db.ErrNotFound
 	}
 	cond, args := scope.Where("c.organisation_id")
 	res := db.Conn(ctx, s.g).Raw(`SELECT `+destinationColumns+` `+destinationJoins+`
 		WHERE d.id = ? AND `+cond, append([]any{id}, args...)...).Scan(&d)
-	return d, res.Error == nil && res.RowsAffected == 1, res.Error
+	return d, one(res, "destination", id)
 }
 
-// FollowUp returns one follow-up; ok is false when there is none.
-func (s *Store) FollowUp(ctx context.Context, destinationID, kind string) (f FollowUp, ok bool, err error) {
+// FollowUp returns one follow-up. Errors: db.ErrNotFound when there is
+// none.
+func (s *Store) FollowUp(ctx context.Context, destinationID, kind string) (FollowUp, error) {
+	var f FollowUp
 	res := db.Conn(ctx, s.g).Raw(`SELECT destination_id, kind, due_on, outcome, recorded_at, note
 		FROM follow_ups WHERE destination_id = ? AND kind = ?`, destinationID, kind).Scan(&f)
-	return f, res.Error == nil && res.RowsAffected == 1, res.Error
+	return f, one(res, "follow-up", destinationID+" "+kind)
 }
 
 // newDestination is a validated destination ready to insert.
@@ -137,7 +168,10 @@ func (s *Store) InsertDestination(ctx context.Context, n newDestination) (string
 		SELECT id FROM d`,
 		n.UserID, n.CohortID, n.Kind, n.Employer, n.Role, n.StartDate.Format(time.DateOnly), n.HoursPerWeek, n.Contract,
 		n.EvidenceNote, n.Source, n.RecordedBy, n.VerifiedAt, n.VerifiedBy, n.CreatedAt).Scan(&id).Error
-	return id, err
+	if err != nil {
+		return "", fmt.Errorf("store: unable to record a destination for learner %s: %w", n.UserID, err)
+	}
+	return id, nil
 }
 
 // Verify marks a destination verified by userID; it reports false when it
@@ -145,14 +179,21 @@ func (s *Store) InsertDestination(ctx context.Context, n newDestination) (string
 func (s *Store) Verify(ctx context.Context, id, userID string, at time.Time) (bool, error) {
 	res := db.Conn(ctx, s.g).Exec(
 		"UPDATE destinations SET verified_at = ?, verified_by = ? WHERE id = ? AND verified_at IS NULL", at, userID, id)
-	return res.RowsAffected == 1, res.Error
+	if res.Error != nil {
+		return false, fmt.Errorf("store: unable to verify destination %s: %w", id, res.Error)
+	}
+	return res.RowsAffected == 1, nil
 }
 
 // RecordFollowUp stores what a follow-up found, replacing anything
 // recorded before.
 func (s *Store) RecordFollowUp(ctx context.Context, destinationID, kind, outcome, note, userID string, at time.Time) error {
-	return db.Conn(ctx, s.g).Exec(`UPDATE follow_ups SET outcome = ?, note = ?, recorded_by = ?, recorded_at = ?
+	err := db.Conn(ctx, s.g).Exec(`UPDATE follow_ups SET outcome = ?, note = ?, recorded_by = ?, recorded_at = ?
 		WHERE destination_id = ? AND kind = ?`, outcome, note, userID, at, destinationID, kind).Error
+	if err != nil {
+		return fmt.Errorf("store: unable to record follow-up %s of destination %s: %w", kind, destinationID, err)
+	}
+	return nil
 }
 
 // DueFollowUps lists follow-ups not yet recorded and due on or before
@@ -170,5 +211,8 @@ func (s *Store) DueFollowUps(ctx context.Context, scope auth.Scope, until time.T
 		JOIN users u ON u.id = d.user_id
 		WHERE f.outcome IS NULL AND f.due_on <= ? AND `+cond+`
 		ORDER BY f.due_on, u.name, f.kind`, append([]any{until.Format(time.DateOnly)}, args...)...).Scan(&out).Error
-	return out, err
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list follow-ups due by %s: %w", until.Format(time.DateOnly), err)
+	}
+	return out, nil
 }

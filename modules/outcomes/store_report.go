@@ -2,6 +2,7 @@ package outcomes
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -99,8 +100,10 @@ func (s *Store) Conversion(ctx context.Context, scope auth.Scope, f ReportFilter
 	args = append(args, f.Months)
 	var rows []ReportRow
 	q := strings.Replace(conversionQuery, "%s", strings.Join(where, " AND "), 1)
-	err := db.Conn(ctx, s.g).Raw(q, args...).Scan(&rows).Error
-	return rows, err
+	if err := db.Conn(ctx, s.g).Raw(q, args...).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: unable to compute conversion rates: %w", err)
+	}
+	return rows, nil
 }
 
 // Option is one choice in a report filter.
@@ -112,7 +115,10 @@ func (s *Store) ProgrammeOptions(ctx context.Context, scope auth.Scope) ([]Optio
 	var out []Option
 	err := db.Conn(ctx, s.g).Raw(`SELECT p.slug AS value, p.title AS label FROM programmes p
 		WHERE EXISTS (SELECT 1 FROM cohorts c WHERE c.programme_id = p.id AND `+cond+`) ORDER BY p.title`, args...).Scan(&out).Error
-	return out, err
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list programmes to filter by: %w", err)
+	}
+	return out, nil
 }
 
 // OrganisationOptions lists organisations that have cohorts in scope.
@@ -121,7 +127,10 @@ func (s *Store) OrganisationOptions(ctx context.Context, scope auth.Scope) ([]Op
 	var out []Option
 	err := db.Conn(ctx, s.g).Raw(`SELECT o.id AS value, o.name AS label FROM organisations o
 		WHERE EXISTS (SELECT 1 FROM cohorts c WHERE c.organisation_id = o.id AND `+cond+`) ORDER BY lower(o.name)`, args...).Scan(&out).Error
-	return out, err
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list organisations to filter by: %w", err)
+	}
+	return out, nil
 }
 
 // CohortOptions lists cohorts in scope, newest first.
@@ -131,7 +140,10 @@ func (s *Store) CohortOptions(ctx context.Context, scope auth.Scope) ([]Option, 
 	err := db.Conn(ctx, s.g).Raw(`SELECT c.id AS value, c.name || ' (' || o.name || ')' AS label
 		FROM cohorts c JOIN organisations o ON o.id = c.organisation_id
 		WHERE `+cond+` ORDER BY c.starts_on DESC, c.name`, args...).Scan(&out).Error
-	return out, err
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list cohorts to filter by: %w", err)
+	}
+	return out, nil
 }
 
 // CohortVisible reports whether the scope may see cohort id.
@@ -142,7 +154,10 @@ func (s *Store) CohortVisible(ctx context.Context, scope auth.Scope, id string) 
 	cond, args := scope.Where("c.organisation_id")
 	var n int64
 	err := db.Conn(ctx, s.g).Raw(`SELECT count(*) FROM cohorts c WHERE c.id = ? AND `+cond, append([]any{id}, args...)...).Scan(&n).Error
-	return n == 1, err
+	if err != nil {
+		return false, fmt.Errorf("store: unable to look for cohort %s: %w", id, err)
+	}
+	return n == 1, nil
 }
 
 // OrganisationExists reports whether there is an organisation id.
@@ -152,12 +167,18 @@ func (s *Store) OrganisationExists(ctx context.Context, id string) (bool, error)
 	}
 	var n int64
 	err := db.Conn(ctx, s.g).Raw(`SELECT count(*) FROM organisations WHERE id = ?`, id).Scan(&n).Error
-	return n == 1, err
+	if err != nil {
+		return false, fmt.Errorf("store: unable to look for organisation %s: %w", id, err)
+	}
+	return n == 1, nil
 }
 
 // ProgrammeExists reports whether there is a programme with slug.
 func (s *Store) ProgrammeExists(ctx context.Context, slug string) (bool, error) {
 	var n int64
 	err := db.Conn(ctx, s.g).Raw(`SELECT count(*) FROM programmes WHERE slug = ?`, slug).Scan(&n).Error
-	return n == 1, err
+	if err != nil {
+		return false, fmt.Errorf("store: unable to look for programme %s: %w", slug, err)
+	}
+	return n == 1, nil
 }

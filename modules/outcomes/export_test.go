@@ -1,4 +1,0 @@
-package outcomes
-
-// CSVSafe exposes csvSafe to the package's external tests.
-var CSVSafe = csvSafe
