@@ -150,7 +150,7 @@ func checkNoSmallCountsInHTML(t *testing.T, page string) {
 // checkWithheldCSV fails unless the sheet withholds the report whole.
 func checkWithheldCSV(t *testing.T, body string) {
 	t.Helper()
-	recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff"))).ReadAll()
 	if err != nil || len(recs) != 2 || strings.Join(recs[0], ",") != "withheld,reason" ||
 		recs[1][0] != "true" || !strings.HasPrefix(recs[1][1], withheldNotice) {
 		t.Errorf("a withheld CSV: %v %q", err, body)
