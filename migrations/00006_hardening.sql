@@ -33,6 +33,11 @@ CREATE TABLE cohort_invitations (
 CREATE INDEX cohort_invitations_open_idx ON cohort_invitations (email)
     WHERE accepted_at IS NULL AND declined_at IS NULL;
 
+-- When the identity provider last vouched for the person's email address
+-- (email_verified at sign-in); things sent to an address, such as a
+-- personal invitation, are shown only while it is set.
+ALTER TABLE users ADD COLUMN email_verified_at timestamptz;
+
 -- A random key per person that equality reports add up per table cell
 -- (the cell-key method): the same people always give the same small
 -- adjustment to a count, and one person more or less gives an
@@ -42,7 +47,7 @@ ALTER TABLE users ADD COLUMN report_key smallint NOT NULL DEFAULT floor(random()
     CHECK (report_key BETWEEN 0 AND 255);
 
 -- +goose Down
-ALTER TABLE users DROP COLUMN report_key;
+ALTER TABLE users DROP COLUMN report_key, DROP COLUMN email_verified_at;
 DROP TABLE cohort_invitations;
 DROP INDEX cohorts_self_enrolment_key;
 DELETE FROM enrolments WHERE cohort_id IN (SELECT id FROM cohorts WHERE self_enrolment);

@@ -2,8 +2,6 @@ package identity
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -32,55 +30,14 @@ func (s *Service) ProvisionLearner(ctx context.Context, email, name string) (str
 }
 
 // VerifiedEmail returns the email address of the person userID when the
-// identity provider vouched for it (email_verified) at their latest sign-in
-// that has not ended, and "" otherwise: never signed in, signed out
-// everywhere, or not verified. Things sent to an email address (such as a
-// personal invitation) are shown only to the person it is verified for.
-//
-// There is no column for verification; the answer comes from the ID token
-// kept with the sign-in. A provider that releases email claims only at
-// its userinfo endpoint, not in the ID token, gives "" (refused, never
-// wrongly allowed). Errors are the database's.
+// identity provider vouched for it (email_verified) at their latest
+// sign-in, and "" otherwise (never signed in, or not verified). Things
+// sent to an email address, such as a personal invitation, are shown only
+// to the person it is verified for. Errors are the database's.
 func (s *Service) VerifiedEmail(ctx context.Context, userID string) (string, error) {
-	email, token, err := s.store.LatestSignIn(ctx, userID)
+	email, err := s.store.VerifiedEmail(ctx, userID)
 	if errors.Is(err, db.ErrNotFound) {
 		return "", nil
 	}
-	if err != nil {
-		return "", err
-	}
-	claimed, verified := emailClaims(token)
-	if !verified || claimed == "" || claimed != email {
-		return "", nil
-	}
-	return email, nil
-}
-
-// emailClaims reads the email and email_verified claims of an ID token
-// that was verified when the person signed in (so its signature is not
-// checked again here). Anything unreadable counts as not verified.
-func emailClaims(idToken string) (email string, verified bool) {
-	parts := strings.Split(idToken, ".")
-	if len(parts) != 3 {
-		return "", false
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return "", false
-	}
-	var claims struct {
-		Email         string `json:"email"`
-		EmailVerified any    `json:"email_verified"`
-	}
-	if json.Unmarshal(payload, &claims) != nil {
-		return "", false
-	}
-	// Some providers send the flag as the string "true".
-	switch v := claims.EmailVerified.(type) {
-	case bool:
-		verified = v
-	case string:
-		verified = v == "true"
-	}
-	return strings.ToLower(strings.TrimSpace(claims.Email)), verified
+	return email, err
 }

@@ -94,13 +94,13 @@ func one(res *gorm.DB, what, key string) error {
 func (s *Store) UpsertSignedIn(ctx context.Context, id auth.Identity, now time.Time) (string, error) {
 	var userID string
 	res := db.Conn(ctx, s.g).Raw(`
-		INSERT INTO users (issuer, subject, email, name, claim_roles, last_sign_in_at)
-		VALUES (?, ?, ?, ?, ?, ?)
+		INSERT INTO users (issuer, subject, email, name, claim_roles, last_sign_in_at, email_verified_at)
+		VALUES (?, ?, ?, ?, ?, ?, CASE WHEN ? THEN ?::timestamptz END)
 		ON CONFLICT (issuer, subject) WHERE issuer IS NOT NULL DO UPDATE
 		SET email = EXCLUDED.email, name = EXCLUDED.name, claim_roles = EXCLUDED.claim_roles,
-		    last_sign_in_at = EXCLUDED.last_sign_in_at
+		    last_sign_in_at = EXCLUDED.last_sign_in_at, email_verified_at = EXCLUDED.email_verified_at
 		RETURNING id`,
-		id.Issuer, id.Subject, id.Email, id.Name, rolesParam(id.Roles), now).Scan(&userID)
+		id.Issuer, id.Subject, id.Email, id.Name, rolesParam(id.Roles), now, id.EmailVerified, now).Scan(&userID)
 	if res.Error != nil {
 		return "", fmt.Errorf("store: unable to record the sign-in of %s: %w", id.Subject, res.Error)
 	}
@@ -339,22 +339,22 @@ func (s *Store) ProvisionPerson(ctx context.Context, email, name, phone string, 
 	return "", false, errors.New("store: unable to provision a person: the email kept changing hands")
 }
 
-// LatestSignIn returns a person's email and the ID token of their most
-// recent sign-in that has not ended, or db.ErrNotFound when they have none.
-func (s *Store) LatestSignIn(ctx context.Context, userID string) (email, idToken string, err error) {
+// VerifiedEmail returns userID's email when the provider vouched for it
+// at their latest sign-in, "" otherwise, or db.ErrNotFound for nobody.
+func (s *Store) VerifiedEmail(ctx context.Context, userID string) (string, error) {
 	if !db.IsUUID(userID) {
-		return "", "", db.ErrNotFound
+		return "", db.ErrNotFound
 	}
-	var row struct{ Email, IDToken string }
-	res := db.Conn(ctx, s.g).Raw(`SELECT u.email, a.id_token FROM users u JOIN auth_sessions a ON a.user_id = u.id
-		WHERE u.id = ? AND a.ended_at IS NULL ORDER BY a.created_at DESC LIMIT 1`, userID).Scan(&row)
+	var row struct{ Email string }
+	res := db.Conn(ctx, s.g).Raw(`SELECT CASE WHEN email_verified_at IS NOT NULL THEN email ELSE '' END AS email
+		FROM users WHERE id = ?`, userID).Scan(&row)
 	switch {
 	case res.Error != nil:
-		return "", "", fmt.Errorf("store: unable to load the sign-in of %s: %w", userID, res.Error)
+		return "", fmt.Errorf("store: unable to load the email of %s: %w", userID, res.Error)
 	case res.RowsAffected == 0:
-		return "", "", db.ErrNotFound
+		return "", db.ErrNotFound
 	}
-	return row.Email, row.IDToken, nil
+	return row.Email, nil
 }
 
 // rolesParam passes roles as a PostgreSQL text[] literal.
