@@ -103,7 +103,7 @@ func TestExportsOpenSafelyInASpreadsheet(t *testing.T) {
 		WHERE o.name = 'Northfield NHS Foundation Trust' ORDER BY c.starts_on DESC LIMIT 1`).Scan(&cohortID)
 	// A learner whose name is a formula, as someone might type on purpose.
 	userID, _ := MustCreateLearner(t, `=HYPERLINK("http://evil.example","Click")`)
-	MustEnrol(t, g, cohortID, userID)
+	MustEnrol(t, cohortID, userID)
 	manager := srv.SignIn(t, "manager@example.org")
 
 	csv := testenv.Body(t, manager.Get("/manage/cohorts/"+cohortID+"/export.csv"))

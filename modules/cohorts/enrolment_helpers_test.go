@@ -2,61 +2,40 @@ package cohorts_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"gorm.io/gorm"
 
 	"onramp/app/testenv"
-	"onramp/modules/audit"
-	"onramp/modules/identity"
 )
-
-var fixtures atomic.Int64
 
 // MustCreateCohort adds a cohort of the programme (slug) to the demo
 // organisation named org, starting and ending the given days from today,
 // and returns its id and name.
-func MustCreateCohort(t *testing.T, g *gorm.DB, org, programme string, startDays, endDays int) (string, string) {
+func MustCreateCohort(t *testing.T, org, programme string, startDays, endDays int) (string, string) {
 	t.Helper()
+	f := testenv.NewFixtures(t)
 	today := time.Now().UTC().Truncate(24 * time.Hour)
-	name := fmt.Sprintf("Test cohort %d-%d", time.Now().UnixNano()%1e9, fixtures.Add(1))
-	var id string
-	err := g.Raw(`INSERT INTO cohorts (programme_id, organisation_id, name, starts_on, ends_on, capacity)
-		SELECT p.id, o.id, ?, ?, ?, 30 FROM programmes p, organisations o WHERE p.slug = ? AND o.name = ? RETURNING id`,
-		name, today.AddDate(0, 0, startDays), today.AddDate(0, 0, endDays), programme, org).Scan(&id).Error
-	if err != nil || id == "" {
-		t.Fatalf("creating a %s cohort for %s: %v", programme, org, err)
-	}
-	return id, name
+	return f.Cohort(testenv.Cohort{Organisation: f.DemoOrganisation(org), Programme: programme,
+		Starts: today.AddDate(0, 0, startDays), Ends: today.AddDate(0, 0, endDays)})
 }
 
 // MustCreateLearner provisions, through identity (which owns people), a
 // learner who has not signed in yet and returns their id and email.
 func MustCreateLearner(t *testing.T, name string) (string, string) {
 	t.Helper()
-	email := fmt.Sprintf("fixture.%d.%d@example.org", time.Now().UnixNano()%1e9, fixtures.Add(1))
-	d := testenv.DB(t)
-	id, created, err := identity.NewService(d, audit.New(d.Gorm), time.Now).Provision(context.Background(), email, name, "", nil)
-	if err != nil || !created {
-		t.Fatalf("creating a learner: %v", err)
-	}
-	return id, email
+	return testenv.NewFixtures(t).Learner(testenv.Learner{Name: name})
 }
 
 // MustEnrol puts a learner in a cohort.
-func MustEnrol(t *testing.T, g *gorm.DB, cohortID, userID string) {
+func MustEnrol(t *testing.T, cohortID, userID string) {
 	t.Helper()
-	if err := g.Exec("INSERT INTO enrolments (cohort_id, user_id) VALUES (?, ?)", cohortID, userID).Error; err != nil {
-		t.Fatal(err)
-	}
+	testenv.NewFixtures(t).Enrol(cohortID, userID, time.Time{})
 }
 
 // upload posts content as the multipart field "file"; extra form fields

@@ -14,10 +14,10 @@ func TestAnotherOrganisationsManagerCannotEnrolInviteWithdrawOrTransfer(t *testi
 	srv := testenv.NewServer(t)
 	g := testenv.DB(t).Gorm
 	manager := srv.SignIn(t, "manager@example.org")
-	cohortID, cohortName := MustCreateCohort(t, g, trust, "get-into", 3, 45)
-	otherID, _ := MustCreateCohort(t, g, trust, "get-into", 10, 52)
+	cohortID, cohortName := MustCreateCohort(t, trust, "get-into", 3, 45)
+	otherID, _ := MustCreateCohort(t, trust, "get-into", 10, 52)
 	userID, _ := MustCreateLearner(t, "Scoped Learner")
-	MustEnrol(t, g, cohortID, userID)
+	MustEnrol(t, cohortID, userID)
 	start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 3)
 	csv := []byte("name,email,date_of_birth\nNew Person,new.person.scope@example.net," + dob(start, 20, "02/01/2006") + "\n")
 	var imp importAnswer

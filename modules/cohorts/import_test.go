@@ -17,11 +17,11 @@ func TestEachSpreadsheetRowProblemIsReportedInPlainEnglish(t *testing.T) {
 	g := testenv.DB(t).Gorm
 	manager := srv.SignIn(t, "manager@example.org")
 	today := time.Now().UTC().Truncate(24 * time.Hour)
-	getInto, _ := MustCreateCohort(t, g, trust, "get-into", 30, 72)
-	stepInto, _ := MustCreateCohort(t, g, trust, "step-into-work", 30, 100)
+	getInto, _ := MustCreateCohort(t, trust, "get-into", 30, 72)
+	stepInto, _ := MustCreateCohort(t, trust, "step-into-work", 30, 100)
 	start := today.AddDate(0, 0, 30)
 	enrolledID, enrolledEmail := MustCreateLearner(t, "Already Here")
-	MustEnrol(t, g, getInto, enrolledID)
+	MustEnrol(t, getInto, enrolledID)
 	ok := dob(start, 20, "02/01/2006")
 
 	type want struct {
@@ -108,7 +108,7 @@ func TestFilesThatAreNotUsableSpreadsheetsAreRefused(t *testing.T) {
 	srv := testenv.NewServer(t)
 	g := testenv.DB(t).Gorm
 	manager := srv.SignIn(t, "manager@example.org")
-	cohortID, _ := MustCreateCohort(t, g, trust, "get-into", 10, 52)
+	cohortID, _ := MustCreateCohort(t, trust, "get-into", 10, 52)
 	row := func(i int) string { return fmt.Sprintf("Learner %d,l%d@example.org,01/01/2004\n", i, i) }
 	var many strings.Builder
 	many.WriteString("name,email,date_of_birth\n")
@@ -174,7 +174,7 @@ func TestNobodyIsEnrolledUntilConfirmAndAReuploadEnrolsNobodyTwice(t *testing.T)
 	g := testenv.DB(t).Gorm
 	manager := srv.SignIn(t, "manager@example.org")
 	srv.SignIn(t, "learner3@example.org") // signed in, so their name is theirs
-	cohortID, _ := MustCreateCohort(t, g, trust, "get-into", 5, 47)
+	cohortID, _ := MustCreateCohort(t, trust, "get-into", 5, 47)
 	start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 5)
 	file := []byte("name,email,date_of_birth,phone\n" +
 		"Nadia Hussain,Nadia.Hussain@example.net," + dob(start, 18, "02/01/2006") + ",07700 900456\n" +
@@ -254,9 +254,8 @@ func TestNobodyIsEnrolledUntilConfirmAndAReuploadEnrolsNobodyTwice(t *testing.T)
 
 func TestManagerUploadsPreviewsAndConfirmsThroughThePages(t *testing.T) {
 	srv := testenv.NewServer(t)
-	g := testenv.DB(t).Gorm
 	manager := srv.SignIn(t, "manager@example.org").NoRedirects()
-	cohortID, _ := MustCreateCohort(t, g, trust, "step-into-work", 7, 77)
+	cohortID, _ := MustCreateCohort(t, trust, "step-into-work", 7, 77)
 	base := "/manage/cohorts/" + cohortID
 
 	form := testenv.Body(t, manager.Get(base+"/import"))

@@ -102,7 +102,7 @@ func TestAnotherOrganisationCannotPullALearnerInByEmail(t *testing.T) {
 
 	var cohortIDs []string
 	for range 9 {
-		id, _ := MustCreateCohort(t, g, charity, "get-into", 10, 52)
+		id, _ := MustCreateCohort(t, charity, "get-into", 10, 52)
 		cohortIDs = append(cohortIDs, id)
 		imp, res := importOne(t, attacker, id, 10, "Someone Else", "learner@example.org", "07700 900999")
 		if imp.ValidRows != 1 || len(imp.Errors) != 0 || res.Added != 1 || res.AlreadyAdded != 0 {
@@ -154,7 +154,7 @@ func TestAnImportLooksTheSameForSomeoneKnownElsewhereAsForANewEmail(t *testing.T
 	srv := testenv.NewServer(t)
 	g := testenv.DB(t).Gorm
 	manager := srv.SignIn(t, "manager2@example.org").NoRedirects()
-	cohortID, _ := MustCreateCohort(t, g, charity, "get-into", 10, 52)
+	cohortID, _ := MustCreateCohort(t, charity, "get-into", 10, 52)
 	newEmail := fmt.Sprintf("brand.new.%d@example.net", time.Now().UnixNano())
 	start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 10)
 	file := func(email string) string {
@@ -243,8 +243,8 @@ func TestAnImportEnrolsOnlyPeopleNoOtherOrganisationKnows(t *testing.T) {
 		g.Raw("SELECT id FROM organisations WHERE name = ?", name).Scan(&id)
 		return id
 	}
-	ownCohort, _ := MustCreateCohort(t, g, trust, "get-into", 5, 47)
-	theirCohort, _ := MustCreateCohort(t, g, charity, "get-into", 5, 47)
+	ownCohort, _ := MustCreateCohort(t, trust, "get-into", 5, 47)
+	theirCohort, _ := MustCreateCohort(t, charity, "get-into", 5, 47)
 	var selfEnrolment string
 	g.Raw(`INSERT INTO cohorts (programme_id, organisation_id, self_enrolment, name, starts_on, ends_on, capacity)
 		SELECT id, NULL, true, 'Get Into on your own', now(), now() + interval '1 year', 100000 FROM programmes WHERE slug = 'get-into'
@@ -257,7 +257,7 @@ func TestAnImportEnrolsOnlyPeopleNoOtherOrganisationKnows(t *testing.T) {
 		invited bool
 	}{
 		{"known to nobody", func(string) {}, false},
-		{"in another cohort of this organisation", func(id string) { MustEnrol(t, g, ownCohort, id) }, false},
+		{"in another cohort of this organisation", func(id string) { MustEnrol(t, ownCohort, id) }, false},
 		{"staff of this organisation", func(id string) {
 			if err := people(t).SetOrganisation(ctx, admin, id, orgID(trust)); err != nil {
 				t.Fatal(err)
@@ -268,16 +268,16 @@ func TestAnImportEnrolsOnlyPeopleNoOtherOrganisationKnows(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, true},
-		{"in another organisation's cohort", func(id string) { MustEnrol(t, g, theirCohort, id) }, true},
+		{"in another organisation's cohort", func(id string) { MustEnrol(t, theirCohort, id) }, true},
 		{"withdrawn from another organisation's cohort", func(id string) {
-			MustEnrol(t, g, theirCohort, id)
+			MustEnrol(t, theirCohort, id)
 			g.Exec("UPDATE enrolments SET status = 'withdrawn', withdrawn_at = now() WHERE cohort_id = ? AND user_id = ?", theirCohort, id)
 		}, true},
-		{"on a programme on their own", func(id string) { MustEnrol(t, g, selfEnrolment, id) }, true},
+		{"on a programme on their own", func(id string) { MustEnrol(t, selfEnrolment, id) }, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			target, _ := MustCreateCohort(t, g, trust, "get-into", 5, 47)
+			target, _ := MustCreateCohort(t, trust, "get-into", 5, 47)
 			userID, email := MustCreateLearner(t, "Their Own Name")
 			tc.setup(userID)
 			_, res := importOne(t, manager, target, 5, "Typed Name", email, "07700 900555")
@@ -304,7 +304,7 @@ const invitee = "learner3@example.org"
 // theirs, and returns the cohort and the invitation.
 func invitedLearner(t *testing.T, srv *testenv.Server, g *gorm.DB, startDays, endDays int) (cohortID, invitationID string) {
 	t.Helper()
-	cohortID, _ = MustCreateCohort(t, g, charity, "get-into", startDays, endDays)
+	cohortID, _ = MustCreateCohort(t, charity, "get-into", startDays, endDays)
 	importOne(t, srv.SignIn(t, "manager2@example.org"), cohortID, startDays, "Kasia N", invitee, "")
 	g.Raw("SELECT id FROM cohort_invitations WHERE cohort_id = ? AND email = ?", cohortID, invitee).Scan(&invitationID)
 	if invitationID == "" {
@@ -480,7 +480,7 @@ func TestAFullCohortRefusesAnInvitation(t *testing.T) {
 	cohortID, invitationID := invitedLearner(t, srv, g, 10, 52)
 	g.Exec("UPDATE cohorts SET capacity = 1 WHERE id = ?", cohortID)
 	other, _ := MustCreateLearner(t, "Took The Place")
-	MustEnrol(t, g, cohortID, other)
+	MustEnrol(t, cohortID, other)
 	learner := srv.SignIn(t, invitee)
 	resp := learner.PostForm("/join/invitations/"+invitationID+"/accept", nil)
 	if body := testenv.Body(t, resp); resp.StatusCode != http.StatusConflict || !strings.Contains(body, "is full") {
@@ -493,9 +493,8 @@ func TestAFullCohortRefusesAnInvitation(t *testing.T) {
 
 func TestInviteLinksUseTheConfiguredAddressNotTheHostHeader(t *testing.T) {
 	srv := testenv.NewServer(t)
-	g := testenv.DB(t).Gorm
 	manager := srv.SignIn(t, "manager@example.org")
-	cohortID, _ := MustCreateCohort(t, g, trust, "get-into", 3, 45)
+	cohortID, _ := MustCreateCohort(t, trust, "get-into", 3, 45)
 	code := makeCode(t, manager, cohortID, "7", "10")
 	req := manager.Request(http.MethodGet, "/manage/cohorts/"+cohortID+"/invites?created="+code, nil)
 	for _, ck := range manager.Jar.Cookies(req.URL) { // the jar files cookies under req.Host

@@ -38,7 +38,7 @@ func TestALearnerJoinsWithACodeOnceHoweverOftenTheyUseIt(t *testing.T) {
 	srv := testenv.NewServer(t)
 	g := testenv.DB(t).Gorm
 	manager := srv.SignIn(t, "manager@example.org")
-	cohortID, cohortName := MustCreateCohort(t, g, trust, "get-into", -2, 40)
+	cohortID, cohortName := MustCreateCohort(t, trust, "get-into", -2, 40)
 
 	resp := manager.PostForm("/manage/cohorts/"+cohortID+"/invites", url.Values{"days": {"0"}, "max_uses": {"101"}})
 	body := testenv.Body(t, resp)
@@ -111,8 +111,8 @@ func TestCodesThatExpiredWereCancelledOrUsedUpAreRefused(t *testing.T) {
 	})
 	g := testenv.DB(t).Gorm
 	manager := srv.SignIn(t, "manager@example.org")
-	cohortID, _ := MustCreateCohort(t, g, trust, "get-into", -1, 40)
-	endingSoon, _ := MustCreateCohort(t, g, trust, "get-into", -10, 2)
+	cohortID, _ := MustCreateCohort(t, trust, "get-into", -1, 40)
+	endingSoon, _ := MustCreateCohort(t, trust, "get-into", -10, 2)
 
 	expiring := makeCode(t, manager, cohortID, "1", "30")
 	cancelled := makeCode(t, manager, cohortID, "30", "30")

@@ -33,9 +33,9 @@ func TestWithdrawingNeedsAReason(t *testing.T) {
 	srv := testenv.NewServer(t)
 	g := testenv.DB(t).Gorm
 	manager := srv.SignIn(t, "manager@example.org").NoRedirects()
-	cohortID, _ := MustCreateCohort(t, g, trust, "get-started", -3, 4)
+	cohortID, _ := MustCreateCohort(t, trust, "get-started", -3, 4)
 	userID, email := MustCreateLearner(t, "Priya Withdrawn")
-	MustEnrol(t, g, cohortID, userID)
+	MustEnrol(t, cohortID, userID)
 	path := "/manage/cohorts/" + cohortID + "/learners/" + userID
 
 	page := testenv.Body(t, manager.Get(path))
@@ -94,12 +94,12 @@ func TestATransferKeepsTheLearnersProgress(t *testing.T) {
 	srv := testenv.NewServer(t)
 	g := testenv.DB(t).Gorm
 	manager := srv.SignIn(t, "manager@example.org").NoRedirects()
-	from, _ := MustCreateCohort(t, g, trust, "get-into", -7, 35)
-	to, toName := MustCreateCohort(t, g, trust, "get-into", 7, 49)
-	otherProgramme, _ := MustCreateCohort(t, g, trust, "get-started", 7, 14)
-	charity, _ := MustCreateCohort(t, g, "Riverside Youth Futures", "get-into", 7, 49)
+	from, _ := MustCreateCohort(t, trust, "get-into", -7, 35)
+	to, toName := MustCreateCohort(t, trust, "get-into", 7, 49)
+	otherProgramme, _ := MustCreateCohort(t, trust, "get-started", 7, 14)
+	charity, _ := MustCreateCohort(t, "Riverside Youth Futures", "get-into", 7, 49)
 	userID, _ := MustCreateLearner(t, "Tomasz Moving")
-	MustEnrol(t, g, from, userID)
+	MustEnrol(t, from, userID)
 	if err := g.Exec(`INSERT INTO lesson_progress (user_id, lesson_id)
 		SELECT ?, l.id FROM lessons l JOIN modules m ON m.id = l.module_id JOIN programmes p ON p.id = m.programme_id
 		WHERE p.slug = 'get-into' AND l.published AND m.published ORDER BY m.position, l.position LIMIT 4`, userID).Error; err != nil {
@@ -170,13 +170,13 @@ func doneIn(t *testing.T, manager *testenv.Client, cohortID, userID string) int 
 func TestAWithdrawnLearnersLaterProgressIsNotShownToTheCohortTheyLeft(t *testing.T) {
 	srv := testenv.NewServer(t)
 	g := testenv.DB(t).Gorm
-	left, _ := MustCreateCohort(t, g, trust, "get-started", -3, 4)
-	joined, _ := MustCreateCohort(t, g, charity, "get-started", -3, 4)
+	left, _ := MustCreateCohort(t, trust, "get-started", -3, 4)
+	joined, _ := MustCreateCohort(t, charity, "get-started", -3, 4)
 	learner := srv.SignIn(t, "learner4@example.org")
 	var me struct{ ID string }
 	learner.JSON("/api/v1/me", &me)
-	MustEnrol(t, g, left, me.ID)
-	MustEnrol(t, g, joined, me.ID)
+	MustEnrol(t, left, me.ID)
+	MustEnrol(t, joined, me.ID)
 	manager := srv.SignIn(t, "manager@example.org")
 	resp := manager.PostForm("/manage/cohorts/"+left+"/learners/"+me.ID+"/withdraw", url.Values{"reason": {"Moved to another organisation"}})
 	resp.Body.Close()

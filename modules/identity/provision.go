@@ -29,6 +29,13 @@ func (s *Service) ProvisionLearner(ctx context.Context, email, name string) (str
 	return id, err
 }
 
+// EnsureOrganisation returns the id of the organisation named name,
+// creating it with kind (trust, charity, ...) when missing. Errors are the
+// database's.
+func (s *Service) EnsureOrganisation(ctx context.Context, name, kind string) (string, error) {
+	return s.store.EnsureOrganisation(ctx, name, kind)
+}
+
 // VerifiedEmail returns the email address of the person userID when the
 // identity provider vouched for it (email_verified) at their latest
 // sign-in, and "" otherwise (never signed in, or not verified). Things

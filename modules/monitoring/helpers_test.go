@@ -14,11 +14,6 @@ import (
 
 var fixtureSeq atomic.Int64
 
-// unique is a value no other fixture of this test run uses.
-func unique(prefix string) string {
-	return fmt.Sprintf("%s-%d-%d", prefix, time.Now().UnixNano(), fixtureSeq.Add(1))
-}
-
 // organisationID returns the id of a demo organisation.
 func organisationID(t *testing.T, name string) string {
 	t.Helper()
@@ -59,26 +54,15 @@ func mustCohort(t *testing.T, org string) string {
 // id. Only admins can report on it, by choosing it.
 func mustOrganisation(t *testing.T) string {
 	t.Helper()
-	var id string
-	if err := testenv.DB(t).Gorm.Raw("INSERT INTO organisations (name, kind) VALUES (?, 'trust') RETURNING id",
-		unique("Fixture trust")).Scan(&id).Error; err != nil || id == "" {
-		t.Fatalf("creating an organisation: %v", err)
-	}
-	return id
+	return testenv.NewFixtures(t).Organisation("Fixture trust", "trust")
 }
 
 // mustCohortOf creates a Get Started cohort for organisation id, starting
 // on starts.
 func mustCohortOf(t *testing.T, orgID string, starts time.Time) string {
 	t.Helper()
-	var id string
-	err := testenv.DB(t).Gorm.Raw(`
-		INSERT INTO cohorts (programme_id, organisation_id, name, starts_on, ends_on)
-		SELECT p.id, ?, ?, ?, ? FROM programmes p WHERE p.slug = 'get-started' RETURNING id`,
-		orgID, unique("Fixture cohort"), starts, starts.AddDate(0, 0, 14)).Scan(&id).Error
-	if err != nil || id == "" {
-		t.Fatalf("creating a cohort: %v", err)
-	}
+	id, _ := testenv.NewFixtures(t).Cohort(testenv.Cohort{Organisation: orgID, Programme: "get-started",
+		Starts: starts, Ends: starts.AddDate(0, 0, 14)})
 	return id
 }
 
@@ -123,14 +107,15 @@ func mustEnrol(t *testing.T, cohortID string, l learner) string {
 func mustPerson(t *testing.T, cohortID string, l learner) person {
 	t.Helper()
 	g := testenv.DB(t).Gorm
-	var dob *string
+	var dob *time.Time
 	if l.age > 0 {
-		d := cohortStart.AddDate(-l.age, 0, -30).Format(time.DateOnly)
+		d := cohortStart.AddDate(-l.age, 0, -30)
 		dob = &d
 	}
-	var id string
-	if err := g.Raw("INSERT INTO users (email, name, date_of_birth, report_key) VALUES (?, 'Fixture Learner', ?, ?) RETURNING id",
-		unique("eq")+"@example.org", dob, l.key).Scan(&id).Error; err != nil {
+	id, _ := testenv.NewFixtures(t).Learner(testenv.Learner{DateOfBirth: dob})
+	// Real people get a random report key; a fixture's is chosen so the
+	// test can work out what a report must publish.
+	if err := g.Exec("UPDATE users SET report_key = ? WHERE id = ?", l.key, id).Error; err != nil {
 		t.Fatal(err)
 	}
 	mustAlsoEnrol(t, cohortID, id, l.withdrawn)
@@ -165,41 +150,24 @@ func mustPerson(t *testing.T, cohortID string, l learner) person {
 // withdrawn at once when withdrawn is true.
 func mustAlsoEnrol(t *testing.T, cohortID, userID string, withdrawn bool) {
 	t.Helper()
-	status, withdrawnAt := "active", (*time.Time)(nil)
+	f := testenv.NewFixtures(t)
+	f.Enrol(cohortID, userID, cohortStart)
 	if withdrawn {
-		now := time.Now()
-		status, withdrawnAt = "withdrawn", &now
-	}
-	if err := testenv.DB(t).Gorm.Exec("INSERT INTO enrolments (cohort_id, user_id, status, withdrawn_at) VALUES (?, ?, ?, ?)",
-		cohortID, userID, status, withdrawnAt).Error; err != nil {
-		t.Fatal(err)
+		f.Withdraw(cohortID, userID, cohortStart)
 	}
 }
 
-// mustTransfer moves someone from one cohort to another the way the
-// cohorts module does: withdrawn from the first with the reason, enrolled
-// in the second, which remembers where they came from.
+// mustTransfer moves someone from one cohort to another through the
+// cohorts module, on the day the fixture cohorts start.
 func mustTransfer(t *testing.T, userID, from, to string) {
 	t.Helper()
-	g := testenv.DB(t).Gorm
-	if err := g.Exec(`INSERT INTO enrolments (cohort_id, user_id, transferred_from) VALUES (?, ?, ?)`, to, userID, from).Error; err != nil {
-		t.Fatal(err)
-	}
-	res := g.Exec(`UPDATE enrolments SET status = 'withdrawn', withdrawn_at = now(), withdrawal_reason = 'Transferred'
-		WHERE cohort_id = ? AND user_id = ? AND status <> 'withdrawn'`, from, userID)
-	if res.Error != nil || res.RowsAffected != 1 {
-		t.Fatalf("transferring: %v (%d enrolments)", res.Error, res.RowsAffected)
-	}
+	testenv.NewFixtures(t).Transfer(from, userID, to, cohortStart)
 }
 
 // mustWithdraw withdraws someone from a cohort.
 func mustWithdraw(t *testing.T, userID, cohortID string) {
 	t.Helper()
-	res := testenv.DB(t).Gorm.Exec(`UPDATE enrolments SET status = 'withdrawn', withdrawn_at = now(), withdrawal_reason = 'Moved away'
-		WHERE cohort_id = ? AND user_id = ? AND status <> 'withdrawn'`, cohortID, userID)
-	if res.Error != nil || res.RowsAffected != 1 {
-		t.Fatalf("withdrawing: %v (%d enrolments)", res.Error, res.RowsAffected)
-	}
+	testenv.NewFixtures(t).Withdraw(cohortID, userID, cohortStart)
 }
 
 // mustBriefCohort builds the cohort the suppression rules are explained

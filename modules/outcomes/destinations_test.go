@@ -157,7 +157,7 @@ func TestFollowUpsFallDueAtThreeAndSixMonths(t *testing.T) {
 	today := now().UTC()
 	start := date(today.Year(), today.Month(), 1) // the 1st: month arithmetic is unambiguous
 	cohort := MustCreateCohort(t, demoTrustID(t), "get-into", start.AddDate(0, 0, -42), start.AddDate(0, 0, -1))
-	name := "Follow Up " + unique()
+	name := testenv.Unique("Follow Up")
 	learnerID := MustCreateLearner(t, name)
 	MustEnrol(t, cohort, learnerID, nil)
 	form := destinationForm(cohort, "employment", "Northfield NHS Foundation Trust", start)

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,11 +14,6 @@ import (
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
-
-var uniq atomic.Int64
-
-// unique is a suffix that keeps test rows apart in the shared database.
-func unique() string { return fmt.Sprintf("%d-%d", time.Now().UnixNano(), uniq.Add(1)) }
 
 func mustScan(t *testing.T, dest any, q string, args ...any) {
 	t.Helper()
@@ -38,9 +32,7 @@ func mustExec(t *testing.T, q string, args ...any) {
 // MustCreateOrganisation adds an organisation of our own.
 func MustCreateOrganisation(t *testing.T, name string) string {
 	t.Helper()
-	var id string
-	mustScan(t, &id, "INSERT INTO organisations (name, kind) VALUES (?, 'trust') RETURNING id", name+" "+unique())
-	return id
+	return testenv.NewFixtures(t).Organisation(name, "trust")
 }
 
 // demoTrustID is the organisation manager@example.org works for.
@@ -57,34 +49,27 @@ func demoTrustID(t *testing.T) string {
 // MustCreateCohort adds a cohort of programme slug to an organisation.
 func MustCreateCohort(t *testing.T, orgID, slug string, starts, ends time.Time) string {
 	t.Helper()
-	var id string
-	mustScan(t, &id, `INSERT INTO cohorts (programme_id, organisation_id, name, starts_on, ends_on)
-		SELECT id, ?, ?, ?, ? FROM programmes WHERE slug = ? RETURNING id`,
-		orgID, "Test cohort "+unique(), starts.Format(time.DateOnly), ends.Format(time.DateOnly), slug)
-	if id == "" {
-		t.Fatalf("no programme %s", slug)
-	}
+	id, _ := testenv.NewFixtures(t).Cohort(testenv.Cohort{Organisation: orgID, Programme: slug, Starts: starts, Ends: ends})
 	return id
 }
 
 // MustCreateLearner adds a person who has not signed in yet.
 func MustCreateLearner(t *testing.T, name string) string {
 	t.Helper()
-	var id string
-	mustScan(t, &id, "INSERT INTO users (email, name) VALUES (?, ?) RETURNING id",
-		"outcomes."+unique()+"@example.org", name)
+	id, _ := testenv.NewFixtures(t).Learner(testenv.Learner{Name: name})
 	return id
 }
 
 // MustEnrol enrols a learner; a non-nil withdrawn withdraws them then.
 func MustEnrol(t *testing.T, cohortID, userID string, withdrawn *time.Time) {
 	t.Helper()
+	f := testenv.NewFixtures(t)
 	if withdrawn == nil {
-		mustExec(t, "INSERT INTO enrolments (cohort_id, user_id) VALUES (?, ?)", cohortID, userID)
+		f.Enrol(cohortID, userID, time.Time{})
 		return
 	}
-	mustExec(t, `INSERT INTO enrolments (cohort_id, user_id, status, withdrawn_at, withdrawal_reason)
-		VALUES (?, ?, 'withdrawn', ?, 'Moved away')`, cohortID, userID, *withdrawn)
+	f.Enrol(cohortID, userID, withdrawn.AddDate(0, 0, -1))
+	f.Withdraw(cohortID, userID, *withdrawn)
 }
 
 // firstLesson is the first lesson of a shipped programme.

@@ -206,7 +206,7 @@ func TestCSVExportIsAnAttachmentWithNeutralisedCells(t *testing.T) {
 	admin := srv.SignIn(t, "admin@example.org")
 	org := MustCreateOrganisation(t, "=HYPERLINK(\"http://evil.example\")")
 	cohort := MustCreateCohort(t, org, "get-started", date(2025, 1, 6), date(2025, 1, 10))
-	mustExec(t, "UPDATE cohorts SET name = ? WHERE id = ?", "@cohort "+unique(), cohort)
+	mustExec(t, "UPDATE cohorts SET name = ? WHERE id = ?", testenv.Unique("@cohort"), cohort)
 
 	resp := admin.Get("/manage/outcomes.csv?organisation=" + org + "&months=12")
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") ||
