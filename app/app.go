@@ -99,7 +99,12 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		IdleTimeout: cfg.SessionIdleTimeout, AbsoluteTimeout: cfg.SessionAbsoluteTimeout,
 		RetryMin: o.DiscoveryRetryMin, RetryMax: o.DiscoveryRetryMax, Now: o.Now,
 	}, people, sessions, d.Gorm)
-	routes := auth.NewRoutes(e, a)
+	// The sign-out landing page and the back-channel logout take no CSRF
+	// token (the latter is a signed token from the provider), nor do the
+	// dev identity provider's own forms.
+	routes := auth.NewRoutes(e, a, auth.RouteOptions{
+		CSRFExempt: []string{"/auth/backchannel-logout", "/auth/signed-out", config.DevIssuerPath + "/*"},
+	})
 
 	courses := content.NewService(d, files, auditLog, content.Limits{Video: cfg.MaxVideoMB << 20, Other: cfg.MaxFileMB << 20}, cfg.ContentCacheTTL, o.Now)
 	outcomesModule, err := outcomes.New(d, pages, auditLog, o.Now)
@@ -112,11 +117,11 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people,
 		Content: courses, Cohorts: groups, Learning: learn, Media: storage.NewHealth(files, o.MediaCheckInterval)}
 
-	// Sessions, the current user and CSRF run for every page and API call;
-	// static files, probes and the dev identity provider skip them.
+	// Sessions and the current user run for every page and API call;
+	// static files, probes and the dev identity provider skip them. CSRF
+	// is checked per route, once the route's rule has admitted the caller.
 	noSession := []string{render.StaticPrefix, "/healthz", "/readyz", "/metrics", config.DevIssuerPath + "/"}
-	e.Use(skipping(noSession, echo.WrapMiddleware(sessions.LoadAndSave)), skipping(noSession, a.LoadUser),
-		a.CSRF("/auth/backchannel-logout", "/auth/signed-out", config.DevIssuerPath+"/"))
+	e.Use(skipping(noSession, echo.WrapMiddleware(sessions.LoadAndSave)), skipping(noSession, a.LoadUser))
 
 	server.HealthRoutes(routes, d.Ping, reg)
 	routes.GET(render.StaticPrefix+"*", auth.Public, static.Handle)

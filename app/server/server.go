@@ -44,13 +44,15 @@ type Options struct {
 }
 
 // New returns echo with everything up to, but not including, sessions:
-// request id, request log, recover, metrics, security headers, compression,
-// body limit and the /auth rate limit.
+// removal of upload temporary files, request id, request log, recover,
+// metrics, security headers, compression, body limit and the /auth rate
+// limit.
 func New(o Options) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(o.Pages)
 	e.Use(
+		removeUploads,
 		middleware.RequestID(),
 		requestLog,
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: logPanic}),
