@@ -82,12 +82,16 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 
+	proxies, err := cfg.TrustedProxyNets()
+	if err != nil {
+		return nil, err
+	}
 	reg := server.NewRegistry()
 	e := server.New(server.Options{
 		HTTPS: cfg.SecureCookies(), FormTargets: []string{origin(cfg.OIDCIssuerURL)},
 		MediaOrigins: mediaOrigins(cfg.StorageURL), BodyLimit: cfg.BodyLimit,
 		LargeBodyPaths: content.UploadPaths, LargeBodyLimit: fmt.Sprintf("%dM", content.MaxPackageMB+1),
-		AuthRate: cfg.AuthRateLimit, AuthBurst: cfg.AuthRateBurst, Pages: pages, Metrics: reg,
+		AuthRate: cfg.AuthRateLimit, AuthBurst: cfg.AuthRateBurst, TrustedProxies: proxies, Pages: pages, Metrics: reg,
 	})
 
 	auditLog := audit.New(d.Gorm)

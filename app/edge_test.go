@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"onramp/app"
+	"onramp/app/config"
 	"onramp/app/testenv"
 )
 
@@ -216,5 +219,56 @@ func TestACSRFTokenInTheAddressIsNotAccepted(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("sign-out with the token in the form body: %d, want 303", resp.StatusCode)
+	}
+}
+
+// tries sends n GETs to path, each claiming a different X-Forwarded-For
+// (or the same one when same is set), and counts the 429s.
+func tries(c *testenv.Client, path string, n int, same bool) (limited int, last int) {
+	for i := range n {
+		req := c.Request(http.MethodGet, path, nil)
+		ip := fmt.Sprintf("203.0.113.%d", i%250+1)
+		if same {
+			ip = "203.0.113.1"
+		}
+		req.Header.Set("X-Forwarded-For", ip)
+		req.Header.Set("X-Real-IP", ip)
+		resp := c.Do(req)
+		resp.Body.Close()
+		if last = resp.StatusCode; last == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	return limited, last
+}
+
+func TestAForgedForwardedForDoesNotEscapeTheRateLimits(t *testing.T) {
+	srv := testenv.NewServer(t, func(cfg *config.Config, _ *app.Options) { cfg.AuthRateLimit, cfg.AuthRateBurst = 0.01, 20 })
+	for _, path := range []string{"/auth/login", "/verify/AAAA-BBBB-CCCC", "/join/AAAAAAAA"} {
+		c := srv.NewClient(t).NoRedirects()
+		limited, last := tries(c, path, 60, false)
+		if last != http.StatusTooManyRequests || limited < 60-20-1 {
+			t.Errorf("%s: %d of 60 quick tries from one client with forged addresses limited (last %d), want all after the burst of 20",
+				path, limited, last)
+		}
+	}
+	resp := srv.NewClient(t).Get("/verify/AAAA-BBBB-CCCC")
+	body := testenv.Body(t, resp)
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many tries") {
+		t.Errorf("limited /verify: %d, want 429 saying there were too many tries", resp.StatusCode)
+	}
+}
+
+func TestATrustedProxysForwardedForIsBelieved(t *testing.T) {
+	srv := testenv.NewServer(t, func(cfg *config.Config, _ *app.Options) {
+		cfg.AuthRateLimit, cfg.AuthRateBurst = 0.01, 3
+		cfg.TrustedProxies = []string{"127.0.0.1/32", "::1"}
+	})
+	c := srv.NewClient(t).NoRedirects()
+	if limited, _ := tries(c, "/auth/login", 10, false); limited != 0 {
+		t.Errorf("10 sign-ins from 10 clients behind a trusted proxy: %d limited, want none", limited)
+	}
+	if _, last := tries(c, "/auth/login", 10, true); last != http.StatusTooManyRequests {
+		t.Errorf("10 sign-ins from one client behind a trusted proxy: last %d, want 429", last)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -16,7 +17,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
-	"golang.org/x/time/rate"
 
 	"onramp/app/render"
 )
@@ -36,21 +36,26 @@ type Options struct {
 	// their handlers apply tighter limits of their own.
 	LargeBodyPaths []string
 	LargeBodyLimit string
-	// AuthRate and AuthBurst limit /auth/* requests per client address.
+	// AuthRate and AuthBurst limit requests per client address to /auth
+	// and, counted apart, to the public code pages /join and /verify.
 	AuthRate  float64
 	AuthBurst int
-	Pages     *render.Engine
-	Metrics   *prometheus.Registry
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed;
+	// with none, the client address is the connection's.
+	TrustedProxies []*net.IPNet
+	Pages          *render.Engine
+	Metrics        *prometheus.Registry
 }
 
 // New returns echo with everything up to, but not including, sessions:
 // removal of upload temporary files, request id, request log, recover,
-// metrics, security headers, compression, body limit and the /auth rate
-// limit.
+// metrics, security headers, compression, body limit and the rate limits
+// on sign-in and code pages.
 func New(o Options) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(o.Pages)
+	e.IPExtractor = clientIP(o.TrustedProxies)
 	e.Use(
 		removeUploads,
 		middleware.RequestID(),
@@ -61,7 +66,8 @@ func New(o Options) *echo.Echo {
 		compress(),
 		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: o.BodyLimit, Skipper: isLarge(o.LargeBodyPaths, true)}),
 		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: o.LargeBodyLimit, Skipper: isLarge(o.LargeBodyPaths, false)}),
-		authRateLimit(o.AuthRate, o.AuthBurst),
+		rateLimit([]string{"/auth"}, o.AuthRate, o.AuthBurst, signInTooOften),
+		rateLimit([]string{"/join", "/verify"}, o.AuthRate, o.AuthBurst, codeTooOften),
 	)
 	return e
 }
@@ -162,22 +168,6 @@ func compress() echo.MiddlewareFunc {
 			return nil
 		}
 	}
-}
-
-// authRateLimit slows password-guessing style abuse of the sign-in routes.
-// It counts per replica, which is enough to blunt a flood.
-func authRateLimit(perSecond float64, burst int) echo.MiddlewareFunc {
-	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-		Rate: rate.Limit(perSecond), Burst: burst, ExpiresIn: 3 * time.Minute,
-	})
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Skipper: func(c echo.Context) bool { return !strings.HasPrefix(c.Request().URL.Path, "/auth/") },
-		Store:   store,
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			c.Response().Header().Set("Retry-After", "10")
-			return echo.NewHTTPError(http.StatusTooManyRequests, "You have tried to sign in too many times. Wait a minute and try again.")
-		},
-	})
 }
 
 // Run serves e on addr until ctx ends, then stops taking requests and lets
