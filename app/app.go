@@ -108,6 +108,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	// dev identity provider's own forms.
 	routes := auth.NewRoutes(e, a, auth.RouteOptions{
 		CSRFExempt: []string{"/auth/backchannel-logout", "/auth/signed-out", config.DevIssuerPath + "/*"},
+		Admitted:   []echo.MiddlewareFunc{server.ReadableBody},
 	})
 
 	courses := content.NewService(d, files, auditLog, content.Limits{Video: cfg.MaxVideoMB << 20, Other: cfg.MaxFileMB << 20}, cfg.ContentCacheTTL, o.Now)

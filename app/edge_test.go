@@ -272,3 +272,83 @@ func TestATrustedProxysForwardedForIsBelieved(t *testing.T) {
 		t.Errorf("10 sign-ins from one client behind a trusted proxy: last %d, want 429", last)
 	}
 }
+
+func TestUnreadableCharactersAreABadRequestNotAServerError(t *testing.T) {
+	srv := testenv.NewServer(t)
+	var check string
+	testenv.DB(t).Gorm.Raw(`SELECT c.id FROM checks c JOIN modules m ON m.id = c.module_id JOIN programmes p ON p.id = m.programme_id
+		WHERE p.slug = 'get-started' ORDER BY m.position LIMIT 1`).Scan(&check)
+	clients := map[string]*testenv.Client{}
+	as := func(email string) *testenv.Client {
+		if clients[email] == nil {
+			clients[email] = srv.SignIn(t, email).NoRedirects()
+		}
+		return clients[email]
+	}
+	editor := as("editor@example.org")
+	withNUL, nulType := multipartField(t, editor.CSRF, "alt", "a\x00b")
+	attempts := "/api/v1/quizzes/" + check + "/attempts"
+	for _, tc := range []struct {
+		name, email, method, path, contentType, body string
+		want                                       int
+	}{
+		{"NUL in a query value", "manager@example.org", "GET", "/manage?programme=%00", "", "", 400},
+		{"NUL in a search", "admin@example.org", "GET", "/admin/users?q=%00", "", "", 400},
+		{"NUL in a query key", "learner@example.org", "GET", "/learn?%00=1", "", "", 400},
+		{"NUL in the path", "learner@example.org", "GET", "/learn/%00", "", "", 400},
+		{"invalid UTF-8 in a query value", "learner@example.org", "GET", "/learn?x=%ff", "", "", 400},
+		{"invalid UTF-8 in the path", "learner@example.org", "GET", "/learn/%ff%fe", "", "", 400},
+		{"NUL in an API query", "learner@example.org", "GET", "/api/v1/programmes?x=%00", "", "", 400},
+		{"NUL in a form field", "manager@example.org", "POST", "/manage/cohorts", "application/x-www-form-urlencoded", "name=%00", 400},
+		{"invalid UTF-8 in a form field", "learner@example.org", "POST", "/learn/news", "application/x-www-form-urlencoded", "x=%C3%28", 400},
+		{"NUL in a multipart field", "editor@example.org", "POST", "/admin/media", nulType, withNUL, 400},
+		{"NUL escaped in JSON", "learner@example.org", "POST", attempts, "application/json", `{"answers":{"q":["\u0000"]}}`, 400},
+		{"invalid UTF-8 in JSON", "learner@example.org", "POST", attempts, "application/json", "{\"answers\":{\"q\":[\"\xff\"]}}", 400},
+		{"an escaped backslash before u0000 in JSON", "learner@example.org", "POST", attempts, "application/json", `{"answers":{"q":["\\u0000"]}}`, 0},
+		{"an ordinary page", "learner@example.org", "GET", "/learn?x=caf%C3%A9", "", "", 200},
+	} {
+		c := as(tc.email)
+		req := c.Request(tc.method, tc.path, strings.NewReader(tc.body))
+		if tc.contentType != "" {
+			req.Header.Set("Content-Type", tc.contentType)
+		}
+		if strings.HasPrefix(tc.contentType, "multipart/") {
+			req.Header.Del("X-CSRF-Token") // the token is in the body, so the edge reads the form
+		}
+		req.Header.Set("Accept", "text/html")
+		resp := c.Do(req)
+		body := testenv.Body(t, resp)
+		if tc.want == 0 { // readable after all: the handler decides, but not with a server error
+			if resp.StatusCode == 400 || resp.StatusCode >= 500 {
+				t.Errorf("%s (%s %s): %d, want neither 400 nor a server error", tc.name, tc.method, tc.path, resp.StatusCode)
+			}
+			continue
+		}
+		if resp.StatusCode != tc.want {
+			t.Errorf("%s (%s %s): %d, want %d", tc.name, tc.method, tc.path, resp.StatusCode, tc.want)
+			continue
+		}
+		if tc.want != 400 {
+			continue
+		}
+		api := strings.HasPrefix(tc.path, "/api/")
+		if api && resp.Header.Get("Content-Type") != "application/problem+json" ||
+			!api && !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+			t.Errorf("%s: answered as %q", tc.name, resp.Header.Get("Content-Type"))
+		}
+		if !strings.Contains(body, "characters Onramp cannot read") {
+			t.Errorf("%s: the answer does not say what was wrong: %.300s", tc.name, body)
+		}
+	}
+}
+
+// multipartField is a multipart form with _csrf and one more field.
+func multipartField(t *testing.T, token, name, value string) (string, string) {
+	t.Helper()
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	w.WriteField("_csrf", token)
+	w.WriteField(name, value)
+	w.Close()
+	return b.String(), w.FormDataContentType()
+}

@@ -49,8 +49,8 @@ type Options struct {
 
 // New returns echo with everything up to, but not including, sessions:
 // removal of upload temporary files, request id, request log, recover,
-// metrics, security headers, compression, body limit and the rate limits
-// on sign-in and code pages.
+// metrics, security headers, compression, body limit, the refusal of
+// unreadable addresses and the rate limits on sign-in and code pages.
 func New(o Options) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -66,6 +66,7 @@ func New(o Options) *echo.Echo {
 		compress(),
 		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: o.BodyLimit, Skipper: isLarge(o.LargeBodyPaths, true)}),
 		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: o.LargeBodyLimit, Skipper: isLarge(o.LargeBodyPaths, false)}),
+		readableAddress,
 		rateLimit([]string{"/auth"}, o.AuthRate, o.AuthBurst, signInTooOften),
 		rateLimit([]string{"/join", "/verify"}, o.AuthRate, o.AuthBurst, codeTooOften),
 	)
