@@ -55,6 +55,9 @@ type App struct {
 	Learning *learning.Service
 	Outcomes *outcomes.Module
 	Media    *storage.Health
+	// Metrics serves /metrics; cmd/onramp puts it on ONRAMP_METRICS_ADDR,
+	// never on the public address.
+	Metrics http.Handler
 }
 
 // New builds the app over an open database. It does not contact the
@@ -120,15 +123,16 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		FailedChecks: cfg.AtRiskFailedChecks, NotStartedDays: cfg.AtRiskNotStartedDays}, o.Now)
 	learn := learning.NewService(d, courses.Catalogue(), groups, o.Now)
 	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people,
-		Content: courses, Cohorts: groups, Learning: learn, Media: storage.NewHealth(files, o.MediaCheckInterval)}
+		Content: courses, Cohorts: groups, Learning: learn, Media: storage.NewHealth(files, o.MediaCheckInterval),
+		Metrics: server.MetricsHandler(reg)}
 
 	// Sessions and the current user run for every page and API call;
 	// static files, probes and the dev identity provider skip them. CSRF
 	// is checked per route, once the route's rule has admitted the caller.
-	noSession := []string{render.StaticPrefix, "/healthz", "/readyz", "/metrics", config.DevIssuerPath + "/"}
+	noSession := []string{render.StaticPrefix, "/healthz", "/readyz", config.DevIssuerPath + "/"}
 	e.Use(skipping(noSession, echo.WrapMiddleware(sessions.LoadAndSave)), skipping(noSession, a.LoadUser))
 
-	server.HealthRoutes(routes, d.Ping, reg)
+	server.HealthRoutes(routes, d.Ping, a.Ready)
 	routes.GET(render.StaticPrefix+"*", auth.Public, static.Handle)
 	routes.GET("/favicon.ico", auth.Public, func(c echo.Context) error {
 		return c.Redirect(http.StatusMovedPermanently, static.URL("favicon.svg"))

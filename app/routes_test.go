@@ -47,7 +47,6 @@ func routeTable(id ids) map[string]routeRow {
 	write := func(admin int) [7]int { return [7]int{401, 403, 403, 403, 403, admin, admin} }
 	return map[string]routeRow{
 		"GET /healthz":                  {"/healthz", all(200)},
-		"GET /metrics":                  {"/metrics", all(200)},
 		"GET /readyz":                   {"/readyz", all(200)},
 		"GET /favicon.ico":              {"/favicon.ico", all(301)},
 		"GET /static/*":                 {"/static/any/app.css", all(200)},

@@ -4,13 +4,10 @@
 package server
 
 import (
-	"context"
-	"errors"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/klauspost/compress/gzhttp"
 	"github.com/klauspost/compress/gzip"
@@ -141,7 +138,7 @@ func isLarge(paths []string, want bool) middleware.Skipper {
 // compress gzips pages and JSON with klauspost/compress at its fastest
 // level: a lesson page costs a fraction of the CPU of the standard
 // library's gzip and is barely larger. Static files come compressed
-// already; promhttp compresses /metrics itself.
+// already.
 func compress() echo.MiddlewareFunc {
 	wrap, err := gzhttp.NewWrapper(gzhttp.MinSize(1024), gzhttp.CompressionLevel(gzip.BestSpeed),
 		gzhttp.ContentTypes([]string{"text/html", "application/json", "application/problem+json", "text/plain"}))
@@ -150,8 +147,7 @@ func compress() echo.MiddlewareFunc {
 	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			p := c.Request().URL.Path
-			if p == "/metrics" || strings.HasPrefix(p, render.StaticPrefix) {
+			if strings.HasPrefix(c.Request().URL.Path, render.StaticPrefix) {
 				return next(c)
 			}
 			// Errors are turned into responses inside the wrapper, while the
@@ -169,31 +165,4 @@ func compress() echo.MiddlewareFunc {
 			return nil
 		}
 	}
-}
-
-// Run serves e on addr until ctx ends, then stops taking requests and lets
-// those in flight finish for up to drain.
-func Run(ctx context.Context, e *echo.Echo, addr string, drain time.Duration) error {
-	srv := &http.Server{
-		Addr:              addr,
-		Handler:           e,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       5 * time.Minute, // uploads on slow phones
-		WriteTimeout:      5 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	slog.Info("shutting down", "drain", drain.String())
-	sctx, cancel := context.WithTimeout(context.Background(), drain)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
 }
