@@ -290,7 +290,7 @@ func TestUnreadableCharactersAreABadRequestNotAServerError(t *testing.T) {
 	attempts := "/api/v1/quizzes/" + check + "/attempts"
 	for _, tc := range []struct {
 		name, email, method, path, contentType, body string
-		want                                       int
+		want                                         int
 	}{
 		{"NUL in a query value", "manager@example.org", "GET", "/manage?programme=%00", "", "", 400},
 		{"NUL in a search", "admin@example.org", "GET", "/admin/users?q=%00", "", "", 400},
