@@ -59,6 +59,9 @@ type App struct {
 	Learning *learning.Service
 	Outcomes *outcomes.Module
 	Media    *storage.Health
+	// Metrics serves /metrics; cmd/onramp puts it on ONRAMP_METRICS_ADDR,
+	// never on the public address.
+	Metrics http.Handler
 }
 
 // New builds the app over an open database. It does not contact the
@@ -86,12 +89,16 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 
+	proxies, err := cfg.TrustedProxyNets()
+	if err != nil {
+		return nil, err
+	}
 	reg := server.NewRegistry()
 	e := server.New(server.Options{
 		HTTPS: cfg.SecureCookies(), FormTargets: []string{origin(cfg.OIDCIssuerURL)},
 		MediaOrigins: mediaOrigins(cfg.StorageURL), BodyLimit: cfg.BodyLimit,
 		LargeBodyPaths: content.UploadPaths, LargeBodyLimit: fmt.Sprintf("%dM", content.MaxPackageMB+1),
-		AuthRate: cfg.AuthRateLimit, AuthBurst: cfg.AuthRateBurst, Pages: pages, Metrics: reg,
+		AuthRate: cfg.AuthRateLimit, AuthBurst: cfg.AuthRateBurst, TrustedProxies: proxies, Pages: pages, Metrics: reg,
 	})
 
 	auditLog := audit.New(d.Gorm)
@@ -103,7 +110,13 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		IdleTimeout: cfg.SessionIdleTimeout, AbsoluteTimeout: cfg.SessionAbsoluteTimeout,
 		RetryMin: o.DiscoveryRetryMin, RetryMax: o.DiscoveryRetryMax, Now: o.Now,
 	}, people, sessions, d.Gorm)
-	routes := auth.NewRoutes(e, a)
+	// The sign-out landing page and the back-channel logout take no CSRF
+	// token (the latter is a signed token from the provider), nor do the
+	// dev identity provider's own forms.
+	routes := auth.NewRoutes(e, a, auth.RouteOptions{
+		CSRFExempt: []string{"/auth/backchannel-logout", "/auth/signed-out", config.DevIssuerPath + "/*"},
+		Admitted:   []echo.MiddlewareFunc{server.ReadableBody},
+	})
 
 	courses := content.NewService(d, files, auditLog, content.Limits{Video: cfg.MaxVideoMB << 20, Other: cfg.MaxFileMB << 20}, cfg.ContentCacheTTL, o.Now)
 	outcomesModule, err := outcomes.New(d, pages, auditLog, o.Now)
@@ -114,15 +127,16 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		FailedChecks: cfg.AtRiskFailedChecks, NotStartedDays: cfg.AtRiskNotStartedDays}, o.Now)
 	learn := learning.NewService(d, courses.Catalogue(), groups, o.Now)
 	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people,
-		Content: courses, Cohorts: groups, Learning: learn, Media: storage.NewHealth(files, o.MediaCheckInterval)}
+		Content: courses, Cohorts: groups, Learning: learn, Media: storage.NewHealth(files, o.MediaCheckInterval),
+		Metrics: server.MetricsHandler(reg)}
 
-	// Sessions, the current user and CSRF run for every page and API call;
-	// static files, probes and the dev identity provider skip them.
-	noSession := []string{render.StaticPrefix, "/healthz", "/readyz", "/metrics", config.DevIssuerPath + "/"}
-	e.Use(skipping(noSession, echo.WrapMiddleware(sessions.LoadAndSave)), skipping(noSession, a.LoadUser),
-		a.CSRF("/auth/backchannel-logout", "/auth/signed-out", config.DevIssuerPath+"/"))
+	// Sessions and the current user run for every page and API call;
+	// static files, probes and the dev identity provider skip them. CSRF
+	// is checked per route, once the route's rule has admitted the caller.
+	noSession := []string{render.StaticPrefix, "/healthz", "/readyz", config.DevIssuerPath + "/"}
+	e.Use(skipping(noSession, echo.WrapMiddleware(sessions.LoadAndSave)), skipping(noSession, a.LoadUser))
 
-	server.HealthRoutes(routes, d.Ping, reg)
+	server.HealthRoutes(routes, d.Ping, a.Ready)
 	routes.GET(render.StaticPrefix+"*", auth.Public, static.Handle)
 	routes.GET("/favicon.ico", auth.Public, func(c echo.Context) error {
 		return c.Redirect(http.StatusMovedPermanently, static.URL("favicon.svg"))

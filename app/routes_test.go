@@ -24,9 +24,9 @@ var who = []struct{ name, email string }{
 }
 
 // routeRow is one registered route: a concrete path to call and the status
-// each caller must get, in the order of who. Anonymous writes meet CSRF
-// before the role rule, so they get 403; anonymous page visits are sent to
-// sign in (303); anonymous API calls get 401.
+// each caller must get, in the order of who. The role rule comes before
+// CSRF, so anonymous writes get 401 like anonymous API calls; anonymous
+// page visits are sent to sign in (303).
 type routeRow struct {
 	path   string
 	status [7]int
@@ -44,11 +44,10 @@ func routeTable(id ids) map[string]routeRow {
 	// Managers' pages and API (the cohort is in the demo manager's organisation).
 	staffPage := [7]int{303, 403, 403, 200, 403, 200, 403}
 	staffAPI := [7]int{401, 403, 403, 200, 403, 200, 403}
-	write := func(admin int) [7]int { return [7]int{403, 403, 403, 403, 403, admin, admin} }
+	write := func(admin int) [7]int { return [7]int{401, 403, 403, 403, 403, admin, admin} }
 	return map[string]routeRow{
 		"GET /healthz":                  {"/healthz", all(200)},
 		"GET /readyz":                   {"/readyz", all(200)},
-		"GET /metrics":                  {"/metrics", all(200)},
 		"GET /favicon.ico":              {"/favicon.ico", all(301)},
 		"GET /static/*":                 {"/static/any/app.css", all(200)},
 		"GET /auth/login":               {"/auth/login", all(302)},
@@ -65,11 +64,11 @@ func routeTable(id ids) map[string]routeRow {
 		"GET /admin":                    {"/admin", [7]int{303, 403, 403, 403, 403, 200, 403}},
 		"GET /admin/users":              {"/admin/users", [7]int{303, 403, 403, 403, 403, 200, 403}},
 		"GET /admin/users/:id":          {"/admin/users/" + userID, [7]int{303, 403, 403, 403, 403, 200, 403}},
-		"POST /admin/users/:id/roles":   {"/admin/users/" + userID + "/roles", [7]int{403, 403, 403, 403, 403, 422, 403}},
+		"POST /admin/users/:id/roles":   {"/admin/users/" + userID + "/roles", [7]int{401, 403, 403, 403, 403, 422, 403}},
 		"POST /admin/users/:id/roles/revoke": {"/admin/users/" + userID + "/roles/revoke",
-			[7]int{403, 403, 403, 403, 403, 422, 403}},
+			[7]int{401, 403, 403, 403, 403, 422, 403}},
 		"POST /admin/users/:id/organisation": {"/admin/users/" + userID + "/organisation",
-			[7]int{403, 403, 403, 403, 403, 303, 403}},
+			[7]int{401, 403, 403, 403, 403, 303, 403}},
 		"GET /admin/audit":         {"/admin/audit", [7]int{303, 403, 403, 403, 403, 200, 403}},
 		"GET /api/v1/me":           {"/api/v1/me", [7]int{401, 200, 200, 200, 200, 200, 200}},
 		"GET /api/v1/openapi.json": {"/api/v1/openapi.json", all(200)},
@@ -78,20 +77,20 @@ func routeTable(id ids) map[string]routeRow {
 
 		"GET /learn/:slug":                       {"/learn/get-started", [7]int{303, 200, 403, 403, 403, 403, 403}},
 		"GET /learn/:slug/lessons/:id":           {"/learn/get-started/lessons/" + id.lesson, [7]int{303, 200, 403, 403, 403, 403, 403}},
-		"POST /learn/:slug/lessons/:id/complete": {"/learn/get-started/lessons/" + id.lesson + "/complete", [7]int{403, 303, 403, 403, 403, 403, 403}},
+		"POST /learn/:slug/lessons/:id/complete": {"/learn/get-started/lessons/" + id.lesson + "/complete", [7]int{401, 303, 403, 403, 403, 403, 403}},
 		"GET /learn/:slug/checks/:id":            {"/learn/get-started/checks/" + id.check, [7]int{303, 200, 403, 403, 403, 403, 403}},
-		"POST /learn/:slug/checks/:id":           {"/learn/get-started/checks/" + id.check, [7]int{403, 422, 403, 403, 403, 403, 403}},
+		"POST /learn/:slug/checks/:id":           {"/learn/get-started/checks/" + id.check, [7]int{401, 422, 403, 403, 403, 403, 403}},
 		"GET /learn/:slug/certificate":           {"/learn/get-started/certificate", [7]int{303, 404, 403, 403, 403, 403, 403}},
 		"GET /verify":                            {"/verify", all(200)},
 		"GET /verify/:code":                      {"/verify/AAAA-BBBB-CCCC", all(404)},
 		"GET /api/v1/programmes":                 {"/api/v1/programmes", [7]int{401, 200, 200, 200, 200, 200, 200}},
 		"GET /api/v1/programmes/:slug":           {"/api/v1/programmes/get-into", [7]int{401, 200, 200, 200, 200, 200, 200}},
 		"GET /api/v1/me/enrolments":              {"/api/v1/me/enrolments", [7]int{401, 200, 403, 403, 403, 403, 403}},
-		"POST /api/v1/lessons/:id/complete":      {"/api/v1/lessons/" + id.lesson + "/complete", [7]int{403, 200, 403, 403, 403, 403, 403}},
-		"POST /api/v1/quizzes/:id/attempts":      {"/api/v1/quizzes/" + id.check + "/attempts", [7]int{403, 422, 403, 403, 403, 403, 403}},
+		"POST /api/v1/lessons/:id/complete":      {"/api/v1/lessons/" + id.lesson + "/complete", [7]int{401, 200, 403, 403, 403, 403, 403}},
+		"POST /api/v1/quizzes/:id/attempts":      {"/api/v1/quizzes/" + id.check + "/attempts", [7]int{401, 422, 403, 403, 403, 403, 403}},
 		// learner4 is in no cohort: nobody but an admin may know of them.
 		"GET /api/v1/learners/:id/progress": {"/api/v1/learners/" + userID + "/progress", [7]int{401, 403, 403, 404, 403, 200, 403}},
-		"POST /api/v1/media":                {"/api/v1/media", [7]int{403, 403, 403, 403, 403, 422, 422}},
+		"POST /api/v1/media":                {"/api/v1/media", [7]int{401, 403, 403, 403, 403, 422, 422}},
 		"GET /media/:id":                    {"/media/00000000-0000-0000-0000-000000000000", [7]int{303, 404, 404, 404, 404, 404, 404}},
 
 		"GET /admin/content":                                  {"/admin/content", page},
@@ -117,7 +116,7 @@ func routeTable(id ids) map[string]routeRow {
 		"POST /admin/content/lessons/:id/media/:media/remove": {"/admin/content/lessons/" + id.lesson + "/media/00000000-0000-0000-0000-000000000000/remove", write(404)},
 		"GET /admin/media":                                    {"/admin/media", page},
 		"GET /manage/cohorts/new":                             {"/manage/cohorts/new", staffPage},
-		"POST /manage/cohorts":                                {"/manage/cohorts", [7]int{403, 403, 403, 422, 403, 422, 403}},
+		"POST /manage/cohorts":                                {"/manage/cohorts", [7]int{401, 403, 403, 422, 403, 422, 403}},
 		"GET /manage/cohorts/:id":                             {"/manage/cohorts/" + id.cohort, staffPage},
 		"GET /manage/cohorts/:id/export.csv":                  {"/manage/cohorts/" + id.cohort + "/export.csv", staffPage},
 		"GET /manage/cohorts/:id/export.xlsx":                 {"/manage/cohorts/" + id.cohort + "/export.xlsx", staffPage},
@@ -126,33 +125,33 @@ func routeTable(id ids) map[string]routeRow {
 		// cohort import and invite rows (modules/cohorts)
 		"GET /manage/cohorts/:id/import":             {"/manage/cohorts/" + id.cohort + "/import", staffPage},
 		"GET /manage/cohorts/:id/import/example.csv": {"/manage/cohorts/" + id.cohort + "/import/example.csv", staffPage},
-		"POST /manage/cohorts/:id/import":            {"/manage/cohorts/" + id.cohort + "/import", [7]int{403, 403, 403, 422, 403, 422, 403}},
+		"POST /manage/cohorts/:id/import":            {"/manage/cohorts/" + id.cohort + "/import", [7]int{401, 403, 403, 422, 403, 422, 403}},
 		"GET /manage/cohorts/:id/imports/:import": {"/manage/cohorts/" + id.cohort + "/imports/00000000-0000-0000-0000-000000000000",
 			[7]int{303, 403, 403, 404, 403, 404, 403}},
 		"POST /manage/cohorts/:id/imports/:import/confirm": {"/manage/cohorts/" + id.cohort + "/imports/00000000-0000-0000-0000-000000000000/confirm",
-			[7]int{403, 403, 403, 404, 403, 404, 403}},
-		"POST /api/v1/cohorts/:id/imports": {"/api/v1/cohorts/" + id.cohort + "/imports", [7]int{403, 403, 403, 422, 403, 422, 403}},
+			[7]int{401, 403, 403, 404, 403, 404, 403}},
+		"POST /api/v1/cohorts/:id/imports": {"/api/v1/cohorts/" + id.cohort + "/imports", [7]int{401, 403, 403, 422, 403, 422, 403}},
 		"POST /api/v1/cohorts/:id/imports/:import/confirm": {"/api/v1/cohorts/" + id.cohort + "/imports/00000000-0000-0000-0000-000000000000/confirm",
-			[7]int{403, 403, 403, 404, 403, 404, 403}},
+			[7]int{401, 403, 403, 404, 403, 404, 403}},
 		"GET /manage/cohorts/:id/invites":  {"/manage/cohorts/" + id.cohort + "/invites", staffPage},
-		"POST /manage/cohorts/:id/invites": {"/manage/cohorts/" + id.cohort + "/invites", [7]int{403, 403, 403, 422, 403, 422, 403}},
+		"POST /manage/cohorts/:id/invites": {"/manage/cohorts/" + id.cohort + "/invites", [7]int{401, 403, 403, 422, 403, 422, 403}},
 		"POST /manage/cohorts/:id/invites/:code/revoke": {"/manage/cohorts/" + id.cohort + "/invites/AAAAAAAA/revoke",
-			[7]int{403, 403, 403, 404, 403, 404, 403}},
+			[7]int{401, 403, 403, 404, 403, 404, 403}},
 		"GET /join":        {"/join", all(200)},
 		"GET /join/:code":  {"/join/AAAAAAAA", all(404)},
-		"POST /join/:code": {"/join/AAAAAAAA", [7]int{403, 404, 403, 403, 403, 403, 403}},
+		"POST /join/:code": {"/join/AAAAAAAA", [7]int{401, 404, 403, 403, 403, 403, 403}},
 		// personal invitations: only learners answer them, and only their own.
 		"POST /join/invitations/:id/accept": {"/join/invitations/00000000-0000-0000-0000-000000000000/accept",
-			[7]int{403, 404, 403, 403, 403, 403, 403}},
+			[7]int{401, 404, 403, 403, 403, 403, 403}},
 		"POST /join/invitations/:id/decline": {"/join/invitations/00000000-0000-0000-0000-000000000000/decline",
-			[7]int{403, 404, 403, 403, 403, 403, 403}},
+			[7]int{401, 404, 403, 403, 403, 403, 403}},
 		// learner4 is in no cohort, so not in this one.
 		"GET /manage/cohorts/:id/learners/:learner": {"/manage/cohorts/" + id.cohort + "/learners/" + userID,
 			[7]int{303, 403, 403, 404, 403, 404, 403}},
 		"POST /manage/cohorts/:id/learners/:learner/withdraw": {"/manage/cohorts/" + id.cohort + "/learners/" + userID + "/withdraw",
-			[7]int{403, 403, 403, 404, 403, 404, 403}},
+			[7]int{401, 403, 403, 404, 403, 404, 403}},
 		"POST /manage/cohorts/:id/learners/:learner/transfer": {"/manage/cohorts/" + id.cohort + "/learners/" + userID + "/transfer",
-			[7]int{403, 403, 403, 404, 403, 404, 403}},
+			[7]int{401, 403, 403, 404, 403, 404, 403}},
 		// outcomes rows (modules/outcomes)
 		"GET /manage/outcomes":         {"/manage/outcomes", [7]int{303, 403, 403, 200, 403, 200, 403}},
 		"GET /manage/outcomes.csv":     {"/manage/outcomes.csv", [7]int{303, 403, 403, 200, 403, 200, 403}},
@@ -161,17 +160,17 @@ func routeTable(id ids) map[string]routeRow {
 		// learner4 is in no cohort: only an admin may know of them, and an
 		// empty form has nothing to record against.
 		"GET /manage/learners/:id/destinations":  {"/manage/learners/" + userID + "/destinations", [7]int{303, 403, 403, 404, 403, 200, 403}},
-		"POST /manage/learners/:id/destinations": {"/manage/learners/" + userID + "/destinations", [7]int{403, 403, 403, 404, 403, 422, 403}},
+		"POST /manage/learners/:id/destinations": {"/manage/learners/" + userID + "/destinations", [7]int{401, 403, 403, 404, 403, 422, 403}},
 		"POST /manage/destinations/:id/verify": {"/manage/destinations/00000000-0000-0000-0000-000000000000/verify",
-			[7]int{403, 403, 403, 404, 403, 404, 403}},
+			[7]int{401, 403, 403, 404, 403, 404, 403}},
 		"POST /manage/destinations/:id/follow-ups/:kind": {"/manage/destinations/00000000-0000-0000-0000-000000000000/follow-ups/3_months",
-			[7]int{403, 403, 403, 404, 403, 404, 403}},
+			[7]int{401, 403, 403, 404, 403, 404, 403}},
 		"GET /learn/news":  {"/learn/news", [7]int{303, 200, 403, 403, 403, 403, 403}},
-		"POST /learn/news": {"/learn/news", [7]int{403, 422, 403, 403, 403, 403, 403}},
+		"POST /learn/news": {"/learn/news", [7]int{401, 422, 403, 403, 403, 403, 403}},
 		// equality monitoring rows (modules/monitoring)
 		"GET /learn/about-you":         {"/learn/about-you", [7]int{303, 200, 403, 403, 403, 403, 403}},
-		"POST /learn/about-you":        {"/learn/about-you", [7]int{403, 422, 403, 403, 403, 403, 403}},
-		"POST /learn/about-you/delete": {"/learn/about-you/delete", [7]int{403, 303, 403, 403, 403, 403, 403}},
+		"POST /learn/about-you":        {"/learn/about-you", [7]int{401, 422, 403, 403, 403, 403, 403}},
+		"POST /learn/about-you/delete": {"/learn/about-you/delete", [7]int{401, 303, 403, 403, 403, 403, 403}},
 		"GET /manage/equality":         {"/manage/equality", [7]int{303, 403, 403, 200, 403, 200, 403}},
 		"GET /manage/equality.csv":     {"/manage/equality.csv", [7]int{303, 403, 403, 200, 403, 200, 403}},
 		"GET /api/v1/reports/equality": {"/api/v1/reports/equality", [7]int{401, 403, 403, 200, 403, 200, 403}},

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -196,15 +197,30 @@ func TestOpenAPIDescribesEveryAPIRoute(t *testing.T) {
 	}
 }
 
-func TestMetricsAndStaticFiles(t *testing.T) {
+func TestMetricsAreServedApartFromThePublicAddress(t *testing.T) {
 	srv := testenv.NewServer(t)
 	c := srv.NewClient(t)
-	body := testenv.Body(t, c.Get("/healthz"))
+	testenv.Body(t, c.Get("/healthz"))
 	resp := c.Get("/metrics")
-	body = testenv.Body(t, resp)
+	testenv.Body(t, resp)
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("/metrics on the public address: %d, want 404", resp.StatusCode)
+	}
+	metrics := httptest.NewServer(srv.App.Metrics)
+	defer metrics.Close()
+	resp, err := http.Get(metrics.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := testenv.Body(t, resp)
 	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") || !strings.Contains(body, `onramp_http_requests_total{method="GET",route="/healthz",status="200"}`) {
 		t.Errorf("/metrics does not count requests by route: %.300s", body)
 	}
+}
+
+func TestStaticFilesAreFingerprintedCachedAndCompressed(t *testing.T) {
+	srv := testenv.NewServer(t)
+	c := srv.NewClient(t)
 	home := testenv.Body(t, c.Get("/"))
 	css := regexp.MustCompile(`href="(/static/[0-9a-f]+/nhsuk/nhsuk.min.css)"`).FindStringSubmatch(home)
 	if css == nil {
@@ -212,7 +228,7 @@ func TestMetricsAndStaticFiles(t *testing.T) {
 	}
 	req := c.Request(http.MethodGet, css[1], nil)
 	req.Header.Set("Accept-Encoding", "gzip")
-	resp = c.Do(req)
+	resp := c.Do(req)
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") || resp.Header.Get("Content-Type") != "text/css; charset=utf-8" {
 		t.Errorf("stylesheet: %d %q %q", resp.StatusCode, resp.Header.Get("Cache-Control"), resp.Header.Get("Content-Type"))
@@ -255,5 +271,22 @@ func TestOversizedBodiesAreRefused(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("2 MB form: %d, want 413", resp.StatusCode)
+	}
+}
+
+func TestReadyzWaitsUntilPeopleCanSignIn(t *testing.T) {
+	srv := testenv.NewServer(t, func(cfg *config.Config, _ *app.Options) {
+		cfg.DevIdP = false
+		cfg.OIDCIssuerURL = "http://127.0.0.1:1/no-provider-here"
+	})
+	resp := srv.NewClient(t).Get("/readyz")
+	body := testenv.Body(t, resp)
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "identity provider") {
+		t.Errorf("/readyz before the identity provider is found: %d %q, want 503 naming the provider", resp.StatusCode, body)
+	}
+	resp = srv.NewClient(t).Get("/healthz")
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("/healthz must not wait for the identity provider: %d", resp.StatusCode)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -63,16 +64,35 @@ func (r Rule) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // Routes registers handlers with their rule and remembers the rule of each,
-// so a test can walk every route and check who gets in.
+// so a test can walk every route and check who gets in. Each route's chain
+// is: its rule, the CSRF check, the admitted middleware, then its own
+// middleware. The rule comes first so that a caller it refuses is answered
+// before their body is read.
 type Routes struct {
 	e          *echo.Echo
 	rules      map[string]Rule
 	idempotent echo.MiddlewareFunc
+	csrf       echo.MiddlewareFunc
+	csrfExempt []string
+	admitted   []echo.MiddlewareFunc
 }
 
-// NewRoutes wraps e. a provides the Idempotency-Key middleware.
-func NewRoutes(e *echo.Echo, a *Auth) *Routes {
-	return &Routes{e: e, rules: map[string]Rule{}, idempotent: a.Idempotent}
+// RouteOptions shape the chain every route is registered with.
+type RouteOptions struct {
+	// CSRFExempt are route paths, as registered, of public routes that
+	// authenticate some other way (a signed logout token) or carry no
+	// session (the dev identity provider's own forms, the signed-out page).
+	CSRFExempt []string
+	// Admitted run on every route once its rule and CSRF check have let
+	// the caller in: checks that read the body belong here.
+	Admitted []echo.MiddlewareFunc
+}
+
+// NewRoutes wraps e. a provides the CSRF check and the Idempotency-Key
+// middleware.
+func NewRoutes(e *echo.Echo, a *Auth, o RouteOptions) *Routes {
+	return &Routes{e: e, rules: map[string]Rule{}, idempotent: a.Idempotent, csrf: a.csrf,
+		csrfExempt: o.CSRFExempt, admitted: o.Admitted}
 }
 
 // Idempotent returns the middleware that makes an API write replay-safe
@@ -80,14 +100,24 @@ func NewRoutes(e *echo.Echo, a *Auth) *Routes {
 func (r *Routes) Idempotent() echo.MiddlewareFunc { return r.idempotent }
 
 // Add registers h for method and path under rule, after any extra
-// middleware (which runs once the rule has admitted the caller).
+// middleware (which runs once the rule has admitted the caller). It panics
+// on a route registered twice, and on a CSRF exemption for a route that
+// is not public: that would let any web site act as the signed-in user.
 func (r *Routes) Add(method, path string, rule Rule, h echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
 	key := method + " " + path
 	if _, dup := r.rules[key]; dup {
 		panic(fmt.Sprintf("auth: route %s registered twice", key))
 	}
 	r.rules[key] = rule
-	r.e.Add(method, path, h, append([]echo.MiddlewareFunc{rule.middleware}, mw...)...)
+	chain := []echo.MiddlewareFunc{rule.middleware}
+	switch {
+	case !slices.Contains(r.csrfExempt, path):
+		chain = append(chain, r.csrf)
+	case !rule.public:
+		panic(fmt.Sprintf("auth: route %s is exempt from CSRF but not public", key))
+	}
+	chain = append(append(chain, r.admitted...), mw...)
+	r.e.Add(method, path, h, chain...)
 }
 
 // GET registers a GET route.

@@ -6,8 +6,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"log/slog"
+	"mime"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
@@ -110,33 +110,66 @@ func (a *Auth) CSRFToken(c echo.Context) string {
 	return a.sessions.GetString(c.Request().Context(), keyCSRF)
 }
 
-// CSRF refuses cookie-authenticated writes that do not carry the session's
-// token in the X-CSRF-Token header or the _csrf form field. Paths in exempt
-// (prefixes) authenticate some other way, such as a signed logout token.
-func (a *Auth) CSRF(exempt ...string) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			switch c.Request().Method {
-			case http.MethodGet, http.MethodHead, http.MethodOptions:
-				return next(c)
-			}
-			for _, p := range exempt {
-				if strings.HasPrefix(c.Request().URL.Path, p) {
-					return next(c)
-				}
-			}
-			want := a.CSRFToken(c)
-			got := c.Request().Header.Get("X-CSRF-Token")
-			if got == "" {
-				got = c.FormValue("_csrf")
-			}
-			if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
-				slog.WarnContext(c.Request().Context(), "csrf token missing or wrong", "path", c.Request().URL.Path)
-				return apperr.New(apperr.Forbidden, "This form has expired. Go back, refresh the page and try again.")
-			}
+// csrf refuses cookie-authenticated writes that do not carry the session's
+// token in the X-CSRF-Token header or the _csrf field of a form body. The
+// query string is never read: a token in an address leaks into logs,
+// history and Referer headers. Routes runs it after the route's rule, so
+// a caller the rule refuses never has their body read.
+func (a *Auth) csrf(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			return next(c)
 		}
+		got := r.Header.Get("X-CSRF-Token")
+		if got == "" {
+			if err := ReadForm(r, true); err != nil {
+				return err
+			}
+			if f := r.MultipartForm; f != nil {
+				// The server removes these too; removing them here as well
+				// keeps that true whatever later replaces the request.
+				defer f.RemoveAll()
+			}
+			got = r.PostForm.Get("_csrf")
+		}
+		want := a.CSRFToken(c)
+		if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
+			slog.WarnContext(r.Context(), "csrf token missing or wrong", "path", r.URL.Path)
+			return apperr.New(apperr.Forbidden, "This form has expired. Go back, refresh the page and try again.")
+		}
+		return next(c)
 	}
+}
+
+// formMemory is how much of a multipart body is held in memory; larger
+// file parts go to temporary files, removed when the request ends.
+const formMemory = 8 << 20
+
+// ReadForm parses r's form body once, so the edge can read fields before
+// the handler does: a URL-encoded body always, a multipart one only when
+// files is true. Other bodies are left unread. It returns a TooLarge error
+// for a body over its limit and a BadRequest one for a body that is not a
+// readable form.
+func ReadForm(r *http.Request, files bool) error {
+	mediaType, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
+	var err error
+	switch {
+	case mediaType == echo.MIMEApplicationForm:
+		err = r.ParseForm()
+	case mediaType == echo.MIMEMultipartForm && files:
+		err = r.ParseMultipartForm(formMemory)
+	}
+	if err == nil {
+		return nil
+	}
+	var tooBig *http.MaxBytesError
+	var limit *echo.HTTPError
+	if errors.As(err, &tooBig) || errors.As(err, &limit) && limit.Code == http.StatusRequestEntityTooLarge {
+		return apperr.Wrap(apperr.TooLarge, "What you sent is too large. Try a smaller file or shorter text.", err)
+	}
+	return apperr.Wrap(apperr.BadRequest, "We could not read the form you sent. Go back and try again.", err)
 }
 
 func randomToken() string {

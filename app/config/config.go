@@ -5,6 +5,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -41,6 +42,13 @@ type Config struct {
 
 	Addr    string `env:"ONRAMP_ADDR" envDefault:"127.0.0.1:8080"`
 	BaseURL string `env:"ONRAMP_BASE_URL"`
+	// MetricsAddr is where /metrics is served, apart from the public
+	// address; empty serves no metrics at all.
+	MetricsAddr string `env:"ONRAMP_METRICS_ADDR"`
+	// TrustedProxies are the CIDRs (or single addresses) of the proxies
+	// whose X-Forwarded-For is believed. Empty believes nobody: the client
+	// address is the connection's.
+	TrustedProxies []string `env:"ONRAMP_TRUSTED_PROXIES" envSeparator:","`
 
 	OIDCIssuerURL    string `env:"OIDC_ISSUER_URL"`
 	OIDCClientID     string `env:"OIDC_CLIENT_ID"`
@@ -183,7 +191,47 @@ func (c *Config) Validate() error {
 		// about almost everyone in it.
 		problems = append(problems, "ONRAMP_REPORT_MIN_PEOPLE must be at least 10, so an equality report never describes a handful of people")
 	}
+	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr {
+		problems = append(problems, "ONRAMP_METRICS_ADDR must differ from ONRAMP_ADDR: metrics are kept off the public address")
+	}
+	if _, err := c.TrustedProxyNets(); err != nil {
+		problems = append(problems, err.Error())
+	}
 	return joinProblems(problems)
+}
+
+// TrustedProxyNets parses TrustedProxies. A bare address stands for
+// itself alone. The error names the first entry that is neither.
+func (c *Config) TrustedProxyNets() ([]*net.IPNet, error) {
+	var nets []*net.IPNet
+	for _, raw := range c.TrustedProxies {
+		entry := strings.TrimSpace(raw)
+		if entry == "" {
+			continue
+		}
+		n, err := parseProxy(entry)
+		if err != nil {
+			return nil, fmt.Errorf("ONRAMP_TRUSTED_PROXIES entry %q is not a CIDR or an IP address; use a form such as 10.0.0.0/8 or 192.0.2.7", entry)
+		}
+		nets = append(nets, n)
+	}
+	return nets, nil
+}
+
+func parseProxy(entry string) (*net.IPNet, error) {
+	if !strings.Contains(entry, "/") {
+		ip := net.ParseIP(entry)
+		if ip == nil {
+			return nil, errors.New("not an IP address")
+		}
+		bits := 128
+		if ip.To4() != nil {
+			ip, bits = ip.To4(), 32
+		}
+		return &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)}, nil
+	}
+	_, n, err := net.ParseCIDR(entry)
+	return n, err
 }
 
 // SecureCookies reports whether cookies must carry the Secure flag.

@@ -15,6 +15,7 @@ var allVariables = []string{
 	"STORAGE_URL", "S3_ACCESS_KEY", "S3_SECRET_KEY", "SMTP_URL",
 	"ONRAMP_SESSION_IDLE_TIMEOUT", "ONRAMP_SESSION_ABSOLUTE_TIMEOUT", "ONRAMP_SHUTDOWN_TIMEOUT",
 	"ONRAMP_AUTH_RATE_LIMIT", "ONRAMP_AUTH_RATE_BURST", "ONRAMP_BODY_LIMIT",
+	"ONRAMP_TRUSTED_PROXIES", "ONRAMP_METRICS_ADDR",
 }
 
 // unsetAll removes every Onramp variable for the test (restored after), so
@@ -221,4 +222,49 @@ func TestAnEqualityReportMinimumBelowTenIsRefused(t *testing.T) {
 	t.Setenv("ONRAMP_REPORT_MIN_PEOPLE", "9")
 	_, err = config.Load(config.ModeServe)
 	requireMentions(t, err, "ONRAMP_REPORT_MIN_PEOPLE", "at least 10")
+}
+
+func TestTrustedProxiesAreCIDRsOrAddressesAndABadEntryIsNamed(t *testing.T) {
+	setProduction(t)
+	t.Setenv("ONRAMP_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7,2001:db8::/32")
+	c, err := config.Load(config.ModeServe)
+	if err != nil {
+		t.Fatalf("valid trusted proxies refused: %v", err)
+	}
+	nets, err := c.TrustedProxyNets()
+	if err != nil || len(nets) != 3 {
+		t.Fatalf("trusted proxies parsed to %v, %v; want 3 ranges", nets, err)
+	}
+	if got := nets[1].String(); got != "192.0.2.7/32" {
+		t.Errorf("a bare address should stand for itself alone, got %s", got)
+	}
+
+	t.Setenv("ONRAMP_TRUSTED_PROXIES", "10.0.0.0/8,10.1.2.3/33")
+	_, err = config.Load(config.ModeServe)
+	requireMentions(t, err, "ONRAMP_TRUSTED_PROXIES", `"10.1.2.3/33"`)
+	t.Setenv("ONRAMP_TRUSTED_PROXIES", "proxy.internal")
+	_, err = config.Load(config.ModeDev)
+	requireMentions(t, err, "ONRAMP_TRUSTED_PROXIES", `"proxy.internal"`)
+}
+
+func TestNoProxyIsTrustedAndNoMetricsAreServedByDefault(t *testing.T) {
+	setProduction(t)
+	c, err := config.Load(config.ModeServe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nets, _ := c.TrustedProxyNets(); len(nets) != 0 {
+		t.Errorf("trusted proxies by default: %v, want none", nets)
+	}
+	if c.MetricsAddr != "" {
+		t.Errorf("metrics address by default: %q, want none", c.MetricsAddr)
+	}
+}
+
+func TestMetricsMayNotShareThePublicAddress(t *testing.T) {
+	setProduction(t)
+	t.Setenv("ONRAMP_ADDR", "0.0.0.0:8080")
+	t.Setenv("ONRAMP_METRICS_ADDR", "0.0.0.0:8080")
+	_, err := config.Load(config.ModeServe)
+	requireMentions(t, err, "ONRAMP_METRICS_ADDR", "ONRAMP_ADDR")
 }

@@ -22,10 +22,12 @@ func NewRegistry() *prometheus.Registry {
 	return reg
 }
 
-// HealthRoutes registers /healthz (the process is up), /readyz (it can
-// reach PostgreSQL, checked on every call so it recovers by itself) and
-// /metrics.
-func HealthRoutes(r *auth.Routes, ping func(context.Context) error, reg *prometheus.Registry) {
+// HealthRoutes registers /healthz (the process is up) and /readyz (it can
+// reach PostgreSQL, checked on every call so it recovers by itself, and
+// people can sign in: signInReady reports the identity provider found).
+// Metrics are not among them: MetricsHandler serves them on an address
+// of their own.
+func HealthRoutes(r *auth.Routes, ping func(context.Context) error, signInReady func() bool) {
 	r.GET("/healthz", auth.Public, func(c echo.Context) error {
 		return c.String(http.StatusOK, "ok\n")
 	})
@@ -36,9 +38,20 @@ func HealthRoutes(r *auth.Routes, ping func(context.Context) error, reg *prometh
 		if err := ping(ctx); err != nil {
 			return c.String(http.StatusServiceUnavailable, "database unavailable\n")
 		}
+		if !signInReady() {
+			return c.String(http.StatusServiceUnavailable, "identity provider not found yet\n")
+		}
 		return c.String(http.StatusOK, "ready\n")
 	})
-	r.GET("/metrics", auth.Public, echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+}
+
+// MetricsHandler serves reg at /metrics in the Prometheus text format,
+// and nothing else. It has no authentication: serve it only on an address
+// the public cannot reach (ONRAMP_METRICS_ADDR).
+func MetricsHandler(reg *prometheus.Registry) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return mux
 }
 
 func metricsMiddleware(reg *prometheus.Registry) echo.MiddlewareFunc {

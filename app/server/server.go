@@ -4,19 +4,16 @@
 package server
 
 import (
-	"context"
-	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/klauspost/compress/gzhttp"
 	"github.com/klauspost/compress/gzip"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
-	"golang.org/x/time/rate"
 
 	"onramp/app/render"
 )
@@ -36,21 +33,28 @@ type Options struct {
 	// their handlers apply tighter limits of their own.
 	LargeBodyPaths []string
 	LargeBodyLimit string
-	// AuthRate and AuthBurst limit /auth/* requests per client address.
+	// AuthRate and AuthBurst limit requests per client address to /auth
+	// and, counted apart, to the public code pages /join and /verify.
 	AuthRate  float64
 	AuthBurst int
-	Pages     *render.Engine
-	Metrics   *prometheus.Registry
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed;
+	// with none, the client address is the connection's.
+	TrustedProxies []*net.IPNet
+	Pages          *render.Engine
+	Metrics        *prometheus.Registry
 }
 
 // New returns echo with everything up to, but not including, sessions:
-// request id, request log, recover, metrics, security headers, compression,
-// body limit and the /auth rate limit.
+// removal of upload temporary files, request id, request log, recover,
+// metrics, security headers, compression, body limit, the refusal of
+// unreadable addresses and the rate limits on sign-in and code pages.
 func New(o Options) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(o.Pages)
+	e.IPExtractor = clientIP(o.TrustedProxies)
 	e.Use(
+		removeUploads,
 		middleware.RequestID(),
 		requestLog,
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: logPanic}),
@@ -59,7 +63,9 @@ func New(o Options) *echo.Echo {
 		compress(),
 		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: o.BodyLimit, Skipper: isLarge(o.LargeBodyPaths, true)}),
 		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: o.LargeBodyLimit, Skipper: isLarge(o.LargeBodyPaths, false)}),
-		authRateLimit(o.AuthRate, o.AuthBurst),
+		readableAddress,
+		rateLimit([]string{"/auth"}, o.AuthRate, o.AuthBurst, signInTooOften),
+		rateLimit([]string{"/join", "/verify"}, o.AuthRate, o.AuthBurst, codeTooOften),
 	)
 	return e
 }
@@ -132,7 +138,7 @@ func isLarge(paths []string, want bool) middleware.Skipper {
 // compress gzips pages and JSON with klauspost/compress at its fastest
 // level: a lesson page costs a fraction of the CPU of the standard
 // library's gzip and is barely larger. Static files come compressed
-// already; promhttp compresses /metrics itself.
+// already.
 func compress() echo.MiddlewareFunc {
 	wrap, err := gzhttp.NewWrapper(gzhttp.MinSize(1024), gzhttp.CompressionLevel(gzip.BestSpeed),
 		gzhttp.ContentTypes([]string{"text/html", "application/json", "application/problem+json", "text/plain"}))
@@ -141,8 +147,7 @@ func compress() echo.MiddlewareFunc {
 	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			p := c.Request().URL.Path
-			if p == "/metrics" || strings.HasPrefix(p, render.StaticPrefix) {
+			if strings.HasPrefix(c.Request().URL.Path, render.StaticPrefix) {
 				return next(c)
 			}
 			// Errors are turned into responses inside the wrapper, while the
@@ -160,47 +165,4 @@ func compress() echo.MiddlewareFunc {
 			return nil
 		}
 	}
-}
-
-// authRateLimit slows password-guessing style abuse of the sign-in routes.
-// It counts per replica, which is enough to blunt a flood.
-func authRateLimit(perSecond float64, burst int) echo.MiddlewareFunc {
-	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-		Rate: rate.Limit(perSecond), Burst: burst, ExpiresIn: 3 * time.Minute,
-	})
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Skipper: func(c echo.Context) bool { return !strings.HasPrefix(c.Request().URL.Path, "/auth/") },
-		Store:   store,
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			c.Response().Header().Set("Retry-After", "10")
-			return echo.NewHTTPError(http.StatusTooManyRequests, "You have tried to sign in too many times. Wait a minute and try again.")
-		},
-	})
-}
-
-// Run serves e on addr until ctx ends, then stops taking requests and lets
-// those in flight finish for up to drain.
-func Run(ctx context.Context, e *echo.Echo, addr string, drain time.Duration) error {
-	srv := &http.Server{
-		Addr:              addr,
-		Handler:           e,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       5 * time.Minute, // uploads on slow phones
-		WriteTimeout:      5 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	slog.Info("shutting down", "drain", drain.String())
-	sctx, cancel := context.WithTimeout(context.Background(), drain)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
 }

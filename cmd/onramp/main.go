@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"onramp/app"
 	"onramp/app/config"
@@ -77,44 +78,120 @@ func (m Main) serve(ctx context.Context, mode config.Mode) error {
 	if err != nil {
 		return err
 	}
+	// Listening comes first: a port in use is reported at once, and the
+	// built-in identity provider is reachable as soon as it is served.
+	sites, err := listen(cfg)
+	if err != nil {
+		return err
+	}
+	d, err := openDatabase(ctx, cfg)
+	if err != nil {
+		closeAll(sites)
+		return err
+	}
+	defer d.Close()
+	a, err := buildApp(ctx, cfg, d)
+	if err != nil {
+		closeAll(sites)
+		return err
+	}
+	sites[0].Handler = a.Echo
+	if len(sites) > 1 {
+		sites[1].Handler = a.Metrics
+	}
+	served := make(chan error, 1)
+	go func() { served <- server.Run(ctx, cfg.ShutdownTimeout, sites...) }()
+	a.Start(ctx)
 	if mode == config.ModeDev {
+		waitFor(ctx, a.Auth.Ready, 10*time.Second)
+		m.printDevWelcome(cfg)
+	}
+	slog.Info("onramp listening", "addr", cfg.Addr, "metrics_addr", cfg.MetricsAddr, "base_url", cfg.BaseURL, "mode", string(mode))
+	return <-served
+}
+
+// listen opens the public address and, when set, the metrics address.
+func listen(cfg config.Config) ([]server.Site, error) {
+	ln, err := server.Listen(cfg.Addr, "ONRAMP_ADDR")
+	if err != nil {
+		return nil, err
+	}
+	sites := []server.Site{{Listener: ln}}
+	if cfg.MetricsAddr == "" {
+		return sites, nil
+	}
+	mln, err := server.Listen(cfg.MetricsAddr, "ONRAMP_METRICS_ADDR")
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return append(sites, server.Site{Listener: mln}), nil
+}
+
+func closeAll(sites []server.Site) {
+	for _, s := range sites {
+		s.Listener.Close()
+	}
+}
+
+// openDatabase opens the database and checks its schema; in dev it first
+// creates and migrates it.
+func openDatabase(ctx context.Context, cfg config.Config) (*db.DB, error) {
+	dev := cfg.Mode == config.ModeDev
+	if dev {
 		if err := db.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
-			return fmt.Errorf("is PostgreSQL running? %w", err)
+			return nil, fmt.Errorf("is PostgreSQL running? %w", err)
 		}
 	}
 	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer d.Close()
-	if mode == config.ModeDev {
-		if err := d.MigrateUp(ctx); err != nil {
-			return fmt.Errorf("migrating: %w", err)
+	if dev {
+		err = d.MigrateUp(ctx)
+		if err != nil {
+			err = fmt.Errorf("migrating: %w", err)
 		}
 	}
-	if err := d.CheckSchema(ctx); err != nil {
-		return err
+	if err == nil {
+		err = d.CheckSchema(ctx)
 	}
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// buildApp builds the app over d; in dev it also seeds the demo data.
+func buildApp(ctx context.Context, cfg config.Config, d *db.DB) (*app.App, error) {
 	a, err := app.New(cfg, d, app.Options{})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if addr := os.Getenv("ONRAMP_PPROF_ADDR"); addr != "" && mode == config.ModeDev {
+	if cfg.Mode != config.ModeDev {
+		return a, nil
+	}
+	if addr := os.Getenv("ONRAMP_PPROF_ADDR"); addr != "" {
 		// Profiling for developers only: never in serve.
 		go func() { slog.Info("pprof", "err", http.ListenAndServe(addr, pprofMux())) }()
 	}
-	if mode == config.ModeDev {
-		if err := a.SeedDemo(ctx); err != nil {
-			return fmt.Errorf("seeding demo data: %w", err)
-		}
-		if err := a.Identity.AdoptDemoAccounts(ctx, cfg.OIDCIssuerURL); err != nil {
-			return fmt.Errorf("seeding demo data: %w", err)
-		}
-		m.printDevWelcome(cfg)
+	if err := a.SeedDemo(ctx); err != nil {
+		return nil, fmt.Errorf("seeding demo data: %w", err)
 	}
-	a.Start(ctx)
-	slog.Info("onramp listening", "addr", cfg.Addr, "base_url", cfg.BaseURL, "mode", string(mode))
-	return server.Run(ctx, a.Echo, cfg.Addr, cfg.ShutdownTimeout)
+	if err := a.Identity.AdoptDemoAccounts(ctx, cfg.OIDCIssuerURL); err != nil {
+		return nil, fmt.Errorf("seeding demo data: %w", err)
+	}
+	return a, nil
+}
+
+// waitFor polls ok until it is true, ctx ends or limit passes, so the dev
+// welcome is printed once people can sign in.
+func waitFor(ctx context.Context, ok func() bool, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for !ok() && ctx.Err() == nil && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func (m Main) printDevWelcome(cfg config.Config) {

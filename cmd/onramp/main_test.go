@@ -24,6 +24,7 @@ var onrampVariables = []string{
 	"STORAGE_URL", "S3_ACCESS_KEY", "S3_SECRET_KEY", "SMTP_URL",
 	"ONRAMP_SESSION_IDLE_TIMEOUT", "ONRAMP_SESSION_ABSOLUTE_TIMEOUT", "ONRAMP_SHUTDOWN_TIMEOUT",
 	"ONRAMP_AUTH_RATE_LIMIT", "ONRAMP_AUTH_RATE_BURST", "ONRAMP_BODY_LIMIT",
+	"ONRAMP_TRUSTED_PROXIES", "ONRAMP_METRICS_ADDR",
 }
 
 // emptyEnv unsets every Onramp variable for the test.
@@ -103,7 +104,7 @@ func TestMigrateUpThenStatusReportsEveryMigrationApplied(t *testing.T) {
 	}
 }
 
-func TestServeRefusesAnUnmigratedDatabaseBeforeListening(t *testing.T) {
+func TestServeRefusesAnUnmigratedDatabaseBeforeServing(t *testing.T) {
 	emptyEnv(t)
 	t.Setenv("DATABASE_URL", testenv.NewDatabase(t))
 	t.Setenv("ONRAMP_ADDR", "127.0.0.1:0")
