@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"onramp/app/apperr"
+	"onramp/app/db"
 )
 
 // Limits on what editors type, matching the database's checks.
@@ -32,6 +33,7 @@ type NewItem struct {
 type ProgrammeFields struct {
 	Title, Summary, Audience, Length, IntroMD string
 	Published                                 bool
+	OpenEnrolment                             bool // anyone signed in may start it
 }
 
 // ModuleFields are a module's editable fields.
@@ -99,7 +101,8 @@ func (s *Service) CreateProgramme(ctx context.Context, actorID string, in NewIte
 // UpdateProgramme saves a programme's fields. Errors: NotFound, Invalid.
 func (s *Service) UpdateProgramme(ctx context.Context, actorID, id string, in ProgrammeFields) error {
 	p := Programme{ID: id, Title: strings.TrimSpace(in.Title), Summary: strings.TrimSpace(in.Summary),
-		Audience: strings.TrimSpace(in.Audience), LengthText: strings.TrimSpace(in.Length), IntroMD: in.IntroMD, Published: in.Published}
+		Audience: strings.TrimSpace(in.Audience), LengthText: strings.TrimSpace(in.Length), IntroMD: in.IntroMD, Published: in.Published,
+		OpenEnrolment: in.OpenEnrolment}
 	if fe := checkTitle(p.Title, "programme"); fe != nil {
 		return apperr.InvalidFields(*fe)
 	}
@@ -110,7 +113,28 @@ func (s *Service) UpdateProgramme(ctx context.Context, actorID, id string, in Pr
 		if err := s.store.UpdateProgramme(ctx, &p, s.now()); err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, actorID, "content.programme.updated", "programme", id, map[string]any{"title": p.Title, "published": p.Published})
+		return s.audit.Record(ctx, actorID, "content.programme.updated", "programme", id, map[string]any{"title": p.Title,
+			"published": p.Published, "open_enrolment": p.OpenEnrolment})
+	})
+}
+
+// SetOpenEnrolment opens the programme with slug to learners starting it
+// on their own (open true), or closes it. Editors do this on the
+// programme form; the demo seed opens Get Started with it. Setting what
+// is already set changes nothing. Errors: NotFound.
+func (s *Service) SetOpenEnrolment(ctx context.Context, actorID, slug string, open bool) error {
+	return s.write(ctx, func(ctx context.Context) error {
+		id, was, err := s.store.lockOpenEnrolment(ctx, slug)
+		switch {
+		case errors.Is(err, db.ErrNotFound):
+			return errNoProgramme
+		case err != nil || was == open:
+			return err
+		}
+		if err := s.store.SetOpenEnrolment(ctx, id, open, s.now()); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, actorID, "content.programme.updated", "programme", id, map[string]any{"open_enrolment": open})
 	})
 }
 
