@@ -87,7 +87,7 @@ type QuestionFeedback struct {
 // that would not give the answer away.
 const (
 	feedbackWrong     = "That is not the right answer. The lessons in this module explain why."
-	feedbackTickedAll = "There is at least one more right answer to tick."
+	feedbackTickedAll = "At least one right answer is not ticked yet."
 )
 
 // SubmitAttempt marks answers (question id -> chosen option ids), records
@@ -154,7 +154,7 @@ func (s *Service) SubmitAttempt(ctx context.Context, u *auth.User, checkID strin
 // be gone over again.
 func errRevisitFirst(module string) error {
 	return apperr.New(apperr.Conflict, fmt.Sprintf("You have not passed this check two times in a row. "+
-		"Go back over the lessons in %s first: open each one and press \u201cI have read this again\u201d. Then you can try again.", module))
+		"Go back over the lessons of \u201c%s\u201d first, and mark each one as done again. Then you can try again.", module))
 }
 
 // mark grades answers against the check. A question is right when the

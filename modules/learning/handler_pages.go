@@ -130,7 +130,7 @@ func (p checkPage) Chosen(question, option string) bool {
 
 // ChosenText names the options the learner chose for a question, as
 // they read them.
-func (p checkPage) ChosenText(f QuestionFeedback) string {
+func (p checkPage) ChosenText(f QuestionFeedback) []string {
 	var out []string
 	for _, q := range p.Check.Questions {
 		if q.ID != f.QuestionID {
@@ -142,7 +142,7 @@ func (p checkPage) ChosenText(f QuestionFeedback) string {
 			}
 		}
 	}
-	return strings.Join(out, "; ")
+	return out
 }
 
 func (m *Module) check(c echo.Context) error {

@@ -352,8 +352,8 @@ func TestACheckFailedTwiceWaitsUntilItsLessonsAreGoneOverAgain(t *testing.T) {
 	}
 	err := try(right)
 	if e := apperr.As(err); err == nil || e.Kind != apperr.Conflict || !strings.Contains(e.Message, mod.Title) ||
-		!strings.Contains(e.Message, "I have read this again") {
-		t.Fatalf("a third try straight away: %v, want Conflict naming %q and the button", err, mod.Title)
+		!strings.Contains(e.Message, "mark each one as done again") {
+		t.Fatalf("a third try straight away: %v, want Conflict naming %q and what to do", err, mod.Title)
 	}
 	if got := revisit(); len(got) != len(mod.Lessons) {
 		t.Fatalf("lessons to go over: %v, want all %d of %s", got, len(mod.Lessons), mod.Title)
