@@ -138,26 +138,34 @@ func (s *Service) Programme(ctx context.Context, userID, slug string) (*Programm
 }
 
 // Start enrols the learner on the open programme slug, by themselves
-// (see cohorts' SelfEnrol). It reports whether that made a new enrolment:
-// starting again, or starting a programme they are on with a group,
-// changes nothing. Errors: NotFound for no such published programme;
-// Forbidden when it is not open; Conflict when they were taken off it.
-func (s *Service) Start(ctx context.Context, userID, slug string) (bool, error) {
+// (see cohorts' SelfEnrol), and returns their enrolment on it: the group
+// they are in, or else the one they started. added says whether this call
+// made it: starting again, or starting a programme they are on with a
+// group, changes nothing. Errors: NotFound for no such published
+// programme; Forbidden when it is not open; Conflict when they were taken
+// off it.
+func (s *Service) Start(ctx context.Context, userID, slug string) (e *EnrolmentProgress, added bool, err error) {
 	o, err := s.outline(ctx, slug)
 	if err != nil {
-		return false, err
+		return nil, false, err
 	}
 	a, err := s.access(ctx, userID, o)
-	if err != nil || a.Enrolled {
-		return false, err
+	if err != nil {
+		return nil, false, err
 	}
-	return s.enrolments.SelfEnrol(ctx, userID, slug)
+	if !a.Enrolled {
+		if added, err = s.enrolments.SelfEnrol(ctx, userID, slug); err != nil {
+			return nil, false, err
+		}
+	}
+	e, err = s.enrolmentIn(ctx, userID, slug)
+	return e, added, err
 }
 
-// EnrolmentIn returns the learner's current enrolment on the programme
+// enrolmentIn returns the learner's current enrolment on the programme
 // slug, with their progress: the group they are in, or else the one they
 // started themselves. Errors: NotFound when they are not on it.
-func (s *Service) EnrolmentIn(ctx context.Context, userID, slug string) (*EnrolmentProgress, error) {
+func (s *Service) enrolmentIn(ctx context.Context, userID, slug string) (*EnrolmentProgress, error) {
 	ens, err := s.Enrolments(ctx, userID)
 	if err != nil {
 		return nil, err

@@ -185,13 +185,7 @@ func (m *Module) apiEnrolments(c echo.Context) error {
 // apiStart enrols the caller on an open programme: 201 with the
 // enrolment when that made it, 200 with it when they were already on it.
 func (m *Module) apiStart(c echo.Context) error {
-	ctx := c.Request().Context()
-	u := auth.UserOf(c)
-	added, err := m.svc.Start(ctx, u.ID, c.Param("slug"))
-	if err != nil {
-		return err
-	}
-	e, err := m.svc.EnrolmentIn(ctx, u.ID, c.Param("slug"))
+	e, added, err := m.svc.Start(c.Request().Context(), auth.UserOf(c).ID, c.Param("slug"))
 	if err != nil {
 		return err
 	}

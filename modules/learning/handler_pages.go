@@ -41,7 +41,7 @@ func (m *Module) programme(c echo.Context) error {
 
 // start enrols the learner on an open programme and shows them its page.
 func (m *Module) start(c echo.Context) error {
-	if _, err := m.svc.Start(c.Request().Context(), auth.UserOf(c).ID, c.Param("slug")); err != nil {
+	if _, _, err := m.svc.Start(c.Request().Context(), auth.UserOf(c).ID, c.Param("slug")); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/learn/"+url.PathEscape(c.Param("slug"))+"?started=1")

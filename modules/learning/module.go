@@ -52,7 +52,7 @@ func (m *Module) Routes(r *auth.Routes) {
 
 	r.GET("/api/v1/programmes", auth.SignedIn, m.apiProgrammes)
 	r.GET("/api/v1/programmes/:slug", auth.SignedIn, m.apiProgramme)
-	r.POST("/api/v1/programmes/:slug/enrolment", learner, m.apiStart)
+	r.POST("/api/v1/programmes/:slug/enrolment", learner, m.apiStart, r.Idempotent())
 	r.GET("/api/v1/me/enrolments", learner, m.apiEnrolments)
 	r.POST("/api/v1/lessons/:id/complete", learner, m.apiCompleteLesson)
 	r.POST("/api/v1/quizzes/:id/attempts", learner, m.apiAttempt, r.Idempotent())

@@ -236,7 +236,7 @@ func TestStartingAnOpenProgrammeMakesOneEnrolmentHoweverOftenItIsPressed(t *test
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			added, err := a.Learning.Start(ctx, u.ID, slug)
+			_, added, err := a.Learning.Start(ctx, u.ID, slug)
 			if added {
 				made.Add(1)
 			}
@@ -276,11 +276,11 @@ func TestOnlyAnOpenProgrammeCanBeStartedAndAGroupNeedsNoSecondEnrolment(t *testi
 	a := newApp(t)
 	ctx := context.Background()
 	u := mustCreateLearner(t, a)
-	if _, err := a.Learning.Start(ctx, u.ID, "step-into-work"); err == nil || apperr.As(err).Kind != apperr.Forbidden ||
+	if _, _, err := a.Learning.Start(ctx, u.ID, "step-into-work"); err == nil || apperr.As(err).Kind != apperr.Forbidden ||
 		!strings.Contains(err.Error(), "/join") {
 		t.Errorf("starting a closed programme: %v, want Forbidden pointing to /join", err)
 	}
-	if _, err := a.Learning.Start(ctx, u.ID, "no-such-programme"); err == nil || apperr.As(err).Kind != apperr.NotFound {
+	if _, _, err := a.Learning.Start(ctx, u.ID, "no-such-programme"); err == nil || apperr.As(err).Kind != apperr.NotFound {
 		t.Errorf("starting a missing programme: %v, want NotFound", err)
 	}
 	slug := mustCreateOpenProgramme(t, a)
@@ -294,8 +294,8 @@ func TestOnlyAnOpenProgrammeCanBeStartedAndAGroupNeedsNoSecondEnrolment(t *testi
 		t.Fatal(err)
 	}
 	mustEnrol(t, a, cohort, u)
-	if added, err := a.Learning.Start(ctx, u.ID, slug); err != nil || added {
-		t.Errorf("starting a programme they have a group for: added %v, %v; want nothing added", added, err)
+	if e, added, err := a.Learning.Start(ctx, u.ID, slug); err != nil || added || e.Enrolment.CohortID != cohort {
+		t.Errorf("starting a programme they have a group for: %+v, added %v, %v; want their group's enrolment, nothing added", e, added, err)
 	}
 	if n := count(t, "SELECT count(*) FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id WHERE c.programme_id = ? AND e.user_id = ?",
 		o.Programme.ID, u.ID); n != 1 {
