@@ -32,8 +32,9 @@ type routeRow struct {
 	status [7]int
 }
 
-// ids are real rows the table's paths point at.
-type ids struct{ user, lesson, check, programme, module, cohort string }
+// ids are real rows the table's paths point at. intoLesson and intoCheck
+// are of Get Into, the programme the demo learner is on.
+type ids struct{ user, lesson, check, programme, module, cohort, intoLesson, intoCheck string }
 
 func routeTable(id ids) map[string]routeRow {
 	userID := id.user
@@ -75,19 +76,22 @@ func routeTable(id ids) map[string]routeRow {
 		"GET /dev/idp/*":           {"/dev/idp/.well-known/openid-configuration", all(200)},
 		"POST /dev/idp/*":          {"/dev/idp/token", all(400)},
 
-		"GET /learn/:slug":                       {"/learn/get-started", [7]int{303, 200, 403, 403, 403, 403, 403}},
-		"GET /learn/:slug/lessons/:id":           {"/learn/get-started/lessons/" + id.lesson, [7]int{303, 200, 403, 403, 403, 403, 403}},
-		"POST /learn/:slug/lessons/:id/complete": {"/learn/get-started/lessons/" + id.lesson + "/complete", [7]int{401, 303, 403, 403, 403, 403, 403}},
-		"GET /learn/:slug/checks/:id":            {"/learn/get-started/checks/" + id.check, [7]int{303, 200, 403, 403, 403, 403, 403}},
-		"POST /learn/:slug/checks/:id":           {"/learn/get-started/checks/" + id.check, [7]int{401, 422, 403, 403, 403, 403, 403}},
-		"GET /learn/:slug/certificate":           {"/learn/get-started/certificate", [7]int{303, 404, 403, 403, 403, 403, 403}},
-		"GET /verify":                            {"/verify", all(200)},
-		"GET /verify/:code":                      {"/verify/AAAA-BBBB-CCCC", all(404)},
-		"GET /api/v1/programmes":                 {"/api/v1/programmes", [7]int{401, 200, 200, 200, 200, 200, 200}},
-		"GET /api/v1/programmes/:slug":           {"/api/v1/programmes/get-into", [7]int{401, 200, 200, 200, 200, 200, 200}},
-		"GET /api/v1/me/enrolments":              {"/api/v1/me/enrolments", [7]int{401, 200, 403, 403, 403, 403, 403}},
-		"POST /api/v1/lessons/:id/complete":      {"/api/v1/lessons/" + id.lesson + "/complete", [7]int{401, 200, 403, 403, 403, 403, 403}},
-		"POST /api/v1/quizzes/:id/attempts":      {"/api/v1/quizzes/" + id.check + "/attempts", [7]int{401, 422, 403, 403, 403, 403, 403}},
+		"GET /learn/:slug": {"/learn/get-started", [7]int{303, 200, 403, 403, 403, 403, 403}},
+		// Starting a programme the learner is on already changes nothing.
+		"POST /learn/:slug/start":                 {"/learn/get-into/start", [7]int{401, 303, 403, 403, 403, 403, 403}},
+		"GET /learn/:slug/lessons/:id":            {"/learn/get-into/lessons/" + id.intoLesson, [7]int{303, 200, 403, 403, 403, 403, 403}},
+		"POST /learn/:slug/lessons/:id/complete":  {"/learn/get-into/lessons/" + id.intoLesson + "/complete", [7]int{401, 303, 403, 403, 403, 403, 403}},
+		"GET /learn/:slug/checks/:id":             {"/learn/get-into/checks/" + id.intoCheck, [7]int{303, 200, 403, 403, 403, 403, 403}},
+		"POST /learn/:slug/checks/:id":            {"/learn/get-into/checks/" + id.intoCheck, [7]int{401, 422, 403, 403, 403, 403, 403}},
+		"GET /learn/:slug/certificate":            {"/learn/get-started/certificate", [7]int{303, 404, 403, 403, 403, 403, 403}},
+		"GET /verify":                             {"/verify", all(200)},
+		"GET /verify/:code":                       {"/verify/AAAA-BBBB-CCCC", all(404)},
+		"GET /api/v1/programmes":                  {"/api/v1/programmes", [7]int{401, 200, 200, 200, 200, 200, 200}},
+		"GET /api/v1/programmes/:slug":            {"/api/v1/programmes/get-into", [7]int{401, 200, 200, 200, 200, 200, 200}},
+		"GET /api/v1/me/enrolments":               {"/api/v1/me/enrolments", [7]int{401, 200, 403, 403, 403, 403, 403}},
+		"POST /api/v1/programmes/:slug/enrolment": {"/api/v1/programmes/get-into/enrolment", [7]int{401, 200, 403, 403, 403, 403, 403}},
+		"POST /api/v1/lessons/:id/complete":       {"/api/v1/lessons/" + id.intoLesson + "/complete", [7]int{401, 200, 403, 403, 403, 403, 403}},
+		"POST /api/v1/quizzes/:id/attempts":       {"/api/v1/quizzes/" + id.intoCheck + "/attempts", [7]int{401, 422, 403, 403, 403, 403, 403}},
 		// learner4 is in no cohort: nobody but an admin may know of them.
 		"GET /api/v1/learners/:id/progress": {"/api/v1/learners/" + userID + "/progress", [7]int{401, 403, 403, 404, 403, 200, 403}},
 		"POST /api/v1/media":                {"/api/v1/media", [7]int{401, 403, 403, 403, 403, 422, 422}},
@@ -192,10 +196,15 @@ func TestEveryRouteHasARuleAndEachRoleGetsTheExpectedStatus(t *testing.T) {
 	g.Raw(`SELECT c.id FROM checks c JOIN modules m ON m.id = c.module_id JOIN programmes p ON p.id = m.programme_id
 		WHERE p.slug = 'get-started' ORDER BY m.position LIMIT 1`).Scan(&id.check)
 	g.Raw("SELECT id FROM programmes WHERE slug = 'get-started'").Scan(&id.programme)
+	g.Raw(`SELECT l.id FROM lessons l JOIN modules m ON m.id = l.module_id JOIN programmes p ON p.id = m.programme_id
+		WHERE p.slug = 'get-into' ORDER BY m.position, l.position LIMIT 1`).Scan(&id.intoLesson)
+	g.Raw(`SELECT c.id FROM checks c JOIN modules m ON m.id = c.module_id JOIN programmes p ON p.id = m.programme_id
+		WHERE p.slug = 'get-into' ORDER BY m.position LIMIT 1`).Scan(&id.intoCheck)
 	g.Raw(`SELECT c.id FROM cohorts c JOIN organisations o ON o.id = c.organisation_id
 		WHERE o.name = 'Northfield NHS Foundation Trust' ORDER BY c.starts_on LIMIT 1`).Scan(&id.cohort)
 	g.Raw("SELECT id FROM modules WHERE programme_id = ? ORDER BY position LIMIT 1", id.programme).Scan(&id.module)
-	if id.user == "" || id.lesson == "" || id.check == "" || id.programme == "" || id.module == "" || id.cohort == "" {
+	if id.user == "" || id.lesson == "" || id.check == "" || id.programme == "" || id.module == "" || id.cohort == "" ||
+		id.intoLesson == "" || id.intoCheck == "" {
 		t.Fatalf("demo data missing: %+v", id)
 	}
 	table := routeTable(id)

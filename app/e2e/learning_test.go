@@ -11,7 +11,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"onramp/app"
 	"onramp/app/browsertest"
+	"onramp/app/config"
 	"onramp/app/testenv"
 )
 
@@ -196,4 +198,104 @@ func TestCheckSubmittedWithoutAnswersShowsAFocusedErrorSummary(t *testing.T) {
 		t.Errorf("page title %q does not start with Error:", title)
 	}
 	check(t, b, "check-errors")
+}
+
+// wrongOptions picks a wrong answer to every question of a knowledge
+// check: its first wrong option, or for a question whose options are all
+// right, its first option alone.
+func wrongOptions(t *testing.T, checkID string) []string {
+	t.Helper()
+	var ids []string
+	err := testenv.DB(t).Gorm.Raw(`SELECT DISTINCT ON (q.position) o.id FROM options o JOIN questions q ON q.id = o.question_id
+		WHERE q.check_id = ? ORDER BY q.position, o.correct, o.position`, checkID).Scan(&ids).Error
+	if err != nil || len(ids) == 0 {
+		t.Fatalf("reading wrong answers to check %s: %v", checkID, err)
+	}
+	return ids
+}
+
+// answer ticks the options, submits the check form on the page and waits
+// for the marked answers.
+func answer(t *testing.T, b *browsertest.Browser, checkPath string, options []string) {
+	t.Helper()
+	for _, id := range options {
+		b.Run(t, chromedp.Click(chromedp.CSS(`input[value="`+id+`"]`)))
+	}
+	b.Run(t, chromedp.Click(chromedp.CSS(`main form[action$="`+checkPath+`"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("main .nhsuk-card__heading")))
+}
+
+func TestANewLearnerStartsAnOpenProgrammeAndGoesBackOverLessonsAfterFailingTwice(t *testing.T) {
+	srv := testenv.NewServer(t, func(cfg *config.Config, _ *app.Options) { cfg.DevLoadUsers = 1 })
+	b := browsertest.New(t)
+	b.Navigate(t, srv.URL+"/auth/login?login_hint="+app.LoadUserEmail(0))
+	waitForPath(t, b, "/learn")
+	if lede := b.Text(t, "main .nhsuk-lede-text"); !strings.Contains(lede, "not on a programme yet") {
+		t.Errorf("a learner on no programme reads %q", lede)
+	}
+	check(t, b, "learn-home-new")
+
+	// A programme they join with a group says how; an open one offers to start.
+	b.Navigate(t, srv.URL+"/learn/get-into")
+	if h2 := b.Text(t, "main h2"); h2 != "How to join" {
+		t.Errorf("Get Into's page, for a learner not on it, starts with %q", h2)
+	}
+	check(t, b, "programme-join")
+	b.Navigate(t, srv.URL+"/learn/get-started")
+	check(t, b, "programme-open")
+
+	b.Navigate(t, srv.URL+"/learn")
+	b.Run(t, chromedp.Click(chromedp.CSS(`form[action="/learn/get-started/start"] button`)))
+	waitForPath(t, b, "/learn/get-started")
+	if status := b.Text(t, "main [role=status]"); !strings.Contains(status, "You have started Get Started") {
+		t.Errorf("after starting, the programme page says %q", status)
+	}
+	check(t, b, "programme-started")
+
+	var checkID string
+	if err := testenv.DB(t).Gorm.Raw(`SELECT c.id FROM checks c JOIN modules m ON m.id = c.module_id
+		JOIN programmes p ON p.id = m.programme_id WHERE p.slug = 'get-started' ORDER BY m.position LIMIT 1`).
+		Scan(&checkID).Error; err != nil || checkID == "" {
+		t.Fatalf("finding the first Get Started check: %v", err)
+	}
+	checkPath := "/learn/get-started/checks/" + checkID
+	for i := range 2 {
+		b.Navigate(t, srv.URL+checkPath)
+		answer(t, b, checkPath, wrongOptions(t, checkID))
+		if h1 := b.Text(t, "h1"); h1 != "Not passed yet" {
+			t.Fatalf("after wrong answers (%d) the heading is %q", i+1, h1)
+		}
+	}
+	if button := b.Text(t, "main a.nhsuk-button"); button != "Go back over the lessons" {
+		t.Errorf("after two failures the result leads to %q, want the lessons", button)
+	}
+	check(t, b, "check-failed-twice")
+
+	b.Navigate(t, srv.URL+checkPath)
+	if callout := b.Text(t, ".nhsuk-warning-callout"); !strings.Contains(callout, "Go back over these lessons first") {
+		t.Errorf("the check page after two failures says %q", callout)
+	}
+	check(t, b, "check-revisit")
+
+	// Read each lesson again, pressing the button at the end, until the
+	// check takes answers again.
+	b.Run(t, chromedp.Click(chromedp.CSS("main a.nhsuk-button")))
+	at := waitToLeave(t, b, checkPath)
+	for read := 0; strings.Contains(at, "/lessons/"); read++ {
+		if read == 10 {
+			t.Fatalf("read 10 lessons again without getting back to the check; now on %s", at)
+		}
+		if read == 0 {
+			check(t, b, "lesson-revisit")
+		}
+		b.Run(t, chromedp.Click(chromedp.CSS(`form[action$="/complete"] button`)))
+		at = waitToLeave(t, b, at)
+	}
+	if at != checkPath {
+		t.Fatalf("reading the lessons again led to %s, want the check", at)
+	}
+	answer(t, b, checkPath, correctOptions(t, checkID))
+	if h1 := b.Text(t, "h1"); h1 != "You passed" {
+		t.Errorf("after reading again and answering right, the heading is %q", h1)
+	}
 }

@@ -99,6 +99,23 @@ func signInEmails(ctx context.Context, base string, emails []string) ([]*learner
 	return out, nil
 }
 
+// startProgramme enrols each learner on the open programme slug through
+// the API, as "Start this programme" does.
+func startProgramme(base string, learners []*learner, slug string) error {
+	for _, l := range learners {
+		resp, err := http.DefaultClient.Do(l.request(http.MethodPost, base+"/api/v1/programmes/"+slug+"/enrolment"))
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("starting %s for load learner %s: %d", slug, l.userID, resp.StatusCode)
+		}
+	}
+	return nil
+}
+
 func lessonIDs(l *learner, base, slug string) ([]string, error) {
 	resp, err := http.DefaultClient.Do(l.request(http.MethodGet, base+"/api/v1/programmes/"+slug))
 	if err != nil {

@@ -24,6 +24,10 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// loadProgramme is the programme the load learners work through: open to
+// anyone, so they can start it themselves.
+const loadProgramme = "get-started"
+
 type options struct {
 	onramp   string
 	addr     string
@@ -84,7 +88,12 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	lessons, err := lessonIDs(learners[0], base, "get-into")
+	// Progress counts only on a programme the learner is on, so each
+	// starts Get Started, which the demo seed opens to everyone.
+	if err := startProgramme(base, learners, loadProgramme); err != nil {
+		return err
+	}
+	lessons, err := lessonIDs(learners[0], base, loadProgramme)
 	if err != nil {
 		return err
 	}
@@ -92,7 +101,7 @@ func run(ctx context.Context, o options) error {
 
 	page := func(i int) *http.Request {
 		l := learners[i%len(learners)]
-		return l.request(http.MethodGet, base+"/learn/get-into/lessons/"+lessons[(i/len(learners))%len(lessons)])
+		return l.request(http.MethodGet, base+"/learn/"+loadProgramme+"/lessons/"+lessons[(i/len(learners))%len(lessons)])
 	}
 	results = append(results, closedLoop(ctx, "lesson page, as fast as possible", o.conns, o.duration, page, learners))
 	results = append(results, openLoop(ctx, fmt.Sprintf("lesson page at %d/s", o.pageRate), o.conns, o.pageRate, o.duration, page, learners))

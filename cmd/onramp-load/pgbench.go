@@ -23,6 +23,8 @@ type pgResult struct {
 // from the code that issues them. Keep them in step with:
 //   - scs pgxstore Find (every request with a session cookie)
 //   - identity.Store.SessionUser (every signed-in request)
+//   - cohorts.Service.ForUser (may they read and add to it? every lesson
+//     page and completion)
 //   - learning.Store.Standing (progress, every lesson page and completion)
 //   - learning.Store.Complete (completion, in a transaction)
 const (
@@ -30,15 +32,21 @@ const (
 	sqlUser    = `SELECT u.id, u.name, u.email, u.organisation_id, array_to_string(u.claim_roles, ',') AS claim_roles,
   (SELECT COALESCE(string_agg(g.role, ','), '') FROM role_grants g WHERE g.user_id = u.id) AS granted_roles
   FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.id = '%[2]s' AND s.ended_at IS NULL;`
-	sqlStanding = `SELECT true, lesson_id, completed_at, 0, false, 0 FROM lesson_progress WHERE user_id = '%[3]s'
-  UNION ALL SELECT false, check_id, max(created_at), count(*), bool_or(passed), max(score)
-  FROM check_attempts WHERE user_id = '%[3]s' GROUP BY check_id;`
+	sqlEnrolments = `SELECT e.id, e.cohort_id, c.name AS cohort_name, p.slug AS programme_slug,
+  COALESCE(c.organisation_id::text, '') AS organisation_id, c.self_enrolment, e.status, c.starts_on, c.ends_on
+  FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id JOIN programmes p ON p.id = c.programme_id
+  WHERE e.user_id = '%[3]s' ORDER BY c.starts_on DESC;`
+	sqlStanding = `SELECT true, lesson_id, completed_at, 0, false, 0, NULL::timestamptz FROM lesson_progress WHERE user_id = '%[3]s'
+  UNION ALL SELECT false, check_id, max(created_at), count(*), bool_or(passed), max(score),
+  CASE WHEN count(*) FILTER (WHERE latest <= 2 AND NOT passed) = 2 THEN min(created_at) FILTER (WHERE latest <= 2) END
+  FROM (SELECT check_id, created_at, passed, score, row_number() OVER (PARTITION BY check_id ORDER BY created_at DESC, id) AS latest
+  FROM check_attempts WHERE user_id = '%[3]s') a GROUP BY check_id;`
 	sqlComplete = `INSERT INTO lesson_progress (user_id, lesson_id, completed_at) VALUES ('%[3]s', (ARRAY[%[4]s])[:l], now()) ON CONFLICT DO NOTHING;`
 )
 
-var pageScript = strings.Join([]string{sqlSession, sqlUser, sqlStanding}, "\n")
+var pageScript = strings.Join([]string{sqlSession, sqlUser, sqlStanding, sqlEnrolments}, "\n")
 
-var completeScript = strings.Join([]string{`\set l random(1, %[6]d)`, sqlSession, sqlUser, "BEGIN;", sqlComplete,
+var completeScript = strings.Join([]string{`\set l random(1, %[6]d)`, sqlSession, sqlUser, sqlEnrolments, "BEGIN;", sqlComplete,
 	sqlStanding, "COMMIT;"}, "\n")
 
 // runPgbench writes one pgbench script per signed-in learner (their real
@@ -61,7 +69,8 @@ func runPgbench(ctx context.Context, dbURL string, o options, learners []*learne
 		people = append(people, w)
 	}
 	lessons, err := quotedIDs(ctx, conn, `SELECT l.id FROM lessons l JOIN modules m ON m.id = l.module_id
-		JOIN programmes p ON p.id = m.programme_id WHERE p.slug = 'get-into' AND l.published AND m.published ORDER BY m.position, l.position`)
+		JOIN programmes p ON p.id = m.programme_id WHERE p.slug = $1 AND l.published AND m.published ORDER BY m.position, l.position`,
+		loadProgramme)
 	if err != nil {
 		return nil, err
 	}
@@ -93,8 +102,8 @@ func runPgbench(ctx context.Context, dbURL string, o options, learners []*learne
 	return out, nil
 }
 
-func quotedIDs(ctx context.Context, conn *pgx.Conn, query string) (string, error) {
-	rows, err := conn.Query(ctx, query)
+func quotedIDs(ctx context.Context, conn *pgx.Conn, query string, args ...any) (string, error) {
+	rows, err := conn.Query(ctx, query, args...)
 	if err != nil {
 		return "", err
 	}

@@ -51,7 +51,7 @@ func pageWeight(l *learner, base, lessonID string) (weight, error) {
 		}
 		return body, len(body), nil
 	}
-	html, n, err := fetch(base + "/learn/get-into/lessons/" + lessonID)
+	html, n, err := fetch(base + "/learn/" + loadProgramme + "/lessons/" + lessonID)
 	if err != nil {
 		return w, err
 	}

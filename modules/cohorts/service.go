@@ -44,12 +44,13 @@ func NewService(d *db.DB, audit Recorder, dest Destinations, people People, risk
 	return &Service{db: d, g: d.Gorm, store: &Store{g: d.Gorm}, audit: audit, dest: dest, people: people, risk: risk, now: now}
 }
 
-// ForUser lists a learner's enrolments, newest cohort first.
+// ForUser lists a learner's enrolments, newest cohort first. An
+// enrolment in a self-enrolment cohort has no organisation ("").
 func (s *Service) ForUser(ctx context.Context, userID string) ([]learning.Enrolment, error) {
 	var out []learning.Enrolment
 	err := db.Conn(ctx, s.g).Raw(`
-		SELECT e.id, e.cohort_id, c.name AS cohort_name, p.slug AS programme_slug, c.organisation_id,
-		       e.status, c.starts_on, c.ends_on
+		SELECT e.id, e.cohort_id, c.name AS cohort_name, p.slug AS programme_slug,
+		       COALESCE(c.organisation_id::text, '') AS organisation_id, c.self_enrolment, e.status, c.starts_on, c.ends_on
 		FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id JOIN programmes p ON p.id = c.programme_id
 		WHERE e.user_id = ? ORDER BY c.starts_on DESC`, userID).Scan(&out).Error
 	return out, err

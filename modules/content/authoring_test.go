@@ -110,11 +110,12 @@ func (e *editor) newCourse(prefix string) course {
 	return course{programmeID: pid, slug: slug, moduleID: e.addModule(pid, "Your first week")}
 }
 
-// publishAll publishes the course's programme and module.
+// publishAll publishes the course and its module, open to anyone to
+// start on their own.
 func (e *editor) publishAll(c course) {
 	e.t.Helper()
 	requireStatus(e.t, e.c.PostForm("/admin/content/programmes/"+c.programmeID,
-		url.Values{"title": {"Course " + c.slug}, "published": {"true"}}), http.StatusSeeOther)
+		url.Values{"title": {"Course " + c.slug}, "published": {"true"}, "open_enrolment": {"true"}}), http.StatusSeeOther)
 	requireStatus(e.t, e.c.PostForm("/admin/content/modules/"+c.moduleID,
 		url.Values{"title": {"Your first week"}, "published": {"true"}}), http.StatusSeeOther)
 }
@@ -314,6 +315,7 @@ func TestADraftLessonIsHiddenFromLearnersUntilPublished(t *testing.T) {
 
 	requireStatus(t, learner.Get(learnerURL), http.StatusNotFound)
 	e.publishAll(c)
+	requireStatus(t, learner.PostForm("/learn/"+c.slug+"/start", nil), http.StatusSeeOther)
 	requireStatus(t, learner.Get(learnerURL), http.StatusNotFound) // the lesson itself is still a draft
 
 	// Editors can preview the draft meanwhile.
@@ -454,6 +456,7 @@ func TestDeletingALessonALearnerCompletedIsRefused(t *testing.T) {
 	e.saveLesson(done, "Done by a learner", "Read me.", true)
 	spare := e.addLesson(c.moduleID, "Nobody did this")
 	e.publishAll(c)
+	requireStatus(t, learner.PostForm("/learn/"+c.slug+"/start", nil), http.StatusSeeOther)
 	requireStatus(t, learner.PostForm("/learn/"+c.slug+"/lessons/"+done+"/complete", nil), http.StatusSeeOther)
 
 	body := requireStatus(t, e.c.PostForm("/admin/content/lessons/"+done+"/delete", url.Values{"confirm": {"yes"}}), http.StatusConflict)

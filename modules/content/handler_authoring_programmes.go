@@ -105,6 +105,7 @@ type programmeForm struct {
 	Length    string `form:"length"`
 	IntroMD   string `form:"intro"`
 	Published bool   `form:"published"`
+	Open      bool   `form:"open_enrolment"`
 }
 
 func (m *Handlers) programme(c echo.Context) error {
@@ -124,7 +125,7 @@ func (m *Handlers) renderProgramme(c echo.Context, status int, data programmePag
 	} else {
 		p := o.Programme
 		data.Form = programmeForm{Title: p.Title, Summary: p.Summary, Audience: p.Audience, Length: p.LengthText,
-			IntroMD: p.IntroMD, Published: p.Published}
+			IntroMD: p.IntroMD, Published: p.Published, Open: p.OpenEnrolment}
 	}
 	return m.pages.HTML(c, status, "content/programme", o.Programme.Title, data)
 }
@@ -135,7 +136,8 @@ func (m *Handlers) saveProgramme(c echo.Context) error {
 		return err
 	}
 	err := m.svc.UpdateProgramme(c.Request().Context(), auth.UserOf(c).ID, c.Param("id"), ProgrammeFields{
-		Title: f.Title, Summary: f.Summary, Audience: f.Audience, Length: f.Length, IntroMD: f.IntroMD, Published: f.Published})
+		Title: f.Title, Summary: f.Summary, Audience: f.Audience, Length: f.Length, IntroMD: f.IntroMD, Published: f.Published,
+		OpenEnrolment: f.Open})
 	if fields, status, ok := formProblem(err); ok {
 		return m.renderProgramme(c, status, programmePage{Errors: fields}, &f)
 	} else if err != nil {

@@ -30,7 +30,10 @@ type Programme struct {
 	LengthText string
 	IntroMD    string
 	Published  bool
-	UpdatedAt  time.Time
+	// OpenEnrolment lets any signed-in learner start the programme on
+	// their own; otherwise they join through their programme manager.
+	OpenEnrolment bool
+	UpdatedAt     time.Time
 }
 
 // Module is a part of a programme, with lessons and one check.

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"onramp/app/apperr"
+	"onramp/app/db"
 )
 
 // NewItem is what an editor gives to start a programme, module or lesson:
@@ -24,6 +25,7 @@ type NewItem struct {
 type ProgrammeFields struct {
 	Title, Summary, Audience, Length, IntroMD string
 	Published                                 bool
+	OpenEnrolment                             bool // anyone signed in may start it
 }
 
 // ModuleFields are a module's editable fields.
@@ -91,7 +93,8 @@ func (s *Service) CreateProgramme(ctx context.Context, actorID string, in NewIte
 // UpdateProgramme saves a programme's fields. Errors: NotFound, Invalid.
 func (s *Service) UpdateProgramme(ctx context.Context, actorID, id string, in ProgrammeFields) error {
 	p := Programme{ID: id, Title: strings.TrimSpace(in.Title), Summary: strings.TrimSpace(in.Summary),
-		Audience: strings.TrimSpace(in.Audience), LengthText: strings.TrimSpace(in.Length), IntroMD: in.IntroMD, Published: in.Published}
+		Audience: strings.TrimSpace(in.Audience), LengthText: strings.TrimSpace(in.Length), IntroMD: in.IntroMD, Published: in.Published,
+		OpenEnrolment: in.OpenEnrolment}
 	problems := overLimits(
 		fieldText{"summary", summaryLimit, p.Summary}, fieldText{"audience", audienceLimit, p.Audience},
 		fieldText{"length", lengthLimit, p.LengthText}, fieldText{"intro", introLimit, p.IntroMD})
@@ -108,7 +111,28 @@ func (s *Service) UpdateProgramme(ctx context.Context, actorID, id string, in Pr
 		if err := s.store.UpdateProgramme(ctx, &p, s.now()); err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, actorID, "content.programme.updated", "programme", id, map[string]any{"title": p.Title, "published": p.Published})
+		return s.audit.Record(ctx, actorID, "content.programme.updated", "programme", id, map[string]any{"title": p.Title,
+			"published": p.Published, "open_enrolment": p.OpenEnrolment})
+	})
+}
+
+// SetOpenEnrolment opens the programme with slug to learners starting it
+// on their own (open true), or closes it. Editors do this on the
+// programme form; the demo seed opens Get Started with it. Setting what
+// is already set changes nothing. Errors: NotFound.
+func (s *Service) SetOpenEnrolment(ctx context.Context, actorID, slug string, open bool) error {
+	return s.write(ctx, func(ctx context.Context) error {
+		id, was, err := s.store.lockOpenEnrolment(ctx, slug)
+		switch {
+		case errors.Is(err, db.ErrNotFound):
+			return errNoProgramme
+		case err != nil || was == open:
+			return err
+		}
+		if err := s.store.SetOpenEnrolment(ctx, id, open, s.now()); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, actorID, "content.programme.updated", "programme", id, map[string]any{"open_enrolment": open})
 	})
 }
 

@@ -77,6 +77,9 @@ type quizJSON struct {
 	Attempts  int            `json:"attempts"`
 	BestScore int            `json:"best_score"`
 	Questions []questionJSON `json:"questions"`
+	// RevisitLessons are the lessons to complete again before the next
+	// attempt is accepted (after two failed attempts in a row).
+	RevisitLessons []string `json:"revisit_lessons"`
 }
 
 type moduleJSON struct {
@@ -94,18 +97,21 @@ var statusCodes = map[string]string{StatusNotStarted: "not_started", StatusInPro
 // lesson and quiz, and each quiz's questions (without the answers).
 func (m *Module) apiProgramme(c echo.Context) error {
 	ctx := c.Request().Context()
-	p, err := m.svc.Progress(ctx, auth.UserOf(c).ID, c.Param("slug"))
+	v, err := m.svc.Programme(ctx, auth.UserOf(c).ID, c.Param("slug"))
 	if err != nil {
 		return err
 	}
-	prog := p.Outline.Programme
+	p, prog := v.Progress, v.Outline.Programme
 	out := struct {
-		Slug     string       `json:"slug"`
-		Title    string       `json:"title"`
-		Summary  string       `json:"summary"`
-		Progress progressJSON `json:"progress"`
-		Modules  []moduleJSON `json:"modules"`
-	}{Slug: prog.Slug, Title: prog.Title, Summary: prog.Summary, Progress: progressOf(p)}
+		Slug          string       `json:"slug"`
+		Title         string       `json:"title"`
+		Summary       string       `json:"summary"`
+		OpenEnrolment bool         `json:"open_enrolment"`
+		Enrolled      bool         `json:"enrolled"`
+		Progress      progressJSON `json:"progress"`
+		Modules       []moduleJSON `json:"modules"`
+	}{Slug: prog.Slug, Title: prog.Title, Summary: prog.Summary, OpenEnrolment: prog.OpenEnrolment,
+		Enrolled: v.Access.Enrolled, Progress: progressOf(p)}
 	for _, mp := range p.Modules {
 		mj := moduleJSON{ID: mp.ID, Slug: mp.Slug, Title: mp.Title, Status: statusCodes[mp.Status], Lessons: []lessonJSON{}}
 		for _, l := range mp.Lessons {
@@ -121,7 +127,10 @@ func (m *Module) apiProgramme(c echo.Context) error {
 				return err
 			}
 			q := &quizJSON{ID: full.ID, Title: full.Title, PassMark: full.PassMark, Passed: mp.Check.Passed,
-				Attempts: mp.Check.Attempts, BestScore: mp.Check.Best}
+				Attempts: mp.Check.Attempts, BestScore: mp.Check.Best, RevisitLessons: []string{}}
+			for _, l := range mp.Revisit {
+				q.RevisitLessons = append(q.RevisitLessons, l.ID)
+			}
 			for _, qq := range full.Questions {
 				qj := questionJSON{ID: qq.ID, Text: qq.Text, Kind: qq.Kind}
 				for _, o := range qq.Options {
@@ -142,8 +151,9 @@ type enrolmentJSON struct {
 		Title string `json:"title"`
 	} `json:"programme"`
 	Cohort struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
+		ID            string `json:"id"`
+		Name          string `json:"name"`
+		SelfEnrolment bool   `json:"self_enrolment"`
 	} `json:"cohort"`
 	Status   string       `json:"status"`
 	Progress progressJSON `json:"progress"`
@@ -157,7 +167,7 @@ func enrolmentsJSON(ens []EnrolmentProgress) []enrolmentJSON {
 		if e.Progress != nil {
 			j.Programme.Title = e.Progress.Outline.Programme.Title
 		}
-		j.Cohort.ID, j.Cohort.Name = e.Enrolment.CohortID, e.Enrolment.CohortName
+		j.Cohort.ID, j.Cohort.Name, j.Cohort.SelfEnrolment = e.Enrolment.CohortID, e.Enrolment.CohortName, e.Enrolment.SelfEnrolment
 		j.Status, j.Progress = e.Enrolment.Status, progressOf(e.Progress)
 		out = append(out, j)
 	}
@@ -170,6 +180,20 @@ func (m *Module) apiEnrolments(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, enrolmentsJSON(ens))
+}
+
+// apiStart enrols the caller on an open programme: 201 with the
+// enrolment when that made it, 200 with it when they were already on it.
+func (m *Module) apiStart(c echo.Context) error {
+	e, added, err := m.svc.Start(c.Request().Context(), auth.UserOf(c).ID, c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if added {
+		status = http.StatusCreated
+	}
+	return c.JSON(status, enrolmentsJSON([]EnrolmentProgress{*e})[0])
 }
 
 func (m *Module) apiCompleteLesson(c echo.Context) error {

@@ -13,33 +13,48 @@ import (
 	"onramp/app/auth"
 )
 
-type homePage struct {
-	Cards    []Card
-	Continue *Card
-}
-
 func (m *Module) home(c echo.Context) error {
-	cards, err := m.svc.Home(c.Request().Context(), auth.UserOf(c).ID)
+	v, err := m.svc.Home(c.Request().Context(), auth.UserOf(c).ID)
 	if err != nil {
 		return err
 	}
-	data := homePage{Cards: cards}
-	for i := range cards { // the first enrolled or started programme not finished
-		p := cards[i].Progress
-		if (cards[i].Enrolled || p.CompletedLessons > 0) && p.Next != nil {
-			data.Continue = &cards[i]
-			break
-		}
-	}
-	return m.pages.HTML(c, http.StatusOK, "learning/home", "My learning", data)
+	return m.pages.HTML(c, http.StatusOK, "learning/home", "My learning", v)
+}
+
+type programmePage struct {
+	*ProgrammeView
+	Intro   template.HTML // what the programme is, for someone not on it yet
+	Started bool          // they have just pressed "Start this programme"
 }
 
 func (m *Module) programme(c echo.Context) error {
-	p, err := m.svc.Progress(c.Request().Context(), auth.UserOf(c).ID, c.Param("slug"))
+	v, err := m.svc.Programme(c.Request().Context(), auth.UserOf(c).ID, c.Param("slug"))
 	if err != nil {
 		return err
 	}
-	return m.pages.HTML(c, http.StatusOK, "learning/programme", p.Outline.Programme.Title, p)
+	page := programmePage{ProgrammeView: v, Started: c.QueryParam("started") != "" && v.Access.Enrolled}
+	if p := v.Outline.Programme; !v.Access.Enrolled && p.IntroMD != "" {
+		page.Intro = m.render.Cached("programme-"+p.ID, p.UpdatedAt.UnixNano(), p.IntroMD)
+	}
+	return m.pages.HTML(c, http.StatusOK, "learning/programme", v.Outline.Programme.Title, page)
+}
+
+// start enrols the learner on an open programme and shows them its page.
+func (m *Module) start(c echo.Context) error {
+	if _, _, err := m.svc.Start(c.Request().Context(), auth.UserOf(c).ID, c.Param("slug")); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/learn/"+url.PathEscape(c.Param("slug"))+"?started=1")
+}
+
+// toProgramme sends a learner who opened a lesson or check of a
+// programme they are not on to the programme's page, which says how to
+// get on it.
+func toProgramme(c echo.Context, err error) error {
+	if slug, ok := NotOnProgramme(err); ok {
+		return c.Redirect(http.StatusSeeOther, "/learn/"+url.PathEscape(slug))
+	}
+	return err
 }
 
 type lessonPage struct {
@@ -52,7 +67,7 @@ type lessonPage struct {
 func (m *Module) lesson(c echo.Context) error {
 	v, err := m.svc.Lesson(c.Request().Context(), auth.UserOf(c).ID, c.Param("id"))
 	if err != nil {
-		return err
+		return toProgramme(c, err)
 	}
 	if v.Lesson.ProgrammeSlug != c.Param("slug") {
 		return c.Redirect(http.StatusMovedPermanently, lessonURL(v.Lesson.ProgrammeSlug, v.Lesson.ID))
@@ -72,7 +87,8 @@ func (m *Module) lesson(c echo.Context) error {
 }
 
 // completeLesson marks the lesson done and moves the learner on: to the
-// next lesson, the module's check, or back to the programme.
+// next lesson still to go over before the module's check, the next
+// lesson, the module's check, or back to the programme.
 func (m *Module) completeLesson(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := auth.UserOf(c)
@@ -81,8 +97,13 @@ func (m *Module) completeLesson(c echo.Context) error {
 		return err
 	}
 	slug := p.Outline.Programme.Slug
-	if mod := p.ModuleOf(c.Param("id")); mod != nil && mod.Done == len(mod.Lessons) && mod.OutlineModule.Check != nil && !mod.Check.Passed {
-		return c.Redirect(http.StatusSeeOther, checkURL(slug, mod.OutlineModule.Check.ID))
+	if mod := p.ModuleOf(c.Param("id")); mod != nil {
+		switch {
+		case len(mod.Revisit) > 0:
+			return c.Redirect(http.StatusSeeOther, lessonURL(slug, mod.Revisit[0].ID))
+		case mod.Done == len(mod.Lessons) && mod.OutlineModule.Check != nil && !mod.Check.Passed:
+			return c.Redirect(http.StatusSeeOther, checkURL(slug, mod.OutlineModule.Check.ID))
+		}
 	}
 	if _, next := p.Neighbours(c.Param("id")); next != nil {
 		return c.Redirect(http.StatusSeeOther, lessonURL(slug, next.ID))
@@ -107,10 +128,27 @@ func (p checkPage) Chosen(question, option string) bool {
 	return false
 }
 
+// ChosenText names the options the learner chose for a question, as
+// they read them.
+func (p checkPage) ChosenText(f QuestionFeedback) []string {
+	var out []string
+	for _, q := range p.Check.Questions {
+		if q.ID != f.QuestionID {
+			continue
+		}
+		for _, o := range q.Options {
+			if contains(f.Chosen, o.ID) {
+				out = append(out, o.Text)
+			}
+		}
+	}
+	return out
+}
+
 func (m *Module) check(c echo.Context) error {
 	v, err := m.svc.Check(c.Request().Context(), auth.UserOf(c).ID, c.Param("id"))
 	if err != nil {
-		return err
+		return toProgramme(c, err)
 	}
 	return m.pages.HTML(c, http.StatusOK, "learning/check", v.Check.Title, checkPage{CheckView: v})
 }
@@ -134,13 +172,17 @@ func (m *Module) submitCheck(c echo.Context) error {
 		return verr
 	}
 	page := checkPage{CheckView: v, Answers: answers, Marked: res}
-	if e := apperr.As(err); err != nil && e.Kind == apperr.Invalid {
+	switch e := apperr.As(err); {
+	case err == nil:
+	case e.Kind == apperr.Invalid:
 		page.Errors = e.Fields
 		if len(page.Errors) == 0 {
 			page.Errors = []apperr.FieldError{{Field: "questions", Message: e.Message}}
 		}
 		return m.pages.HTML(c, http.StatusUnprocessableEntity, "learning/check", "Error: "+v.Check.Title, page)
-	} else if err != nil {
+	case e.Kind == apperr.Conflict: // lessons to go over first: the page says which
+		return m.pages.HTML(c, http.StatusConflict, "learning/check", v.Check.Title, checkPage{CheckView: v})
+	default:
 		return err
 	}
 	title := "You passed: " + v.Check.Title

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 
+	"onramp/app"
+	"onramp/app/config"
 	"onramp/app/testenv"
 )
 
@@ -187,9 +189,21 @@ func postAttempt(t *testing.T, c *testenv.Client, quizID string, answers map[str
 	return resp.StatusCode, out, resp.Header
 }
 
+// start enrols the signed-in learner on an open programme through the
+// API and returns the status.
+func start(t *testing.T, c *testenv.Client, slug string) int {
+	t.Helper()
+	resp := c.Do(c.Request(http.MethodPost, "/api/v1/programmes/"+slug+"/enrolment", nil))
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 func TestQuizAttemptsAreMarkedWithFeedbackAndAllRecorded(t *testing.T) {
 	srv := testenv.NewServer(t)
-	c := srv.SignIn(t, "learner4@example.org")
+	c := srv.SignIn(t, "learner4@example.org") // in no cohort: starts Get Started on their own
+	if status := start(t, c, "get-started"); status != http.StatusCreated && status != http.StatusOK {
+		t.Fatalf("starting Get Started: %d", status)
+	}
 	q := firstQuiz(t, c, "get-started")
 	right := correctAnswers(t, q)
 
@@ -209,6 +223,9 @@ func TestQuizAttemptsAreMarkedWithFeedbackAndAllRecorded(t *testing.T) {
 	fb := res["feedback"].([]any)
 	if len(fb) != len(q.Questions) || len(fb[0].(map[string]any)["messages"].([]any)) == 0 {
 		t.Errorf("feedback should explain every question: %v", fb)
+	}
+	if said := fmt.Sprint(fb); strings.Contains(said, "missed") || containsAny(said, right) {
+		t.Errorf("a failed attempt's feedback gives away right answers: %v", fb)
 	}
 	status, res, _ = postAttempt(t, c, q.ID, right, "")
 	if status != http.StatusCreated || res["passed"] != true || res["score"].(float64) != 100 {
@@ -234,6 +251,18 @@ func TestQuizAttemptsAreMarkedWithFeedbackAndAllRecorded(t *testing.T) {
 	if attempts != 3 {
 		t.Errorf("%d attempts after a replayed request, want 3", attempts)
 	}
+}
+
+// containsAny reports whether s contains any of the option ids.
+func containsAny(s string, options map[string][]string) bool {
+	for _, ids := range options {
+		for _, id := range ids {
+			if strings.Contains(s, id) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func contains(list []string, s string) bool {
@@ -319,5 +348,136 @@ func TestOnlyStaffWithARightMayReadALearnersProgress(t *testing.T) {
 	}
 	if got := get(srv.SignIn(t, "admin@example.org"), charityLearner); got != http.StatusOK {
 		t.Errorf("admin: %d, want 200", got)
+	}
+}
+
+// withLoadLearners lets n more learners sign in (load-learner-N@example.org):
+// people in no cohort who have never done anything, unlike the demo
+// learners other tests move on.
+func withLoadLearners(n int) testenv.Option {
+	return func(cfg *config.Config, _ *app.Options) { cfg.DevLoadUsers = n }
+}
+
+func TestALearnerOnNoProgrammeIsShownHowToGetOnOne(t *testing.T) {
+	srv := testenv.NewServer(t, withLoadLearners(1))
+	c := srv.SignIn(t, app.LoadUserEmail(0))
+	home := testenv.Body(t, c.Get("/learn"))
+	for _, want := range []string{"You are not on a programme yet", `action="/learn/get-started/start"`, "Start Get Started",
+		`href="/join"`, "Step into Work"} {
+		if !strings.Contains(home, want) {
+			t.Errorf("the home page of a learner on no programme does not show %q", want)
+		}
+	}
+	if strings.Count(home, "Got a job or a place?") != 0 || strings.Count(home, "About you") != 0 {
+		t.Error("the home page asks a learner on no programme for their news")
+	}
+
+	// A closed programme: its page says how to join; its lessons lead
+	// there; its progress cannot be added to.
+	lesson := lessonIDs(t, "get-into")[0]
+	resp := c.Get("/learn/get-into/lessons/" + lesson)
+	page := testenv.Body(t, resp)
+	if resp.Request.URL.Path != "/learn/get-into" || !strings.Contains(page, "How to join") || !strings.Contains(page, "Enter a group code") {
+		t.Errorf("opening a Get Into lesson led to %s without saying how to join", resp.Request.URL.Path)
+	}
+	if strings.Contains(page, "/lessons/") {
+		t.Error("the page of a programme the learner is not on links to its lessons")
+	}
+	resp = c.Do(c.Request(http.MethodPost, "/api/v1/lessons/"+lesson+"/complete", nil))
+	problem := testenv.Body(t, resp)
+	if resp.StatusCode != http.StatusForbidden || resp.Header.Get("Content-Type") != "application/problem+json" ||
+		!strings.Contains(problem, "group code") {
+		t.Errorf("completing a Get Into lesson: %d %s %s, want 403 saying how to join", resp.StatusCode, resp.Header.Get("Content-Type"), problem)
+	}
+
+	// An open one: starting it is an enrolment, once, and then lessons count.
+	resp = c.PostForm("/learn/get-started/start", nil)
+	page = testenv.Body(t, resp)
+	if resp.Request.URL.Path != "/learn/get-started" || !strings.Contains(page, "You have started Get Started") ||
+		!strings.Contains(page, "Start the first lesson") {
+		t.Errorf("starting Get Started led to %s: %q", resp.Request.URL, page)
+	}
+	if status := start(t, c, "get-started"); status != http.StatusOK {
+		t.Errorf("starting Get Started again through the API: %d, want 200 (already on it)", status)
+	}
+	var ens []struct {
+		Programme struct{ Slug string }
+		Cohort    struct {
+			SelfEnrolment bool `json:"self_enrolment"`
+		}
+		Status string
+	}
+	c.JSON("/api/v1/me/enrolments", &ens)
+	if len(ens) != 1 || ens[0].Programme.Slug != "get-started" || !ens[0].Cohort.SelfEnrolment || ens[0].Status != "active" {
+		t.Errorf("enrolments after starting Get Started twice: %+v", ens)
+	}
+	first := lessonIDs(t, "get-started")[0]
+	resp = c.Do(c.Request(http.MethodPost, "/api/v1/lessons/"+first+"/complete", nil))
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || completedIn(t, c, "get-started") != 1 {
+		t.Errorf("completing a Get Started lesson once started: %d", resp.StatusCode)
+	}
+	home = testenv.Body(t, c.Get("/learn"))
+	if strings.Count(home, "Got a job or a place?") != 1 || strings.Count(home, "<h2>About you</h2>") != 1 ||
+		!strings.Contains(home, "You started this on your own") {
+		t.Error("once on a programme, the home page should show it, and ask for news and about you once each")
+	}
+}
+
+func TestAQuizFailedTwiceTakesNoAttemptUntilItsLessonsAreReadAgain(t *testing.T) {
+	srv := testenv.NewServer(t, withLoadLearners(2))
+	c := srv.SignIn(t, app.LoadUserEmail(1))
+	if status := start(t, c, "get-started"); status != http.StatusCreated {
+		t.Fatalf("starting Get Started: %d", status)
+	}
+	q := firstQuiz(t, c, "get-started")
+	right := correctAnswers(t, q)
+	wrong := map[string][]string{}
+	for _, qq := range q.Questions {
+		for _, o := range qq.Options {
+			if !contains(right[qq.ID], o.ID) && len(wrong[qq.ID]) == 0 {
+				wrong[qq.ID] = []string{o.ID}
+			}
+		}
+	}
+	for i := range 2 {
+		if status, res, _ := postAttempt(t, c, q.ID, wrong, ""); status != http.StatusCreated || res["passed"] != false {
+			t.Fatalf("failure %d: %d %v", i+1, status, res)
+		}
+	}
+	status, res, h := postAttempt(t, c, q.ID, right, "")
+	if status != http.StatusConflict || h.Get("Content-Type") != "application/problem+json" ||
+		!strings.Contains(fmt.Sprint(res["detail"]), "Go back over the lessons") {
+		t.Fatalf("a third try straight away: %d %s %v, want 409 asking to go back over the lessons", status, h.Get("Content-Type"), res)
+	}
+	var prog struct {
+		Modules []struct {
+			Lessons []struct{ ID string }
+			Quiz    struct {
+				Revisit []string `json:"revisit_lessons"`
+			}
+		}
+	}
+	c.JSON("/api/v1/programmes/get-started", &prog)
+	var moduleLessons []string
+	for _, l := range prog.Modules[0].Lessons {
+		moduleLessons = append(moduleLessons, l.ID)
+	}
+	if fmt.Sprint(prog.Modules[0].Quiz.Revisit) != fmt.Sprint(moduleLessons) {
+		t.Errorf("lessons to go over %v, want the module's %v", prog.Modules[0].Quiz.Revisit, moduleLessons)
+	}
+	checkPage := testenv.Body(t, c.Get("/learn/get-started/checks/"+q.ID))
+	if !strings.Contains(checkPage, "Go back over these lessons first") || strings.Contains(checkPage, "Check my answers") {
+		t.Error("the check page still offers the check instead of the lessons to go over")
+	}
+	for _, id := range moduleLessons {
+		if page := testenv.Body(t, c.Get("/learn/get-started/lessons/"+id)); !strings.Contains(page, "Read this lesson again") {
+			t.Errorf("lesson %s does not ask to be read again", id)
+		}
+		resp := c.PostForm("/learn/get-started/lessons/"+id+"/complete", nil)
+		resp.Body.Close()
+	}
+	if status, res, _ := postAttempt(t, c, q.ID, right, ""); status != http.StatusCreated || res["passed"] != true {
+		t.Errorf("a try after reading the lessons again: %d %v", status, res)
 	}
 }

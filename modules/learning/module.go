@@ -42,6 +42,7 @@ func (m *Module) Routes(r *auth.Routes) {
 	r.GET("/learn", learner, m.home)
 	r.GET("/learn/:slug", learner, m.programme)
 	r.GET("/learn/:slug/lessons/:id", learner, m.lesson)
+	r.POST("/learn/:slug/start", learner, m.start)
 	r.POST("/learn/:slug/lessons/:id/complete", learner, m.completeLesson)
 	r.GET("/learn/:slug/checks/:id", learner, m.check)
 	r.POST("/learn/:slug/checks/:id", learner, m.submitCheck)
@@ -51,6 +52,7 @@ func (m *Module) Routes(r *auth.Routes) {
 
 	r.GET("/api/v1/programmes", auth.SignedIn, m.apiProgrammes)
 	r.GET("/api/v1/programmes/:slug", auth.SignedIn, m.apiProgramme)
+	r.POST("/api/v1/programmes/:slug/enrolment", learner, m.apiStart, r.Idempotent())
 	r.GET("/api/v1/me/enrolments", learner, m.apiEnrolments)
 	r.POST("/api/v1/lessons/:id/complete", learner, m.apiCompleteLesson)
 	r.POST("/api/v1/quizzes/:id/attempts", learner, m.apiAttempt, r.Idempotent())

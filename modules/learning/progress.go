@@ -22,8 +22,13 @@ type Progress struct {
 	Percent          int
 	Complete         bool
 	// Next is where "continue" takes the learner: the lesson after the one
-	// they completed last, or a check still to pass. Nil when complete.
+	// they completed last, or a check still to pass (or, while that check
+	// waits for them to go over its lessons, the first of those). Nil when
+	// complete.
 	Next *Step
+	// LastActive is when they last completed a lesson or tried a check
+	// here; zero if never.
+	LastActive time.Time
 }
 
 // ModuleProgress is a module's standing.
@@ -34,6 +39,21 @@ type ModuleProgress struct {
 	Check     CheckResult
 	Status    string
 	Complete  bool
+	// Revisit lists the lessons to go over again before the next try at
+	// the check: set only after two failed tries in a row. The check
+	// takes no attempt while it is not empty.
+	Revisit []content.Lesson
+}
+
+// Revisiting reports whether lessonID is one the learner must go over
+// again before trying the module's check.
+func (m *ModuleProgress) Revisiting(lessonID string) bool {
+	for _, l := range m.Revisit {
+		if l.ID == lessonID {
+			return true
+		}
+	}
+	return false
 }
 
 // Step is somewhere to go next: a lesson or a module's check.
@@ -45,7 +65,8 @@ type Step struct {
 
 // computeProgress applies the completion rules: a module is complete when
 // all its lessons are and its check (if it has one) has been passed; a
-// programme is complete when all its modules are.
+// programme is complete when all its modules are. It also applies the
+// retry rule (see revisitList).
 func computeProgress(o *content.Outline, completed map[string]time.Time, checks map[string]CheckResult, lastLesson string) *Progress {
 	p := &Progress{Outline: o, Complete: true}
 	var order []Step
@@ -67,7 +88,16 @@ func computeProgress(o *content.Outline, completed map[string]time.Time, checks 
 		if m.Check != nil {
 			mp.Check = checks[m.Check.ID]
 			checkDone = mp.Check.Passed
+			mp.Revisit = revisitList(m, completed, mp.Check)
 			order = append(order, Step{CheckID: m.Check.ID, Title: m.Check.Title + ": " + m.Title})
+			if mp.Check.LastAt.After(p.LastActive) {
+				p.LastActive = mp.Check.LastAt
+			}
+		}
+		for _, l := range m.Lessons {
+			if at := completed[l.ID]; at.After(p.LastActive) {
+				p.LastActive = at
+			}
 		}
 		mp.Complete = mp.Done == len(m.Lessons) && checkDone
 		switch {
@@ -109,7 +139,43 @@ func computeProgress(o *content.Outline, completed map[string]time.Time, checks 
 			p.Next = &s
 		}
 	}
+	if p.Next != nil && p.Next.CheckID != "" {
+		for _, m := range p.Modules {
+			if m.OutlineModule.Check != nil && m.OutlineModule.Check.ID == p.Next.CheckID && len(m.Revisit) > 0 {
+				p.Next = &Step{LessonID: m.Revisit[0].ID, Title: m.Revisit[0].Title}
+			}
+		}
+	}
 	return p
+}
+
+// revisitList is the retry rule. After two failed tries at a module's
+// check in a row, with no going over the module's lessons in between,
+// the learner goes back over every lesson of the module (completing it,
+// or pressing "I have read this again" on a completed one) before the
+// next try. It returns the lessons still to go over: those not completed
+// since the latest failed try. Nil when the check is open; a module with
+// no lessons never closes its check.
+func revisitList(m content.OutlineModule, completed map[string]time.Time, r CheckResult) []content.Lesson {
+	if r.FailedTwiceAt.IsZero() || len(m.Lessons) == 0 {
+		return nil
+	}
+	wentOver := true // every lesson since the first of the two failures
+	for _, l := range m.Lessons {
+		if at, ok := completed[l.ID]; !ok || !at.After(r.FailedTwiceAt) {
+			wentOver = false
+		}
+	}
+	if wentOver {
+		return nil // so only one failure since, at most
+	}
+	var out []content.Lesson
+	for _, l := range m.Lessons {
+		if at, ok := completed[l.ID]; !ok || !at.After(r.LastAt) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // Neighbours returns the lessons before and after lessonID in reading
@@ -131,6 +197,17 @@ func (p *Progress) Neighbours(lessonID string) (prev, next *content.Lesson) {
 		}
 	}
 	return prev, next
+}
+
+// ModuleOfCheck returns the progress of the module whose check is
+// checkID, or nil.
+func (p *Progress) ModuleOfCheck(checkID string) *ModuleProgress {
+	for i, m := range p.Modules {
+		if m.OutlineModule.Check != nil && m.OutlineModule.Check.ID == checkID {
+			return &p.Modules[i]
+		}
+	}
+	return nil
 }
 
 // ModuleOf returns the progress of the module holding lessonID.

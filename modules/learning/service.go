@@ -6,10 +6,7 @@ package learning
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"sort"
 	"time"
 
 	"onramp/app/apperr"
@@ -30,18 +27,28 @@ type Catalogue interface {
 
 // Enrolment places a learner in a cohort of a programme.
 type Enrolment struct {
-	ID               string
-	CohortID         string
-	CohortName       string
-	ProgrammeSlug    string
-	OrganisationID   string
-	Status           string
+	ID             string
+	CohortID       string
+	CohortName     string
+	ProgrammeSlug  string
+	OrganisationID string // "" for a self-enrolment cohort
+	// SelfEnrolment is set for the cohort of learners who started an open
+	// programme on their own.
+	SelfEnrolment    bool
+	Status           string // active, withdrawn or completed
 	StartsOn, EndsOn time.Time
 }
 
-// Enrolments answers who is enrolled where; the cohorts module provides it.
+// Enrolments answers who is enrolled where, and enrols a learner who
+// starts an open programme on their own; the cohorts module provides it.
 type Enrolments interface {
+	// ForUser lists a learner's enrolments, withdrawn ones included.
 	ForUser(ctx context.Context, userID string) ([]Enrolment, error)
+	// SelfEnrol enrols the learner on the open programme with
+	// programmeSlug and reports whether that added an enrolment; doing it
+	// again adds nothing. Errors: NotFound, Forbidden (not open),
+	// Conflict (withdrawn from it).
+	SelfEnrol(ctx context.Context, userID, programmeSlug string) (bool, error)
 }
 
 var _ Catalogue = (*content.Catalogue)(nil)
@@ -106,14 +113,25 @@ func progressFrom(o *content.Outline, st *Standing) *Progress {
 // Card is a programme on the learner's home page.
 type Card struct {
 	content.ProgrammeSummary
-	Enrolled bool
-	Cohort   string
+	Access   Access
 	Progress *Progress
 }
 
-// Home lists published programmes for a learner: the ones they are
-// enrolled in first, each with their progress.
-func (s *Service) Home(ctx context.Context, userID string) ([]Card, error) {
+// HomeView is the learner's home page.
+type HomeView struct {
+	Mine   []Card // programmes they are on, or were on
+	Open   []Card // open programmes they could start now
+	Others []Card // programmes they join through a programme manager
+	// Continue is where "continue where you left off" goes: of the
+	// programmes they are on and have not finished, the one they did
+	// something in last (or the first, if none).
+	Continue *Card
+}
+
+// Home sorts the published programmes for a learner's home page, each
+// with their progress: the ones they are (or were) on, the open ones they
+// could start, and the rest.
+func (s *Service) Home(ctx context.Context, userID string) (*HomeView, error) {
 	progs, err := s.catalogue.Programmes(ctx, false)
 	if err != nil {
 		return nil, err
@@ -122,28 +140,33 @@ func (s *Service) Home(ctx context.Context, userID string) ([]Card, error) {
 	if err != nil {
 		return nil, err
 	}
-	cohort := map[string]string{}
-	for _, e := range ens {
-		if e.Status != "withdrawn" {
-			cohort[e.ProgrammeSlug] = e.CohortName
-		}
-	}
 	st, err := s.store.Standing(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
-	cards := make([]Card, 0, len(progs))
+	v := &HomeView{}
 	for _, p := range progs {
 		o, err := s.outline(ctx, p.Slug)
 		if err != nil {
 			return nil, err
 		}
-		pr := progressFrom(o, st)
-		_, enrolled := cohort[p.Slug]
-		cards = append(cards, Card{ProgrammeSummary: p, Enrolled: enrolled, Cohort: cohort[p.Slug], Progress: pr})
+		c := Card{ProgrammeSummary: p, Access: accessTo(o, ens), Progress: progressFrom(o, st)}
+		switch {
+		case c.Access.Enrolled || c.Access.Withdrawn:
+			v.Mine = append(v.Mine, c)
+		case c.Access.CanStart:
+			v.Open = append(v.Open, c)
+		default:
+			v.Others = append(v.Others, c)
+		}
 	}
-	sort.SliceStable(cards, func(i, j int) bool { return cards[i].Enrolled && !cards[j].Enrolled })
-	return cards, nil
+	for i, c := range v.Mine {
+		if c.Access.Enrolled && c.Progress.Next != nil &&
+			(v.Continue == nil || c.Progress.LastActive.After(v.Continue.Progress.LastActive)) {
+			v.Continue = &v.Mine[i]
+		}
+	}
+	return v, nil
 }
 
 // LessonView is what a lesson page shows.
@@ -153,12 +176,16 @@ type LessonView struct {
 	Progress *Progress
 	Module   *ModuleProgress
 	Done     bool
-	Prev     *content.Lesson
-	Next     *content.Lesson
+	// Revisit is set when the learner is to go over this lesson again
+	// before their next try at the module's check.
+	Revisit bool
+	Prev    *content.Lesson
+	Next    *content.Lesson
 }
 
 // Lesson returns a published lesson with the learner's progress around
-// it. Drafts are NotFound for learners.
+// it. Errors: NotFound (drafts too); Forbidden, saying why, when the
+// learner is not on the programme (see Access).
 func (s *Service) Lesson(ctx context.Context, userID, lessonID string) (*LessonView, error) {
 	l, err := s.visibleLesson(ctx, lessonID)
 	if err != nil {
@@ -168,6 +195,13 @@ func (s *Service) Lesson(ctx context.Context, userID, lessonID string) (*LessonV
 	if err != nil {
 		return nil, err
 	}
+	a, err := s.access(ctx, userID, p.Outline)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Enrolled {
+		return nil, a.refusal(p.Outline)
+	}
 	media, err := s.catalogue.LessonMedia(ctx, l.ID)
 	if err != nil {
 		return nil, err
@@ -176,6 +210,7 @@ func (s *Service) Lesson(ctx context.Context, userID, lessonID string) (*LessonV
 	v.Prev, v.Next = p.Neighbours(l.ID)
 	if v.Module != nil {
 		v.Done = v.Module.Completed[l.ID]
+		v.Revisit = v.Module.Revisiting(l.ID)
 	}
 	return v, nil
 }
@@ -188,22 +223,46 @@ func (s *Service) visibleLesson(ctx context.Context, lessonID string) (*content.
 	return l, err
 }
 
-// CompleteLesson marks a published lesson complete for the learner. Doing
-// it again, or many times at once, changes nothing: the first completion
-// stands. It returns the learner's progress afterwards, with a
-// certificate issued if that finished the programme.
+// CompleteLesson marks a published lesson complete for the learner, who
+// must be on its programme. Doing it again, or many times at once,
+// changes nothing (the first completion stands), except while the
+// module's check waits for the learner to go over its lessons again: then
+// completing a lesson again records that they did (see revisitList). It
+// returns the learner's progress afterwards, with a certificate issued if
+// that finished the programme. Errors: NotFound; Forbidden, saying why,
+// when the learner is not on the programme.
 func (s *Service) CompleteLesson(ctx context.Context, u *auth.User, lessonID string) (*Progress, error) {
 	l, err := s.visibleLesson(ctx, lessonID)
 	if err != nil {
 		return nil, err
 	}
+	o, err := s.outline(ctx, l.ProgrammeSlug)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.access(ctx, u.ID, o)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Enrolled {
+		return nil, a.refusal(o)
+	}
 	var p *Progress
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
-		if _, err := s.store.Complete(ctx, u.ID, l.ID, s.now()); err != nil {
+		added, err := s.store.Complete(ctx, u.ID, l.ID, s.now())
+		if err != nil {
 			return err
 		}
 		if p, err = s.Progress(ctx, u.ID, l.ProgrammeSlug); err != nil {
 			return err
+		}
+		if m := p.ModuleOf(l.ID); !added && m != nil && m.Revisiting(l.ID) {
+			if err := s.store.Revisit(ctx, u.ID, l.ID, s.now()); err != nil {
+				return err
+			}
+			if p, err = s.Progress(ctx, u.ID, l.ProgrammeSlug); err != nil {
+				return err
+			}
 		}
 		return s.certifyIfComplete(ctx, u, p)
 	})
@@ -219,142 +278,6 @@ func (s *Service) certifyIfComplete(ctx context.Context, u *auth.User, p *Progre
 		LearnerName: u.Name, ProgrammeTitle: p.Outline.Programme.Title, IssuedAt: s.now(),
 	})
 	return err
-}
-
-// CheckView is what a check page shows.
-type CheckView struct {
-	Check    *content.CheckWithContext
-	Result   CheckResult
-	Progress *Progress
-}
-
-// Check returns a published check with the learner's results so far.
-func (s *Service) Check(ctx context.Context, userID, checkID string) (*CheckView, error) {
-	c, err := s.catalogue.Check(ctx, checkID)
-	if errors.Is(err, db.ErrNotFound) || (err == nil && !c.Visible) {
-		return nil, apperr.New(apperr.NotFound, "There is no such knowledge check")
-	}
-	if err != nil {
-		return nil, err
-	}
-	p, err := s.Progress(ctx, userID, c.ProgrammeSlug)
-	if err != nil {
-		return nil, err
-	}
-	results, err := s.store.CheckResults(ctx, userID, []string{c.ID})
-	return &CheckView{Check: c, Result: results[c.ID], Progress: p}, err
-}
-
-// AttemptResult is the marked attempt with feedback for every question.
-type AttemptResult struct {
-	AttemptID string             `json:"attempt_id"`
-	Score     int                `json:"score"`
-	Correct   int                `json:"correct"`
-	Total     int                `json:"total"`
-	PassMark  int                `json:"pass_mark"`
-	Passed    bool               `json:"passed"`
-	Feedback  []QuestionFeedback `json:"feedback"`
-}
-
-// QuestionFeedback says whether one question was right and why.
-type QuestionFeedback struct {
-	QuestionID string   `json:"question_id"`
-	Question   string   `json:"question"`
-	Correct    bool     `json:"correct"`
-	Chosen     []string `json:"chosen"`
-	Messages   []string `json:"messages"`
-	Missed     []string `json:"missed,omitempty"` // right options not chosen
-}
-
-// SubmitAttempt marks answers (question id -> chosen option ids), records
-// the attempt and, if passing it finished the programme, issues the
-// certificate. Every question must be answered; single-choice questions
-// take exactly one option. Errors: NotFound, Invalid naming each question
-// that needs an answer.
-func (s *Service) SubmitAttempt(ctx context.Context, u *auth.User, checkID string, answers map[string][]string) (*AttemptResult, error) {
-	v, err := s.Check(ctx, u.ID, checkID)
-	if err != nil {
-		return nil, err
-	}
-	res, err := mark(v.Check, answers)
-	if err != nil {
-		return nil, err
-	}
-	raw, _ := json.Marshal(answers)
-	a := &Attempt{UserID: u.ID, CheckID: checkID, Correct: res.Correct, Total: res.Total, Score: res.Score,
-		Passed: res.Passed, Answers: raw, CreatedAt: s.now()}
-	err = s.db.WithTx(ctx, func(ctx context.Context) error {
-		if err := s.store.AddAttempt(ctx, a); err != nil {
-			return err
-		}
-		if !a.Passed {
-			return nil
-		}
-		p, err := s.Progress(ctx, u.ID, v.Check.ProgrammeSlug)
-		if err != nil {
-			return err
-		}
-		return s.certifyIfComplete(ctx, u, p)
-	})
-	res.AttemptID = a.ID
-	return res, err
-}
-
-// mark grades answers against the check. A question is right when the
-// chosen options are exactly its correct ones.
-func mark(c *content.CheckWithContext, answers map[string][]string) (*AttemptResult, error) {
-	res := &AttemptResult{Total: len(c.Questions), PassMark: c.PassMark}
-	var missing []apperr.FieldError
-	for i, q := range c.Questions {
-		chosen := answers[q.ID]
-		valid := map[string]content.Option{}
-		for _, o := range q.Options {
-			valid[o.ID] = o
-		}
-		seen := map[string]bool{}
-		for _, id := range chosen {
-			if _, ok := valid[id]; !ok || seen[id] {
-				return nil, apperr.New(apperr.Invalid, fmt.Sprintf("An answer to question %d is not one of its options. Reload the page and try again.", i+1))
-			}
-			seen[id] = true
-		}
-		field := "q-" + q.ID
-		switch {
-		case len(chosen) == 0:
-			missing = append(missing, apperr.FieldError{Field: field, Message: fmt.Sprintf("Answer question %d", i+1)})
-			continue
-		case q.Kind == content.KindSingle && len(chosen) > 1:
-			missing = append(missing, apperr.FieldError{Field: field, Message: fmt.Sprintf("Choose only one answer for question %d", i+1)})
-			continue
-		}
-		fb := QuestionFeedback{QuestionID: q.ID, Question: q.Text, Correct: true, Chosen: chosen}
-		for _, o := range q.Options {
-			if o.Correct != seen[o.ID] {
-				fb.Correct = false
-			}
-			if seen[o.ID] && o.Feedback != "" {
-				fb.Messages = append(fb.Messages, o.Feedback)
-			}
-			if o.Correct && !seen[o.ID] {
-				fb.Missed = append(fb.Missed, o.Text)
-			}
-		}
-		if fb.Correct {
-			res.Correct++
-			fb.Missed = nil
-		}
-		res.Feedback = append(res.Feedback, fb)
-	}
-	if len(missing) > 0 {
-		e := apperr.InvalidFields(missing...)
-		e.Message = "Answer every question before you check your answers"
-		return nil, e
-	}
-	if res.Total > 0 {
-		res.Score = res.Correct * 100 / res.Total
-	}
-	res.Passed = res.Score >= res.PassMark
-	return res, nil
 }
 
 // Certificate returns the learner's certificate for a programme, or

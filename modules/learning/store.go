@@ -3,6 +3,7 @@ package learning
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -24,15 +25,22 @@ type Standing struct {
 }
 
 // Standing reads a learner's completions and check results in one round
-// trip, because every lesson page needs both.
+// trip, because every lesson page needs both. For each check it also
+// finds whether the last two attempts both failed, and when the earlier
+// of them was made: the retry rule (computeProgress) needs it.
 func (s *Store) Standing(ctx context.Context, userID string) (*Standing, error) {
 	rows, err := db.Query(ctx, s.g, `
-		SELECT true, lesson_id, completed_at, 0, false, 0 FROM lesson_progress WHERE user_id = $1
+		SELECT true, lesson_id, completed_at, 0, false, 0, NULL::timestamptz FROM lesson_progress WHERE user_id = $1
 		UNION ALL
-		SELECT false, check_id, max(created_at), count(*), bool_or(passed), max(score)
-		FROM check_attempts WHERE user_id = $1 GROUP BY check_id`, userID)
+		SELECT false, check_id, max(created_at), count(*), bool_or(passed), max(score),
+		       CASE WHEN count(*) FILTER (WHERE latest <= 2 AND NOT passed) = 2
+		            THEN min(created_at) FILTER (WHERE latest <= 2) END
+		FROM (SELECT check_id, created_at, passed, score,
+		             row_number() OVER (PARTITION BY check_id ORDER BY created_at DESC, id) AS latest
+		      FROM check_attempts WHERE user_id = $1) a
+		GROUP BY check_id`, userID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: unable to read the standing of %s: %w", userID, err)
 	}
 	defer rows.Close()
 	st := &Standing{Completed: map[string]time.Time{}, Checks: map[string]CheckResult{}}
@@ -40,16 +48,20 @@ func (s *Store) Standing(ctx context.Context, userID string) (*Standing, error) 
 		var lesson bool
 		var id string
 		var at time.Time
+		var failedTwice *time.Time
 		var r CheckResult
-		if err := rows.Scan(&lesson, &id, &at, &r.Attempts, &r.Passed, &r.Best); err != nil {
-			return nil, err
+		if err := rows.Scan(&lesson, &id, &at, &r.Attempts, &r.Passed, &r.Best, &failedTwice); err != nil {
+			return nil, fmt.Errorf("store: unable to read the standing of %s: %w", userID, err)
 		}
 		if lesson {
 			st.Completed[id] = at
-		} else {
-			r.CheckID = id
-			st.Checks[id] = r
+			continue
 		}
+		r.CheckID, r.LastAt = id, at
+		if failedTwice != nil {
+			r.FailedTwiceAt = *failedTwice
+		}
+		st.Checks[id] = r
 	}
 	return st, rows.Err()
 }
@@ -79,30 +91,45 @@ func (s *Store) Complete(ctx context.Context, userID, lessonID string, at time.T
 	res := db.Conn(ctx, s.g).Exec(
 		"INSERT INTO lesson_progress (user_id, lesson_id, completed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
 		userID, lessonID, at)
-	return res.RowsAffected == 1, res.Error
+	if res.Error != nil {
+		return false, fmt.Errorf("store: unable to complete lesson %s: %w", lessonID, res.Error)
+	}
+	return res.RowsAffected == 1, nil
 }
 
-// CheckResult is a learner's best standing on one check.
+// Revisit records that the learner went over a lesson they had completed
+// again, at at: its completion time moves on, never back.
+func (s *Store) Revisit(ctx context.Context, userID, lessonID string, at time.Time) error {
+	err := db.Conn(ctx, s.g).Exec(
+		"UPDATE lesson_progress SET completed_at = greatest(completed_at, ?) WHERE user_id = ? AND lesson_id = ?",
+		at, userID, lessonID).Error
+	if err != nil {
+		return fmt.Errorf("store: unable to record going over lesson %s again: %w", lessonID, err)
+	}
+	return nil
+}
+
+// LockAttempts makes attempts by userID at checkID take turns until the
+// transaction ends, so two sent at once cannot both get past the retry
+// rule.
+func (s *Store) LockAttempts(ctx context.Context, userID, checkID string) error {
+	err := db.Conn(ctx, s.g).Exec("SELECT pg_advisory_xact_lock(hashtextextended(?::text || '/' || ?::text, 0))", userID, checkID).Error
+	if err != nil {
+		return fmt.Errorf("store: unable to lock attempts at check %s: %w", checkID, err)
+	}
+	return nil
+}
+
+// CheckResult is a learner's standing on one check.
 type CheckResult struct {
 	CheckID  string
 	Attempts int
-	Passed   bool
-	Best     int
-}
-
-// CheckResults returns the user's attempts summary for each of checkIDs.
-func (s *Store) CheckResults(ctx context.Context, userID string, checkIDs []string) (map[string]CheckResult, error) {
-	out := map[string]CheckResult{}
-	if len(checkIDs) == 0 {
-		return out, nil
-	}
-	var rows []CheckResult
-	err := db.Conn(ctx, s.g).Raw(`SELECT check_id, count(*) AS attempts, bool_or(passed) AS passed, max(score) AS best
-		FROM check_attempts WHERE user_id = ? AND check_id IN ? GROUP BY check_id`, userID, checkIDs).Scan(&rows).Error
-	for _, r := range rows {
-		out[r.CheckID] = r
-	}
-	return out, err
+	Passed   bool // ever
+	Best     int  // best score
+	LastAt   time.Time
+	// FailedTwiceAt is when the earlier of the last two attempts was
+	// made, when both failed; zero otherwise.
+	FailedTwiceAt time.Time
 }
 
 // Attempt is one recorded try at a check.

@@ -52,13 +52,15 @@ func one(res *gorm.DB, what, key string) error {
 func isNotFound(err error) bool { return errors.Is(err, db.ErrNotFound) }
 
 // Enrolments lists the learner's enrolments in cohorts the scope may see,
-// newest cohort first.
+// newest cohort first. A programme started on one's own (a
+// self-enrolment cohort, no organisation: "") is only in the all scope,
+// so learners can tell their news about it.
 func (s *Store) Enrolments(ctx context.Context, scope auth.Scope, userID string) ([]Enrolment, error) {
 	cond, args := scope.Where("c.organisation_id")
 	var out []Enrolment
 	err := db.Conn(ctx, s.g).Raw(`
-		SELECT c.id AS cohort_id, c.name AS cohort_name, p.title AS programme_title, c.organisation_id,
-		       e.status, c.starts_on, c.ends_on
+		SELECT c.id AS cohort_id, c.name AS cohort_name, p.title AS programme_title,
+		       COALESCE(c.organisation_id::text, '') AS organisation_id, e.status, c.starts_on, c.ends_on
 		FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id JOIN programmes p ON p.id = c.programme_id
 		WHERE e.user_id = ? AND `+cond+`
 		ORDER BY c.starts_on DESC, c.name`, append([]any{userID}, args...)...).Scan(&out).Error
