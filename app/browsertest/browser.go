@@ -144,13 +144,56 @@ func run[T any](t testing.TB, b *Browser, doing string, action chromedp.Action[T
 }
 
 // Navigate loads url in the tab and waits until the page has loaded and its
-// body is ready. It fails the test when the page cannot be loaded.
+// body is ready. It fails the test when the page cannot be loaded, and marks
+// it failed when the page repeats a heading (see [Browser.CheckHeadings]).
 func (b *Browser) Navigate(t testing.TB, url string) {
 	t.Helper()
 	run(t, b, "navigating to "+url, chromedp.Steps(
 		chromedp.Navigate(url),
 		chromedp.WaitReady(chromedp.CSS("body")),
 	))
+	b.CheckHeadings(t)
+}
+
+// CheckPage runs every check a page must pass: the accessibility scan
+// ([Browser.CheckAccessibility]) and no repeated headings
+// ([Browser.CheckHeadings]).
+func (b *Browser) CheckPage(t testing.TB) {
+	t.Helper()
+	b.CheckAccessibility(t)
+	b.CheckHeadings(t)
+}
+
+// headingsScript lists the text of every heading on the page, visible or
+// not, with white space collapsed.
+const headingsScript = `Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6, [role="heading"]'))
+	.map(h => h.textContent.replace(/\s+/g, ' ').trim()).filter(s => s !== '')`
+
+// RepeatedHeadings returns each heading text that appears more than once on
+// the page in the tab (compared without regard to case), in page order.
+// A page that says the same thing twice under the same heading reads as a
+// mistake to the person using it.
+func (b *Browser) RepeatedHeadings(t testing.TB) []string {
+	t.Helper()
+	headings := run(t, b, "reading the headings", chromedp.Evaluate[[]string](headingsScript))
+	seen := map[string]int{}
+	var repeated []string
+	for _, h := range headings {
+		key := strings.ToLower(h)
+		if seen[key]++; seen[key] == 2 {
+			repeated = append(repeated, h)
+		}
+	}
+	return repeated
+}
+
+// CheckHeadings marks the test failed when the page in the tab repeats a
+// heading, naming each repeated heading and the page.
+func (b *Browser) CheckHeadings(t testing.TB) {
+	t.Helper()
+	if r := b.RepeatedHeadings(t); len(r) > 0 {
+		t.Errorf("headings repeated on %s: %q", b.Location(t), r)
+	}
 }
 
 // Location returns the URL of the page in the tab.

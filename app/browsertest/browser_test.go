@@ -77,6 +77,19 @@ const tallPage = `<!DOCTYPE html>
 <body><main><h1>Tall page</h1><div class="tall"></div></main></body>
 </html>`
 
+// repeatingPage repeats a heading, as the learner home page once did with
+// a block in each programme card.
+const repeatingPage = `<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>My learning</title></head>
+<body><main>
+<h1>My learning</h1>
+<section><h2>Get Started</h2><h3>About you</h3><p>Tell us about yourself.</p></section>
+<section><h2>Get Into</h2><h3>About   you</h3><p>Tell us about yourself.</p></section>
+<section><h2>Step into Work</h2><h3>ABOUT YOU</h3></section>
+</main></body>
+</html>`
+
 const tallCSS = `body { margin: 0; } .tall { height: 3000px; background: #005eb8; }`
 
 const dotSVG = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"><circle cx="8" cy="8" r="8" fill="#005eb8"/></svg>`
@@ -94,6 +107,7 @@ func newSite(t *testing.T) *httptest.Server {
 	mux := http.NewServeMux()
 	mux.Handle("GET /accessible", serve("text/html; charset=utf-8", accessiblePage))
 	mux.Handle("GET /inaccessible", serve("text/html; charset=utf-8", inaccessiblePage))
+	mux.Handle("GET /repeating", serve("text/html; charset=utf-8", repeatingPage))
 	mux.Handle("GET /tall", serve("text/html; charset=utf-8", tallPage))
 	mux.Handle("GET /tall.css", serve("text/css", tallCSS))
 	mux.Handle("GET /dot.svg", serve("image/svg+xml", dotSVG))
@@ -164,6 +178,38 @@ func TestViolationsFindsMissingAltTextAndLabel(t *testing.T) {
 			t.Errorf("%s has no help text or link: %+v", v.ID, v)
 		}
 	}
+}
+
+func TestRepeatedHeadingsFindsAHeadingSaidTwice(t *testing.T) {
+	srv := newSite(t)
+	b := browsertest.New(t)
+
+	b.Navigate(t, srv.URL+"/accessible")
+	if r := b.RepeatedHeadings(t); len(r) != 0 {
+		t.Errorf("a page with distinct headings has repeats %q", r)
+	}
+
+	// Navigate runs the check itself, so reach the page without it.
+	b.Run(t, chromedp.Navigate(srv.URL+"/repeating"))
+	if r := b.RepeatedHeadings(t); !slices.Equal(r, []string{"About you"}) {
+		t.Errorf("RepeatedHeadings = %q, want the one repeated heading, once", r)
+	}
+	rec := &recorder{TB: t}
+	b.CheckHeadings(rec)
+	if len(rec.errors) != 1 || !strings.Contains(rec.errors[0], "About you") {
+		t.Errorf("CheckHeadings reported %q, want one failure naming the heading", rec.errors)
+	}
+}
+
+// recorder is a test that keeps its failures instead of failing, to show a
+// check fails when it should.
+type recorder struct {
+	testing.TB
+	errors []string
+}
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
 }
 
 func TestScreenshotsSavesFullPagePNGsAtPhoneAndDesktopWidths(t *testing.T) {

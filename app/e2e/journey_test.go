@@ -4,6 +4,7 @@
 package e2e
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"testing"
@@ -18,30 +19,44 @@ import (
 func TestMain(m *testing.M) { testenv.Main(m) }
 
 // waitForPath waits until the browser is on path, after a click that
-// navigates.
+// navigates. Reading the page can fail while the old document goes away;
+// such errors are retried until the deadline.
 func waitForPath(t *testing.T, b *browsertest.Browser, path string) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		u, err := url.Parse(b.Location(t))
 		// The URL changes as soon as navigation starts; wait for the new
 		// document to finish loading too, or a query may hit the old one.
-		if err == nil && u.Path == path && evaluate[string](t, b, "document.readyState") == "complete" {
+		loc, state, err := locationAndState(b)
+		if u, perr := url.Parse(loc); err == nil && perr == nil && u.Path == path && state == "complete" {
 			b.Run(t, chromedp.WaitReady(chromedp.CSS("body")))
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("browser is on %s, want %s", b.Location(t), path)
+			t.Fatalf("browser is on %s (%v), want %s", loc, err, path)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 }
 
-// check scans the current page for accessibility problems and saves
-// screenshots of it.
+// locationAndState reads the tab's URL and document.readyState, or the
+// error that stopped it.
+func locationAndState(b *browsertest.Browser) (string, string, error) {
+	ctx, cancel := context.WithTimeout(b.Ctx(), 5*time.Second)
+	defer cancel()
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		return "", "", err
+	}
+	state, err := chromedp.Run(ctx, chromedp.Evaluate[string]("document.readyState"))
+	return loc, state, err
+}
+
+// check runs the page checks (accessibility, repeated headings) on the
+// current page and saves screenshots of it.
 func check(t *testing.T, b *browsertest.Browser, name string) {
 	t.Helper()
-	b.CheckAccessibility(t)
+	b.CheckPage(t)
 	b.Screenshots(t, name)
 }
 

@@ -38,7 +38,7 @@ func TestTheFormAndTheReportWorkInABrowserAndAreAccessible(t *testing.T) {
 	b.Navigate(t, srv.URL+"/auth/login?login_hint=learner2@example.org")
 	waitForPath(t, b, "/learn")
 	b.Navigate(t, srv.URL+"/learn/about-you")
-	b.CheckAccessibility(t)
+	b.CheckPage(t)
 	b.Screenshots(t, "equality-about-you")
 
 	b.Run(t, chromedp.Click(chromedp.CSS(answer("sex", "female"))), chromedp.Click(chromedp.CSS(answer("ethnicity", "white_roma"))),
@@ -47,7 +47,7 @@ func TestTheFormAndTheReportWorkInABrowserAndAreAccessible(t *testing.T) {
 	if summary := b.Text(t, ".nhsuk-error-summary"); !strings.Contains(summary, "Choose yes or no, or choose Prefer not to say") {
 		t.Errorf("error summary %q", summary)
 	}
-	b.CheckAccessibility(t)
+	b.CheckPage(t)
 	b.Screenshots(t, "equality-about-you-errors")
 
 	for field, value := range map[string]string{"gender_same_as_birth": "prefer_not_to_say", "disability": "no",
@@ -59,7 +59,7 @@ func TestTheFormAndTheReportWorkInABrowserAndAreAccessible(t *testing.T) {
 	if status := b.Text(t, `[role="status"]`); !strings.Contains(status, "Your answers are saved") {
 		t.Errorf("after saving: %q", status)
 	}
-	b.CheckAccessibility(t)
+	b.CheckPage(t)
 
 	b.Navigate(t, srv.URL+"/auth/login?login_hint=manager@example.org")
 	waitForPath(t, b, "/manage")
@@ -67,7 +67,7 @@ func TestTheFormAndTheReportWorkInABrowserAndAreAccessible(t *testing.T) {
 	if caption := b.Text(t, "#table-sex caption"); caption != "Sex" {
 		t.Errorf("sex table caption %q", caption)
 	}
-	b.CheckAccessibility(t)
+	b.CheckPage(t)
 	b.Screenshots(t, "equality-report")
 
 	// A cohort of one person: the report is withheld, and the page says why.
