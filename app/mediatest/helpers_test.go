@@ -11,6 +11,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -203,16 +204,17 @@ type lesson struct {
 // URL is the learner's address of the lesson.
 func (l lesson) URL() string { return "/learn/" + l.Slug + "/lessons/" + l.ID }
 
-// mustCreateLesson makes a published programme with one published module
-// holding one lesson, published or not, with a unique sentence as its
-// body.
+// mustCreateLesson makes a published programme, open for anyone to start,
+// with one published module holding one lesson, published or not, with a
+// unique sentence as its body.
 func mustCreateLesson(t *testing.T, published bool) lesson {
 	t.Helper()
 	g := testenv.DB(t).Gorm
 	u := unique()
 	l := lesson{Slug: "media-test-" + u, Body: "Unique lesson text " + u + "."}
 	var programmeID, moduleID string
-	if err := g.Raw(`INSERT INTO programmes (slug, title, summary, published) VALUES (?, ?, 'Made by a media test', true) RETURNING id`,
+	if err := g.Raw(`INSERT INTO programmes (slug, title, summary, published, open_enrolment)
+		VALUES (?, ?, 'Made by a media test', true, true) RETURNING id`,
 		l.Slug, "Media test "+u).Scan(&programmeID).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -225,6 +227,18 @@ func mustCreateLesson(t *testing.T, published bool) lesson {
 		t.Fatal(err)
 	}
 	return l
+}
+
+// start puts the signed-in learner c on the lesson's programme, as its
+// "Start this programme" button does: only learners on a programme read
+// its lessons.
+func (l lesson) start(t *testing.T, c *testenv.Client) {
+	t.Helper()
+	resp := c.PostForm("/learn/"+l.Slug+"/start", url.Values{})
+	resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		t.Fatalf("starting %s: %d", l.Slug, resp.StatusCode)
+	}
 }
 
 // attach shows media in a lesson, as the authoring screens would.

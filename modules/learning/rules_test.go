@@ -37,7 +37,8 @@ func (c *stepClock) Now() time.Time {
 func newApp(t *testing.T) *app.App {
 	t.Helper()
 	cfg := config.Config{Mode: config.ModeTool, StorageURL: "file://" + t.TempDir(), BodyLimit: "1M", MaxVideoMB: 200,
-		MaxFileMB: 20, AuthRateLimit: 1, AuthRateBurst: 1, SessionIdleTimeout: time.Minute, SessionAbsoluteTimeout: time.Hour}
+		MaxFileMB: 20, AuthRateLimit: 1, AuthRateBurst: 1, SessionIdleTimeout: time.Minute, SessionAbsoluteTimeout: time.Hour,
+		ReportMinPeople: 20}
 	clock := &stepClock{t: time.Now()}
 	a, err := app.New(cfg, testenv.DB(t), app.Options{Now: clock.Now})
 	if err != nil {
