@@ -109,8 +109,13 @@ type arc struct {
 	head int32
 	rev  int32
 	cap  int32 // residual capacity
+	both int32 // this arc's and its twin's residual capacities added up, which never changes
 	cost int64
 }
+
+// twinCap is the residual capacity of the twin arc, read without touching
+// it (the twin lies elsewhere in memory).
+func (x *arc) twinCap() int32 { return x.both - x.cap }
 
 // graph is the flow network in compressed form: node v's arcs are
 // arcs[first[v]:first[v+1]]. Learner i is node i, mentor j is node
@@ -124,7 +129,9 @@ type graph struct {
 	price        []int64
 	excess       []int32
 	current      []int32
-	active       int // nodes with at least one arc
+	dist         []int32   // for updatePrices
+	buckets      [][]int32 // for updatePrices
+	active       int       // nodes with at least one arc
 }
 
 func newGraph(learners int, capacity []int, pairs []Pair) *graph {
@@ -165,8 +172,8 @@ func newGraph(learners int, capacity []int, pairs []Pair) *graph {
 		a, b := pos[u], pos[v]
 		pos[u]++
 		pos[v]++
-		g.arcs[a] = arc{head: v, rev: b, cap: c, cost: cost}
-		g.arcs[b] = arc{head: u, rev: a, cap: 0, cost: -cost}
+		g.arcs[a] = arc{head: v, rev: b, cap: c, both: c, cost: cost}
+		g.arcs[b] = arc{head: u, rev: a, cap: 0, both: c, cost: -cost}
 		return a
 	}
 	for v := range learners {
@@ -189,6 +196,8 @@ func newGraph(learners int, capacity []int, pairs []Pair) *graph {
 	g.price = make([]int64, g.n)
 	g.excess = make([]int32, g.n)
 	g.current = make([]int32, g.n)
+	g.dist = make([]int32, g.n)
+	g.buckets = make([][]int32, 3*g.n+1)
 	return g
 }
 
@@ -287,9 +296,18 @@ func (g *graph) refine(eps int64) error {
 		if excess[v] > 0 {
 			queue.push(v)
 		}
-		g.current[v] = first[v]
+	}
+	relabels := 0
+	if err := g.updatePrices(eps); err != nil {
+		return err
 	}
 	for !queue.empty() {
+		if relabels > g.n/2 {
+			if err := g.updatePrices(eps); err != nil {
+				return err
+			}
+			relabels = 0
+		}
 		v := queue.pop()
 		for excess[v] > 0 {
 			pv := price[v]
@@ -317,6 +335,7 @@ func (g *graph) refine(eps int64) error {
 				if err := g.relabel(v, eps); err != nil {
 					return err
 				}
+				relabels++
 			}
 		}
 	}
@@ -338,6 +357,86 @@ func (g *graph) relabel(v int32, eps int64) error {
 	}
 	g.price[v] = p
 	g.current[v] = g.first[v]
+	return nil
+}
+
+// updatePrices is the "global price update" heuristic: it lowers prices
+// so that every node with excess has an admissible path to a node with a
+// deficit, keeping the flow eps-optimal, which saves many small relabels.
+//
+// With arc lengths len(v,w) = floor(reduced cost / eps) + 1 (never
+// negative, by eps-optimality), let d(v) be the length of a shortest
+// residual path from v to a node with deficit. Lowering every price by
+// eps*d keeps each residual arc's reduced cost at least -eps, since
+// d(v) <= d(w) + len(v,w). Dijkstra's algorithm with one bucket per
+// length, run backwards from the deficits, finds d; it stops once every
+// node with excess has been reached, and nodes not yet reached take the
+// level it stopped at, which keeps the same inequality.
+func (g *graph) updatePrices(eps int64) error {
+	const unreached = math.MaxInt32
+	dist, buckets := g.dist, g.buckets
+	for v := range dist {
+		dist[v] = unreached
+	}
+	for b := range buckets {
+		buckets[b] = buckets[b][:0]
+	}
+	waiting := 0 // nodes with excess not yet scanned
+	for v := range int32(g.n) {
+		switch {
+		case g.excess[v] < 0:
+			dist[v] = 0
+			buckets[0] = append(buckets[0], v)
+		case g.excess[v] > 0:
+			waiting++
+		}
+	}
+	level := int32(0)
+scan:
+	for ; int(level) < len(buckets); level++ {
+		for k := 0; k < len(buckets[level]); k++ {
+			w := buckets[level][k]
+			if dist[w] != level {
+				continue // reached again, more cheaply; or already scanned
+			}
+			dist[w] = -1 - level // scanned: final distance level
+			if g.excess[w] > 0 {
+				if waiting--; waiting == 0 {
+					break scan
+				}
+			}
+			pw := g.price[w]
+			for a := g.first[w]; a < g.first[w+1]; a++ {
+				x := &g.arcs[a]
+				v := x.head
+				if x.twinCap() == 0 || dist[v] < 0 {
+					continue
+				}
+				reduced := -x.cost + g.price[v] - pw // of the residual arc v->w
+				length := int64(0)
+				if reduced >= 0 {
+					length = reduced/eps + 1
+				}
+				if d := int64(level) + length; d < int64(dist[v]) && d < int64(len(buckets)) {
+					dist[v] = int32(d)
+					buckets[d] = append(buckets[d], v)
+				}
+			}
+		}
+	}
+	for v := range g.n {
+		d := int64(level)
+		if dist[v] < 0 {
+			d = int64(-1 - dist[v])
+		}
+		if d > 0 {
+			if d > (g.price[v]+priceLimit)/eps {
+				return ErrTooLargeToSolve
+			}
+			g.price[v] -= d * eps
+		}
+		g.current[v] = g.first[v]
+	}
 	return nil
 }
 
