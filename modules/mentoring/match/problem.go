@@ -1,7 +1,6 @@
 package match
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -75,17 +74,6 @@ type Mentor struct {
 	CurrentLoad int `json:"current_load,omitempty"`
 }
 
-// UnmarshalJSON reads a mentor, taking an absent "eligible" as true.
-func (m *Mentor) UnmarshalJSON(b []byte) error {
-	type plain Mentor
-	p := plain{Eligible: true}
-	if err := json.Unmarshal(b, &p); err != nil {
-		return err
-	}
-	*m = Mentor(p)
-	return nil
-}
-
 // MaxCapacity is the most learners one mentor can take in a run.
 const MaxCapacity = 5
 
@@ -121,10 +109,15 @@ type InputError struct {
 }
 
 func (e *InputError) Error() string {
-	if e.ID != "" {
-		return fmt.Sprintf("%s %q: %s", e.Side, e.ID, e.Message)
+	return who(e.Side, e.Index, e.ID) + ": " + e.Message
+}
+
+// who names a learner or mentor by id, or by position when it has none.
+func who(side string, index int, id string) string {
+	if id != "" {
+		return fmt.Sprintf("%s %q", side, id)
 	}
-	return fmt.Sprintf("%s %d: %s", e.Side, e.Index+1, e.Message)
+	return fmt.Sprintf("%s %d", side, index+1)
 }
 
 // Validate checks ids and values, returning the first *InputError: a
@@ -146,10 +139,10 @@ func (p Problem) Validate() error {
 		if l.Age < 0 || l.Age > 120 {
 			return bad("age", "age %d is not an age", l.Age)
 		}
-		if err := codes(l.Interests, CareerFamilies, "interests", "career family", bad); err != nil {
+		if err := codes(l.Interests, CareerFamilies, "interests", "a career family", bad); err != nil {
 			return err
 		}
-		if err := codes(l.Availability, Slots, "availability", "availability slot", bad); err != nil {
+		if err := codes(l.Availability, Slots, "availability", "an availability slot", bad); err != nil {
 			return err
 		}
 	}
@@ -174,10 +167,10 @@ func (p Problem) Validate() error {
 		if _, ok := CareerFamilies[m.CareerFamily]; m.CareerFamily != "" && !ok {
 			return bad("career_family", "career_family %q is not one of %s", m.CareerFamily, codeList(CareerFamilies))
 		}
-		if err := codes(m.Interests, CareerFamilies, "interests", "career family", bad); err != nil {
+		if err := codes(m.Interests, CareerFamilies, "interests", "a career family", bad); err != nil {
 			return err
 		}
-		if err := codes(m.Availability, Slots, "availability", "availability slot", bad); err != nil {
+		if err := codes(m.Availability, Slots, "availability", "an availability slot", bad); err != nil {
 			return err
 		}
 	}
@@ -187,7 +180,7 @@ func (p Problem) Validate() error {
 func codes(values []string, known map[string]string, field, what string, bad func(string, string, ...any) error) error {
 	for _, v := range values {
 		if _, ok := known[v]; !ok {
-			return bad(field, "%s %q is not a %s: use one of %s", field, v, what, codeList(known))
+			return bad(field, "%s %q is not %s: use one of %s", field, v, what, codeList(known))
 		}
 	}
 	return nil
