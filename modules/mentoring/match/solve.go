@@ -100,6 +100,9 @@ func Solve(learners int, capacity []int, pairs []Pair) (Assignment, error) {
 			return Assignment{}, fmt.Errorf("match: mentor %d has capacity %d", j, c)
 		}
 	}
+	if int64(len(pairs))+int64(learners)+int64(len(capacity)) > math.MaxInt32/2-2 {
+		return Assignment{}, fmt.Errorf("match: %d pairs are more than the solver can index", len(pairs))
+	}
 	g := newGraph(learners, capacity, pairs)
 	g.maxFlow()
 	if err := g.minCost(); err != nil {
@@ -381,7 +384,9 @@ func (g *graph) relabel(v int32, eps int64) error {
 // d(v) <= d(w) + len(v,w). Dijkstra's algorithm with one bucket per
 // length, run backwards from the deficits, finds d; it stops once every
 // node with excess has been reached, and nodes not yet reached take the
-// level it stopped at, which keeps the same inequality.
+// level it stopped at, which keeps the same inequality. Lengths beyond
+// 3n are not followed (no price needs to fall further in one refine); if
+// that leaves a node with excess unreached, prices stay as they were.
 func (g *graph) updatePrices(eps int64) error {
 	const unreached = math.MaxInt32
 	dist, buckets := g.dist, g.buckets
@@ -433,6 +438,11 @@ scan:
 				}
 			}
 		}
+	}
+	if waiting > 0 {
+		// Some node with excess lies beyond the last bucket: leave the
+		// prices as they are; the update is only ever a shortcut.
+		return nil
 	}
 	for v := range g.n {
 		d := int64(level)

@@ -194,11 +194,14 @@ func TestPausedMentorsAndLearnersWithoutPairsStayUnmatched(t *testing.T) {
 
 func TestSolveAgreesWithSuccessiveShortestPathsOnMediumProblems(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	for i := range 40 {
+	for i := range 60 {
 		learners, capacity, pairs := randomInstance(r, 120, 30, 5)
 		for k := range pairs {
-			if i%2 == 0 {
+			switch i % 3 {
+			case 0:
 				pairs[k].Score = Score(r.Int64N(2001)-1000) * 1000
+			case 1: // the extremes, where overflow would show
+				pairs[k].Score = Score(r.Int64N(2*int64(MaxScore)+1)) - MaxScore
 			}
 		}
 		a, err := Solve(learners, capacity, pairs)
