@@ -116,7 +116,7 @@ func TestMatchRefusesBadInputNamingTheFileAndLine(t *testing.T) {
 		{"broken JSON", "{\"learners\": [\n  {\"id\": \"L1\" \"age\": 3}]}", "", "problem.json line 2, column 15: invalid character '\"' after object key:value pair"},
 		{"a duplicate id", "{\"learners\": [{\"id\": \"L1\"}],\n\"mentors\": [{\"id\": \"M1\", \"capacity\": 1},\n  {\"id\": \"M1\", \"capacity\": 1}]}", "", `problem.json line 3, column 10: mentor "M1": id is already used by mentor 1`},
 		{"a capacity over 5", "{\"learners\": [],\n\"mentors\": [{\"id\": \"M1\", \"capacity\": 6}]}", "", `problem.json line 2, column 38: mentor "M1": capacity 6 is not between 0 (paused) and 5`},
-		{"a fractional capacity", "{\"learners\": [],\n\"mentors\": [{\"id\": \"M1\", \"capacity\": 1.5}]}", "", `problem.json line 2, column 38: mentor "M1": capacity must be a whole number, not number 1.5`},
+		{"a fractional capacity", "{\"learners\": [],\n\"mentors\": [{\"id\": \"M1\", \"capacity\": 1.5}]}", "", `problem.json line 2, column 38: mentor "M1": capacity: want a whole number, not number 1.5`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -41,6 +41,9 @@ func ReadProblem(name string, r io.Reader) (Problem, error) {
 	if err != nil {
 		return Problem{}, fmt.Errorf("%s: %w", name, err)
 	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return Problem{}, fmt.Errorf(`%s line 1: the file is empty; a problem is {"learners": [...], "mentors": [...]}`, name)
+	}
 	pr := problemReader{name: name, data: data, dec: json.NewDecoder(bytes.NewReader(data))}
 	p, err := pr.read()
 	if err != nil {
@@ -164,7 +167,10 @@ func (pr *problemReader) fieldError(err error, side string, index int, s span) e
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
 		field, _, _ := strings.Cut(te.Field, ".")
-		return pr.errorAt(s.start+fieldOffset(elem, field), "%s: %s must be %s, not %s", person, te.Field, describe(te.Type), te.Value)
+		if te.Field != "" {
+			person += ": " + te.Field
+		}
+		return pr.errorAt(s.start+fieldOffset(elem, field), "%s: want %s, not %s", person, describe(te.Type), te.Value)
 	}
 	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		name := strings.Trim(f, `"`)

@@ -55,12 +55,15 @@ func TestReadProblemNamesTheLineOfAMistake(t *testing.T) {
 		{"a missing id", "{\"learners\": [\n {\"age\": 20}], \"mentors\": []}", "line 2, column 2: learner 1: has no id"},
 		{"a capacity over 5", "{\"learners\": [], \"mentors\": [\n {\"id\": \"M1\",\n  \"capacity\": 7}]}", `line 3, column 15: mentor "M1": capacity 7 is not between 0 (paused) and 5`},
 		{"a negative capacity", `{"learners": [], "mentors": [{"id": "M1", "capacity": -1}]}`, `column 55: mentor "M1": capacity -1 is not between`},
-		{"a fractional capacity", "{\"learners\": [], \"mentors\": [\n {\"id\": \"M1\", \"capacity\": 2.5}]}", `line 2, column 27: mentor "M1": capacity must be a whole number, not number 2.5`},
-		{"a capacity in quotes", `{"learners": [], "mentors": [{"id": "M1", "capacity": "3"}]}`, `mentor "M1": capacity must be a whole number, not string`},
+		{"a fractional capacity", "{\"learners\": [], \"mentors\": [\n {\"id\": \"M1\", \"capacity\": 2.5}]}", `line 2, column 27: mentor "M1": capacity: want a whole number, not number 2.5`},
+		{"a capacity in quotes", `{"learners": [], "mentors": [{"id": "M1", "capacity": "3"}]}`, `mentor "M1": capacity: want a whole number, not string`},
 		{"a misspelt field", "{\"learners\": [], \"mentors\": [\n {\"id\": \"M1\", \"capcity\": 2}]}", `line 2, column 26: mentor "M1": unknown field "capcity"`},
 		{"an unknown career family", `{"learners": [], "mentors": [{"id": "M1", "capacity": 1, "career_family": "nurse"}]}`, `mentor "M1": career_family "nurse" is not one of administration, allied_health`},
+		{"an empty file", " \n", "problem.json line 1: the file is empty"},
+		{"a learner that is not an object", `{"learners": ["L1"], "mentors": []}`, "line 1, column 15: learner 1: want an object {...}, not string"},
+		{"a language that is not text", `{"learners": [{"id": "L1", "languages": [1]}], "mentors": []}`, `column 41: learner "L1": languages: want text in quotes, not number`},
 		{"an unknown slot", `{"learners": [{"id": "L1", "availability": ["weekday_mornings"]}], "mentors": []}`, `learner "L1": availability "weekday_mornings" is not an availability slot`},
-		{"languages not a list", `{"learners": [{"id": "L1", "languages": "Polish"}], "mentors": []}`, `learner "L1": languages must be a list of text in quotes, not string`},
+		{"languages not a list", `{"learners": [{"id": "L1", "languages": "Polish"}], "mentors": []}`, `learner "L1": languages: want a list of text in quotes, not string`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
