@@ -43,6 +43,9 @@ type options struct {
 	// dashboard measures managers' pages on an existing large database
 	// (made with `onramp seed --scale 100000`) instead of the learner phases.
 	dashboard bool
+	// matchProblem writes a random matching problem ("10000x2000") to
+	// matchOut for timing `onramp match`, instead of any load test.
+	matchProblem, matchOut string
 }
 
 func main() {
@@ -59,6 +62,8 @@ func main() {
 	flag.IntVar(&o.doneRate, "complete-rate", 800, "fixed rate for the completion latency phase (requests/s)")
 	flag.BoolVar(&o.pgbench, "pgbench", true, "also run the same statements through pgbench")
 	flag.BoolVar(&o.dashboard, "dashboard", false, "measure the 500-learner cohort dashboard on -db as it is (seed it first with onramp seed --scale 100000)")
+	flag.StringVar(&o.matchProblem, "match-problem", "", "only write a random matching problem of LEARNERSxMENTORS (e.g. 10000x2000) as problem.json and pairs.csv in -out, to time `onramp match`")
+	flag.StringVar(&o.matchOut, "out", ".", "the folder -match-problem writes to")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -69,6 +74,9 @@ func main() {
 }
 
 func run(ctx context.Context, o options) error {
+	if o.matchProblem != "" {
+		return writeMatchProblem(o.matchProblem, o.matchOut)
+	}
 	dbURL := strings.Replace(o.adminURL, "/postgres?", "/"+o.dbName+"?", 1)
 	if o.dashboard {
 		return dashboards(ctx, o, dbURL)

@@ -50,7 +50,7 @@ type usageError string
 
 func (u usageError) Error() string { return string(u) }
 
-const usage = "usage: onramp dev | serve | migrate up|status | seed --demo | seed --scale N | match --in problem.json"
+const usage = "usage: onramp dev | serve | migrate up|status | seed --demo | seed --scale N | match --problem problem.json [--scores pairs.csv] [--out result.json]"
 
 // Run parses args and runs the subcommand until ctx ends.
 func (m Main) Run(ctx context.Context, args []string) error {
@@ -68,7 +68,7 @@ func (m Main) Run(ctx context.Context, args []string) error {
 	case "seed":
 		return m.seed(ctx, args[1:])
 	case "match":
-		return errors.New("the matching engine arrives with the mentoring feature; it is not built yet")
+		return m.match(args[1:])
 	}
 	return usageError(usage)
 }
