@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"gorm.io/gorm"
-
 	"onramp/app/apperr"
 	"onramp/app/db"
 )
@@ -72,13 +70,11 @@ func (s *Store) enrolOnce(ctx context.Context, cohortID, userID string, at time.
 	return res.RowsAffected == 1, res.Error
 }
 
-// notFound turns gorm's not-found error into err, so a missing row and a
+// notFound turns the stores' db.ErrNotFound into as, so a missing row and a
 // row outside the viewer's scope read the same.
 func notFound(err error, as *apperr.Error) error {
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	if errors.Is(err, db.ErrNotFound) {
 		return as
 	}
 	return err
 }
-
-func isNotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }

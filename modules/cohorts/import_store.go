@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"gorm.io/gorm"
-
 	"onramp/app/db"
 )
 
@@ -107,10 +105,10 @@ func (s *Store) createImport(ctx context.Context, cohortID, userID, filename, su
 }
 
 // importHead returns a cohort's upload, locked for update when lock is
-// set, or gorm.ErrRecordNotFound.
+// set, or db.ErrNotFound.
 func (s *Store) importHead(ctx context.Context, cohortID, importID string, lock bool) (*importHead, error) {
 	if !db.IsUUID(importID) {
-		return nil, gorm.ErrRecordNotFound
+		return nil, db.ErrNotFound
 	}
 	q := "SELECT " + importColumns + " FROM enrolment_imports i WHERE i.id = ? AND i.cohort_id = ?"
 	if lock {
@@ -118,10 +116,13 @@ func (s *Store) importHead(ctx context.Context, cohortID, importID string, lock 
 	}
 	var h importHead
 	res := db.Conn(ctx, s.g).Raw(q, importID, cohortID).Scan(&h)
-	if res.Error == nil && res.RowsAffected == 0 {
-		return nil, gorm.ErrRecordNotFound
+	switch {
+	case res.Error != nil:
+		return nil, fmt.Errorf("store: unable to load upload %s: %w", importID, res.Error)
+	case res.RowsAffected == 0:
+		return nil, db.ErrNotFound
 	}
-	return &h, res.Error
+	return &h, nil
 }
 
 // importRows lists an upload's rows in file order; onlyValid leaves out

@@ -288,7 +288,7 @@ func (s *Service) Certificate(ctx context.Context, userID, slug string) (*Certif
 		return nil, err
 	}
 	c, err := s.store.Certificate(ctx, userID, p.Outline.Programme.ID)
-	if err == nil && c == nil {
+	if errors.Is(err, db.ErrNotFound) {
 		return nil, apperr.New(apperr.NotFound, "You get your certificate when you finish every module of the programme.")
 	}
 	return c, err
@@ -297,7 +297,7 @@ func (s *Service) Certificate(ctx context.Context, userID, slug string) (*Certif
 // Verify finds a certificate by its code, or NotFound.
 func (s *Service) Verify(ctx context.Context, code string) (*Certificate, error) {
 	c, err := s.store.CertificateByCode(ctx, normaliseCode(code))
-	if err == nil && c == nil {
+	if errors.Is(err, db.ErrNotFound) {
 		return nil, apperr.New(apperr.NotFound, "No certificate has this code. Check it was typed exactly as printed.")
 	}
 	return c, err

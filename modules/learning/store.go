@@ -175,22 +175,26 @@ func (s *Store) IssueCertificate(ctx context.Context, c Certificate) (*Certifica
 	return s.Certificate(ctx, c.UserID, c.ProgrammeID)
 }
 
-// Certificate returns the user's certificate for a programme, or nil.
+// Certificate returns the user's certificate for a programme, or
+// db.ErrNotFound.
 func (s *Store) Certificate(ctx context.Context, userID, programmeID string) (*Certificate, error) {
-	var c Certificate
-	res := db.Conn(ctx, s.g).Raw("SELECT * FROM certificates WHERE user_id = ? AND programme_id = ?", userID, programmeID).Scan(&c)
-	if res.Error != nil || res.RowsAffected == 0 {
-		return nil, res.Error
-	}
-	return &c, nil
+	return s.certificate(ctx, "user_id = ? AND programme_id = ?", userID, programmeID)
 }
 
-// CertificateByCode finds a certificate by its verification code, or nil.
+// CertificateByCode finds a certificate by its verification code, or
+// db.ErrNotFound.
 func (s *Store) CertificateByCode(ctx context.Context, code string) (*Certificate, error) {
+	return s.certificate(ctx, "code = ?", code)
+}
+
+func (s *Store) certificate(ctx context.Context, where string, args ...any) (*Certificate, error) {
 	var c Certificate
-	res := db.Conn(ctx, s.g).Raw("SELECT * FROM certificates WHERE code = ?", code).Scan(&c)
-	if res.Error != nil || res.RowsAffected == 0 {
-		return nil, res.Error
+	res := db.Conn(ctx, s.g).Raw("SELECT * FROM certificates WHERE "+where, args...).Scan(&c)
+	switch {
+	case res.Error != nil:
+		return nil, fmt.Errorf("store: unable to load a certificate (%v): %w", args, res.Error)
+	case res.RowsAffected == 0:
+		return nil, db.ErrNotFound
 	}
 	return &c, nil
 }
