@@ -81,6 +81,19 @@ func NotFound(err error) error {
 	return err
 }
 
+// One finishes a query for one row: ErrNotFound when it found none, other
+// failures wrapped with what was being loaded ("store: unable to load
+// cohort 1234: ...").
+func One(res *gorm.DB, what, key string) error {
+	if res.Error != nil {
+		return fmt.Errorf("store: unable to load %s %s: %w", what, key, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
 type txKey struct{}
 
 // WithTx runs fn in a transaction. Stores called with the context fn

@@ -116,11 +116,8 @@ func (s *Store) importHead(ctx context.Context, cohortID, importID string, lock 
 	}
 	var h importHead
 	res := db.Conn(ctx, s.g).Raw(q, importID, cohortID).Scan(&h)
-	switch {
-	case res.Error != nil:
-		return nil, fmt.Errorf("store: unable to load upload %s: %w", importID, res.Error)
-	case res.RowsAffected == 0:
-		return nil, db.ErrNotFound
+	if err := db.One(res, "upload", importID); err != nil {
+		return nil, err
 	}
 	return &h, nil
 }

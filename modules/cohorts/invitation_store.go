@@ -57,11 +57,8 @@ func (s *Store) lockInvitation(ctx context.Context, id, email string) (*invitati
 	}
 	var r invitationRow
 	res := db.Conn(ctx, s.g).Raw("SELECT "+invitationColumns+invitationFrom+" WHERE i.id = ? AND i.email = ? FOR UPDATE OF i", id, email).Scan(&r)
-	switch {
-	case res.Error != nil:
-		return nil, fmt.Errorf("store: unable to load invitation %s: %w", id, res.Error)
-	case res.RowsAffected == 0:
-		return nil, db.ErrNotFound
+	if err := db.One(res, "invitation", id); err != nil {
+		return nil, err
 	}
 	return &r, nil
 }

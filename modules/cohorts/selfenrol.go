@@ -90,11 +90,8 @@ type programmeRow struct {
 func (s *Store) programmeBySlug(ctx context.Context, slug string) (*programmeRow, error) {
 	var p programmeRow
 	res := db.Conn(ctx, s.g).Raw("SELECT id, slug, title, open_enrolment FROM programmes WHERE slug = ? AND published", slug).Scan(&p)
-	switch {
-	case res.Error != nil:
-		return nil, fmt.Errorf("store: unable to load programme %s: %w", slug, res.Error)
-	case res.RowsAffected == 0:
-		return nil, db.ErrNotFound
+	if err := db.One(res, "programme", slug); err != nil {
+		return nil, err
 	}
 	return &p, nil
 }

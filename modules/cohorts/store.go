@@ -2,7 +2,6 @@ package cohorts
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -51,11 +50,8 @@ func (s *Store) Cohort(ctx context.Context, sc auth.Scope, id string) (*Cohort, 
 	var c Cohort
 	cond, args := sc.Where("c.organisation_id")
 	res := db.Conn(ctx, s.g).Raw("SELECT "+cohortColumns+cohortFrom+cond+" AND c.id = ?", append(args, id)...).Scan(&c)
-	switch {
-	case res.Error != nil:
-		return nil, fmt.Errorf("store: unable to load cohort %s: %w", id, res.Error)
-	case res.RowsAffected == 0:
-		return nil, db.ErrNotFound
+	if err := db.One(res, "cohort", id); err != nil {
+		return nil, err
 	}
 	return &c, nil
 }

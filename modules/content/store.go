@@ -87,7 +87,7 @@ func (s *Store) Programmes(ctx context.Context, drafts bool) ([]ProgrammeSummary
 func (s *Store) OutlineBySlug(ctx context.Context, slug string, drafts bool) (*Outline, error) {
 	var p Programme
 	res := db.Conn(ctx, s.g).Raw("SELECT * FROM programmes WHERE slug = ? AND (? OR published)", slug, drafts).Scan(&p)
-	if err := one(res, "programme", slug); err != nil {
+	if err := db.One(res, "programme", slug); err != nil {
 		return nil, err
 	}
 	return s.outline(ctx, p, drafts)
@@ -101,22 +101,10 @@ func (s *Store) OutlineByID(ctx context.Context, id string) (*Outline, error) {
 	}
 	var p Programme
 	res := db.Conn(ctx, s.g).Raw("SELECT * FROM programmes WHERE id = ?", id).Scan(&p)
-	if err := one(res, "programme", id); err != nil {
+	if err := db.One(res, "programme", id); err != nil {
 		return nil, err
 	}
 	return s.outline(ctx, p, true)
-}
-
-// one finishes a query for one row: db.ErrNotFound when it found none,
-// other failures wrapped with what was being loaded.
-func one(res *gorm.DB, what, key string) error {
-	if res.Error != nil {
-		return fmt.Errorf("store: unable to load %s %s: %w", what, key, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return db.ErrNotFound
-	}
-	return nil
 }
 
 func (s *Store) outline(ctx context.Context, p Programme, drafts bool) (*Outline, error) {
@@ -189,7 +177,7 @@ func (s *Store) Lesson(ctx context.Context, id string) (*LessonInProgramme, erro
 		       p.published AS programme_published, m.published AS module_published
 		FROM lessons l JOIN modules m ON m.id = l.module_id JOIN programmes p ON p.id = m.programme_id
 		WHERE l.id = ?`, id).Scan(&l)
-	if err := one(res, "lesson", id); err != nil {
+	if err := db.One(res, "lesson", id); err != nil {
 		return nil, err
 	}
 	return &l, nil
@@ -223,7 +211,7 @@ func (s *Store) Check(ctx context.Context, id string) (*CheckWithContext, error)
 		       p.id AS programme_id, (m.published AND p.published) AS visible
 		FROM checks c JOIN modules m ON m.id = c.module_id JOIN programmes p ON p.id = m.programme_id
 		WHERE c.id = ?`, id).Scan(&c)
-	if err := one(res, "check", id); err != nil {
+	if err := db.One(res, "check", id); err != nil {
 		return nil, err
 	}
 	c.Check.ModuleID = c.ModuleID
@@ -282,7 +270,7 @@ func (s *Store) MediaByID(ctx context.Context, id string) (*Media, error) {
 	}
 	var m Media
 	res := db.Conn(ctx, s.g).Raw("SELECT * FROM media WHERE id = ?", id).Scan(&m)
-	if err := one(res, "media", id); err != nil {
+	if err := db.One(res, "media", id); err != nil {
 		return nil, err
 	}
 	return &m, nil

@@ -18,7 +18,7 @@ func (s *Store) ProgrammeByID(ctx context.Context, id string) (*Programme, error
 	}
 	var p Programme
 	res := db.Conn(ctx, s.g).Raw("SELECT * FROM programmes WHERE id = ?", id).Scan(&p)
-	if err := one(res, "programme", id); err != nil {
+	if err := db.One(res, "programme", id); err != nil {
 		return nil, err
 	}
 	return &p, nil
@@ -31,7 +31,7 @@ func (s *Store) ModuleByID(ctx context.Context, id string) (*Module, error) {
 	}
 	var m Module
 	res := db.Conn(ctx, s.g).Raw("SELECT * FROM modules WHERE id = ?", id).Scan(&m)
-	if err := one(res, "module", id); err != nil {
+	if err := db.One(res, "module", id); err != nil {
 		return nil, err
 	}
 	return &m, nil

@@ -57,7 +57,7 @@ func (s *Store) SessionUser(ctx context.Context, sessionID string) (*auth.User, 
 func (s *Store) UserBySubject(ctx context.Context, issuer, subject string) (string, error) {
 	var id string
 	res := db.Conn(ctx, s.g).Raw("SELECT id FROM users WHERE issuer = ? AND subject = ?", issuer, subject).Scan(&id)
-	if err := one(res, "the user signed in as", subject); err != nil {
+	if err := db.One(res, "the user signed in as", subject); err != nil {
 		return "", err
 	}
 	return id, nil
@@ -71,22 +71,10 @@ func (s *Store) LinkPending(ctx context.Context, email, issuer, subject string) 
 	res := db.Conn(ctx, s.g).Raw(
 		"UPDATE users SET issuer = ?, subject = ? WHERE issuer IS NULL AND email = ? RETURNING id",
 		issuer, subject, email).Scan(&id)
-	if err := one(res, "the user waiting to sign in as", email); err != nil {
+	if err := db.One(res, "the user waiting to sign in as", email); err != nil {
 		return "", err
 	}
 	return id, nil
-}
-
-// one finishes a query for one row: db.ErrNotFound when it found none,
-// other failures wrapped with what was being loaded.
-func one(res *gorm.DB, what, key string) error {
-	if res.Error != nil {
-		return fmt.Errorf("store: unable to load %s %s: %w", what, key, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return db.ErrNotFound
-	}
-	return nil
 }
 
 // UpsertSignedIn creates the user for issuer+subject, or updates the
@@ -183,7 +171,7 @@ func (s *Store) Person(ctx context.Context, id string) (Person, error) {
 	res := db.Conn(ctx, s.g).Table("users u").Select(personColumns).
 		Joins("LEFT JOIN organisations o ON o.id = u.organisation_id").
 		Where("u.id = ?", id).Scan(&row)
-	if err := one(res, "user", id); err != nil {
+	if err := db.One(res, "user", id); err != nil {
 		return Person{}, err
 	}
 	return row.person(), nil

@@ -123,6 +123,23 @@ type ProgrammeView struct {
 	Access Access
 }
 
+// enrolledOutline returns the published programme slug when userID is on
+// it. Errors: NotFound; Forbidden, saying why, when they are not on it.
+func (s *Service) enrolledOutline(ctx context.Context, userID, slug string) (*content.Outline, error) {
+	o, err := s.outline(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.access(ctx, userID, o)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Enrolled {
+		return nil, a.refusal(o)
+	}
+	return o, nil
+}
+
 // Programme returns a published programme with the learner's progress
 // and access. Errors: NotFound.
 func (s *Service) Programme(ctx context.Context, userID, slug string) (*ProgrammeView, error) {

@@ -102,16 +102,8 @@ func (s *Service) SubmitAttempt(ctx context.Context, u *auth.User, checkID strin
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.outline(ctx, c.ProgrammeSlug)
-	if err != nil {
+	if _, err := s.enrolledOutline(ctx, u.ID, c.ProgrammeSlug); err != nil {
 		return nil, err
-	}
-	a, err := s.access(ctx, u.ID, o)
-	if err != nil {
-		return nil, err
-	}
-	if !a.Enrolled {
-		return nil, a.refusal(o)
 	}
 	var res *AttemptResult
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {

@@ -236,16 +236,8 @@ func (s *Service) CompleteLesson(ctx context.Context, u *auth.User, lessonID str
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.outline(ctx, l.ProgrammeSlug)
-	if err != nil {
+	if _, err := s.enrolledOutline(ctx, u.ID, l.ProgrammeSlug); err != nil {
 		return nil, err
-	}
-	a, err := s.access(ctx, u.ID, o)
-	if err != nil {
-		return nil, err
-	}
-	if !a.Enrolled {
-		return nil, a.refusal(o)
 	}
 	var p *Progress
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {

@@ -34,19 +34,7 @@ func (s *Store) Learner(ctx context.Context, scope auth.Scope, id string) (Learn
 		q += ` AND EXISTS (SELECT 1 FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id WHERE e.user_id = u.id AND ` + cond + `)`
 	}
 	res := db.Conn(ctx, s.g).Raw(q, append([]any{id}, args...)...).Scan(&l)
-	return l, one(res, "learner", id)
-}
-
-// one finishes a query for one row: db.ErrNotFound when it found none,
-// other failures wrapped with what was being loaded.
-func one(res *gorm.DB, what, key string) error {
-	if res.Error != nil {
-		return fmt.Errorf("store: unable to load %s %s: %w", what, key, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return db.ErrNotFound
-	}
-	return nil
+	return l, db.One(res, "learner", id)
 }
 
 func isNotFound(err error) bool { return errors.Is(err, db.ErrNotFound) }
@@ -128,7 +116,7 @@ func (s *Store) Destination(ctx context.Context, scope auth.Scope, id string) (D
 	cond, args := scope.Where("c.organisation_id")
 	res := db.Conn(ctx, s.g).Raw(`SELECT `+destinationColumns+` `+destinationJoins+`
 		WHERE d.id = ? AND `+cond, append([]any{id}, args...)...).Scan(&d)
-	return d, one(res, "destination", id)
+	return d, db.One(res, "destination", id)
 }
 
 // FollowUp returns one follow-up. Errors: db.ErrNotFound when there is
@@ -137,7 +125,7 @@ func (s *Store) FollowUp(ctx context.Context, destinationID, kind string) (Follo
 	var f FollowUp
 	res := db.Conn(ctx, s.g).Raw(`SELECT destination_id, kind, due_on, outcome, recorded_at, note
 		FROM follow_ups WHERE destination_id = ? AND kind = ?`, destinationID, kind).Scan(&f)
-	return f, one(res, "follow-up", destinationID+" "+kind)
+	return f, db.One(res, "follow-up", destinationID+" "+kind)
 }
 
 // newDestination is a validated destination ready to insert.
