@@ -185,19 +185,26 @@ func ensureTemplate(ctx context.Context, conn *pgx.Conn) (string, error) {
 }
 
 // dropAbandoned removes databases left by test processes that no longer
-// run, and templates of older migrations.
+// run, and templates of other migrations untouched for a day (a template
+// in use by another checkout on this server, with other migrations, is
+// left alone).
 func dropAbandoned(ctx context.Context, conn *pgx.Conn) {
-	rows, err := conn.Query(ctx, "SELECT datname FROM pg_database WHERE datname LIKE 'onramp_test_%'")
+	rows, err := conn.Query(ctx, `SELECT datname, (pg_stat_file('base/' || oid || '/PG_VERSION')).modification < now() - interval '1 day'
+		FROM pg_database WHERE datname LIKE 'onramp_test_%'`)
 	if err != nil {
 		return
 	}
-	names, _ := pgx.CollectRows(rows, pgx.RowTo[string])
+	type database struct {
+		Name string
+		Old  bool
+	}
+	dbs, _ := pgx.CollectRows(rows, pgx.RowToStructByPos[database])
 	sum, _ := migrationsHash()
 	pidSuffix := regexp.MustCompile(`_(\d+)(_\d+)?$`)
-	for _, n := range names {
-		stale := false
+	for _, d := range dbs {
+		n, stale := d.Name, false
 		if strings.HasPrefix(n, "onramp_test_template_") {
-			stale = n != "onramp_test_template_"+sum
+			stale = n != "onramp_test_template_"+sum && d.Old
 		} else if m := pidSuffix.FindStringSubmatch(n); m != nil {
 			pid, _ := strconv.Atoi(m[1])
 			_, statErr := os.Stat("/proc/" + strconv.Itoa(pid))
