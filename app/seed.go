@@ -25,11 +25,6 @@ var demoCohorts = []demoCohort{
 	{identity.DemoCharity, "get-into", "Get Into, spring 2027", "Yorkshire and the Humber", 60, 6, 0},
 }
 
-// demoOpenProgrammes are the programmes anyone may start on their own in
-// the demo. The seed keeps them open: it opens them again if an editor
-// closed one.
-var demoOpenProgrammes = []string{"get-started"}
-
 // demoPlacements puts the demo learners who can sign in into cohorts.
 var demoPlacements = map[string]struct {
 	cohort int
@@ -42,19 +37,13 @@ var demoPlacements = map[string]struct {
 
 // SeedDemo adds demo data: people and organisations, the shipped
 // programmes, cohorts with enrolled learners and their progress. It is
-// safe to run again: nothing already there is duplicated or changed, but
-// for the demo's open programmes, which it opens again if closed.
+// safe to run again: nothing already there is duplicated or changed.
 func (a *App) SeedDemo(ctx context.Context) error {
 	if err := a.Identity.SeedDemo(ctx); err != nil {
 		return fmt.Errorf("demo people: %w", err)
 	}
 	if err := a.Content.SeedShipped(ctx, assets.Content); err != nil {
 		return fmt.Errorf("shipped content: %w", err)
-	}
-	for _, slug := range demoOpenProgrammes {
-		if err := a.Content.SetOpenEnrolment(ctx, "", slug, true); err != nil {
-			return fmt.Errorf("opening %s: %w", slug, err)
-		}
 	}
 	today := time.Now().UTC().Truncate(24 * time.Hour)
 	var cohortIDs []string

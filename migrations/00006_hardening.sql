@@ -11,6 +11,10 @@ ALTER TABLE cohorts ALTER COLUMN organisation_id DROP NOT NULL,
     ADD COLUMN self_enrolment boolean NOT NULL DEFAULT false,
     ADD CONSTRAINT cohorts_owner_check CHECK (self_enrolment = (organisation_id IS NULL));
 CREATE UNIQUE INDEX cohorts_self_enrolment_key ON cohorts (programme_id) WHERE self_enrolment;
+-- Get Started is the one shipped programme meant to be started alone
+-- (assets/content/get-started says open: true); databases seeded before
+-- the flag existed get it here.
+UPDATE programmes SET open_enrolment = true WHERE slug = 'get-started';
 
 -- A personal invitation to join a cohort, made by a spreadsheet import for
 -- someone the import may not enrol directly (a person another organisation

@@ -57,6 +57,8 @@ type ProgrammeMeta struct {
 	Audience  string `yaml:"audience,omitempty"`
 	Length    string `yaml:"length,omitempty"`
 	Published *bool  `yaml:"published,omitempty"`
+	// Open lets any signed-in learner start the programme on their own.
+	Open bool `yaml:"open,omitempty"`
 }
 
 // PackageModule is one module folder.

@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"onramp/app/apperr"
-	"onramp/app/db"
 )
 
 // NewItem is what an editor gives to start a programme, module or lesson:
@@ -113,26 +112,6 @@ func (s *Service) UpdateProgramme(ctx context.Context, actorID, id string, in Pr
 		}
 		return s.audit.Record(ctx, actorID, "content.programme.updated", "programme", id, map[string]any{"title": p.Title,
 			"published": p.Published, "open_enrolment": p.OpenEnrolment})
-	})
-}
-
-// SetOpenEnrolment opens the programme with slug to learners starting it
-// on their own (open true), or closes it. Editors do this on the
-// programme form; the demo seed opens Get Started with it. Setting what
-// is already set changes nothing. Errors: NotFound.
-func (s *Service) SetOpenEnrolment(ctx context.Context, actorID, slug string, open bool) error {
-	return s.write(ctx, func(ctx context.Context) error {
-		id, was, err := s.store.lockOpenEnrolment(ctx, slug)
-		switch {
-		case errors.Is(err, db.ErrNotFound):
-			return errNoProgramme
-		case err != nil || was == open:
-			return err
-		}
-		if err := s.store.SetOpenEnrolment(ctx, id, open, s.now()); err != nil {
-			return err
-		}
-		return s.audit.Record(ctx, actorID, "content.programme.updated", "programme", id, map[string]any{"open_enrolment": open})
 	})
 }
 

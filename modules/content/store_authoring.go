@@ -102,32 +102,6 @@ func (s *Store) UpdateProgramme(ctx context.Context, p *Programme, at time.Time)
 	return nil
 }
 
-// lockOpenEnrolment locks the programme with slug for the rest of the
-// transaction and returns its id and whether it is open to
-// self-enrolment, or db.ErrNotFound.
-func (s *Store) lockOpenEnrolment(ctx context.Context, slug string) (id string, open bool, err error) {
-	var p Programme
-	res := db.Conn(ctx, s.g).Raw("SELECT id, open_enrolment FROM programmes WHERE slug = ? FOR UPDATE", slug).Scan(&p)
-	switch {
-	case res.Error != nil:
-		return "", false, fmt.Errorf("store: unable to load programme %s: %w", slug, res.Error)
-	case res.RowsAffected == 0:
-		return "", false, db.ErrNotFound
-	}
-	return p.ID, p.OpenEnrolment, nil
-}
-
-// SetOpenEnrolment opens or closes a programme to self-enrolment and
-// moves updated_at on.
-func (s *Store) SetOpenEnrolment(ctx context.Context, id string, open bool, at time.Time) error {
-	err := db.Conn(ctx, s.g).Exec(`UPDATE programmes SET open_enrolment = ?,
-		updated_at = greatest(?, updated_at + interval '1 microsecond') WHERE id = ?`, open, at, id).Error
-	if err != nil {
-		return fmt.Errorf("store: unable to open or close programme %s: %w", id, err)
-	}
-	return nil
-}
-
 // CreateModule appends a draft module to a programme and returns its id.
 func (s *Store) CreateModule(ctx context.Context, programmeID, slug, title string) (string, error) {
 	var id string
