@@ -1,0 +1,388 @@
+package detect
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Contact details are found two ways: shapes (phone numbers, emails, web
+// addresses, @handles, postcodes and street addresses) found by scanning
+// the normalised views, and phrases from the lists (requests such as
+// "what's your number" and invitations such as "add me on snap").
+
+// span is a half-open range of the original message.
+type span struct{ start, end int }
+
+func (s span) overlaps(o span) bool { return s.start < o.end && o.start < s.end }
+
+func inAny(spans []span, pos int) bool {
+	for _, s := range spans {
+		if s.start <= pos && pos < s.end {
+			return true
+		}
+	}
+	return false
+}
+
+// shapes holds the regular expressions built from the lists at start.
+type shapes struct {
+	emailAt    *regexp.Regexp // name@domain, name [at] domain, name(at)domain
+	emailWords *regexp.Regexp // name at domain dot com
+	url        *regexp.Regexp // http://..., www....
+	bareDomain *regexp.Regexp // example.co.uk/path
+	spelt      *regexp.Regexp // example dot com
+	handle     *regexp.Regexp // @name
+	tag        *regexp.Regexp // name#1234 (Discord)
+	postcode   *regexp.Regexp
+	street     *regexp.Regexp
+	masks      []*regexp.Regexp
+}
+
+const dotRE = `(?:\s?(?:\.|[\(\[\{<]\s?dot\s?[\)\]\}>])\s?|\s+dot\s+)`
+
+func alternation(words []string) string {
+	sorted := append([]string(nil), words...)
+	sort.Slice(sorted, func(i, j int) bool { return len(sorted[i]) > len(sorted[j]) })
+	for i, w := range sorted {
+		sorted[i] = regexp.QuoteMeta(w)
+	}
+	return "(?:" + strings.Join(sorted, "|") + ")"
+}
+
+func buildShapes(tlds, providers, streets []string) (*shapes, error) {
+	tld := alternation(tlds)
+	prov := alternation(providers)
+	street := alternation(streets)
+	label := `[a-z0-9](?:[a-z0-9-]*[a-z0-9])?`
+	local := `[a-z0-9][a-z0-9._%+-]*`
+	spec := map[string]string{
+		"emailAt":    local + `\s?(?:@|[\(\[\{<]\s?at\s?[\)\]\}>])\s?(?:(?:` + label + dotRE + `)+[a-z]{2,}|` + prov + `)\b`,
+		"emailWords": `\b` + local + `(?:` + dotRE + `[a-z0-9_+-]+)*\s+at\s+(?:(?:` + label + dotRE + `)+` + tld + `|` + prov + `)\b`,
+		"url":        `(?:https?://|www\.)[^\s<>"']+`,
+		"bareDomain": `\b` + label + `(?:\.` + label + `)*\.` + tld + `\b(?:/[^\s<>"']*)?`,
+		"spelt":      `\b` + label + `(?:[\(\[\{<]\s?dot\s?[\)\]\}>]|\s+dot\s+)\s?` + tld + `\b`,
+		"handle":     `(?:^|[^a-z0-9_.@])@([a-z_][a-z0-9_.]{1,29})`,
+		"tag":        `\b[a-z0-9_.]{2,32}#\d{4}\b`,
+		"postcode":   `\b[a-z]{1,2}\d[a-z\d]?\s?\d[abd-hjlnp-uw-z]{2}\b`,
+		"street":     `\b(?:flat\s?\d{1,4}[a-z]?[\s,]+)?\d{1,4}[a-z]?[\s,]+((?:[a-z]+[\s,]+){0,3})` + street + `\b`,
+	}
+	out := &shapes{}
+	targets := map[string]**regexp.Regexp{
+		"emailAt": &out.emailAt, "emailWords": &out.emailWords, "url": &out.url,
+		"bareDomain": &out.bareDomain, "spelt": &out.spelt, "handle": &out.handle,
+		"tag": &out.tag, "postcode": &out.postcode, "street": &out.street,
+	}
+	for name, re := range spec {
+		c, err := regexp.Compile(re)
+		if err != nil {
+			return nil, err
+		}
+		*targets[name] = c
+	}
+	// Numbers that are not phone numbers however many digits they run to:
+	// times, dates, money, percentages, ordinals, scores and year ranges.
+	for _, m := range []string{
+		`\b\d{1,2}[:.]\d{2}(?:\s?[ap]\.?m\b)?\b`,
+		`\b\d{1,2}\s?[ap]\.?m\b`,
+		`\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b`,
+		`\b\d{4}-\d{2}-\d{2}\b`,
+		`[£$€]\s?\d[\d,]*(?:\.\d+)?k?`,
+		`\b\d[\d,]*(?:\.\d+)?\s?(?:k|quid|pounds?|grand|p|ph|pph|ph)\b`,
+		`\b\d+(?:\.\d+)?\s?%`,
+		`\b\d+(?:st|nd|rd|th)\b`,
+		`\b\d{1,3}\s?/\s?(?:5|10|20|50|100)\b`,
+		`\b(?:19|20)\d{2}\s?(?:-|–|to|till|until)\s?(?:19|20)?\d{2}\b`,
+	} {
+		out.masks = append(out.masks, regexp.MustCompile(m))
+	}
+	return out, nil
+}
+
+// contactShapes finds the contact details recognised by their shape.
+func (d *Detector) contactShapes(base, digits, words *view) []Reason {
+	var out []Reason
+	var taken []span // emails and links, whose digits are not phone numbers
+	add := func(v *view, i, j int, rule string) {
+		s, e := v.orig(i, j)
+		out = append(out, Reason{Label: ContactDetails, Rule: rule, Start: s, End: e})
+		taken = append(taken, span{s, e})
+	}
+	for _, loc := range d.shapes.emailAt.FindAllStringIndex(base.s, -1) {
+		if !d.allowedEmail(base.s[loc[0]:loc[1]]) {
+			add(base, loc[0], loc[1], "email")
+		} else {
+			s, e := base.orig(loc[0], loc[1])
+			taken = append(taken, span{s, e})
+		}
+	}
+	for _, loc := range d.shapes.emailWords.FindAllStringIndex(base.s, -1) {
+		if !overlapsAny(base, loc, taken) && !d.allowedEmail(base.s[loc[0]:loc[1]]) {
+			add(base, loc[0], loc[1], "email")
+		}
+	}
+	for _, re := range []*regexp.Regexp{d.shapes.url, d.shapes.bareDomain, d.shapes.spelt} {
+		for _, loc := range re.FindAllStringIndex(base.s, -1) {
+			if overlapsAny(base, loc, taken) {
+				continue
+			}
+			end := loc[1]
+			for end > loc[0] && strings.IndexByte(".,!?;:)]}'\"", base.s[end-1]) >= 0 {
+				end--
+			}
+			if d.allowedLink(base.s[loc[0]:end]) {
+				s, e := base.orig(loc[0], end)
+				taken = append(taken, span{s, e})
+				continue
+			}
+			add(base, loc[0], end, "link")
+		}
+	}
+	for _, m := range d.shapes.handle.FindAllStringSubmatchIndex(base.s, -1) {
+		name := strings.TrimRight(base.s[m[2]:m[3]], ".")
+		if d.handleStop[name] || overlapsAny(base, m[2:4], taken) {
+			continue
+		}
+		add(base, m[2]-1, m[2]+len(name), "handle")
+	}
+	for _, loc := range d.shapes.tag.FindAllStringIndex(base.s, -1) {
+		add(base, loc[0], loc[1], "handle")
+	}
+	out = append(out, d.phones(digits, taken)...)
+	out = append(out, d.addresses(base, digits, words)...)
+	return out
+}
+
+func overlapsAny(v *view, loc []int, spans []span) bool {
+	s, e := v.orig(loc[0], loc[1])
+	for _, t := range spans {
+		if t.overlaps(span{s, e}) {
+			return true
+		}
+	}
+	return false
+}
+
+// host is the domain of a link or email written in any of the ways the
+// shapes accept ("x dot com", "x(dot)co.uk").
+func host(s string) string {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://")
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		s = s[:i]
+	}
+	for _, dot := range []string{"(dot)", "[dot]", "{dot}", "<dot>", " dot "} {
+		s = strings.ReplaceAll(s, dot, ".")
+	}
+	s = strings.ReplaceAll(s, " ", "")
+	return strings.TrimPrefix(s, "www.")
+}
+
+// allowedLink reports whether a link is to a public service on the
+// allow-list (nhs.uk, gov.uk, NHS Jobs...), which a mentor may share.
+func (d *Detector) allowedLink(link string) bool {
+	h := host(link)
+	for _, a := range d.allowDomains {
+		if h == a || strings.HasSuffix(h, "."+a) {
+			return true
+		}
+	}
+	return false
+}
+
+// allowedEmail reports whether an email is a team mailbox (recruitment,
+// careers...) at an allowed public domain: a person's address never is.
+func (d *Detector) allowedEmail(email string) bool {
+	for _, at := range []string{"@", "(at)", "[at]", "{at}", "<at>", " at "} {
+		if i := strings.Index(email, at); i >= 0 {
+			local := strings.TrimSpace(email[:i])
+			return d.roleMailboxes[local] && d.allowedLink(strings.TrimSpace(email[i+len(at):]))
+		}
+	}
+	return false
+}
+
+// phones finds runs of digits long enough to be a phone number, allowing
+// the separators people use to hide one ("0 7 7", "07.700", "07x52x61"),
+// and skipping numbers of public services, references, times and money.
+func (d *Detector) phones(v *view, taken []span) []Reason {
+	s := v.s
+	blocked := make([]bool, len(s))
+	for _, m := range d.shapes.masks {
+		for _, loc := range m.FindAllStringIndex(s, -1) {
+			for k := loc[0]; k < loc[1]; k++ {
+				blocked[k] = true
+			}
+		}
+	}
+	if len(taken) > 0 {
+		for k := range s {
+			if !blocked[k] && isDigit(s[k]) && inAny(taken, int(v.start[k])) {
+				blocked[k] = true
+			}
+		}
+	}
+	isBlocked := func(i int) bool { return blocked[i] }
+	var refEnds []int
+	for _, m := range d.reference.find(s, v.words()) {
+		refEnds = append(refEnds, m.end)
+	}
+	var out []Reason
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) || isBlocked(i) {
+			i++
+			continue
+		}
+		start, last := i, i
+		var digits []byte
+		groups, commas := 1, 0
+		j := i
+		for j < len(s) {
+			if isDigit(s[j]) && !isBlocked(j) {
+				digits = append(digits, s[j])
+				last = j + 1
+				j++
+				continue
+			}
+			k, letters := j, 0
+			for k < len(s) && !isDigit(s[k]) && k-j <= 4 {
+				if isLetter(s[k]) {
+					letters++
+				}
+				k++
+			}
+			gap := s[j:k]
+			if k >= len(s) || !isDigit(s[k]) || isBlocked(k) || k-j > 4 || letters > 1 ||
+				strings.ContainsAny(gap, "£$€%") || (letters == 1 && !isolatedLetter(gap)) {
+				break
+			}
+			if strings.Contains(gap, ",") {
+				commas++
+			}
+			groups++
+			j = k
+		}
+		i = max(last, i+1)
+		if commas > 0 && groups > 4 {
+			continue // a list of small numbers, "1, 2, 3, 4, 5"
+		}
+		if d.isPhone(s, start, digits, refEnds) {
+			if start > 0 && s[start-1] == '+' {
+				start--
+			}
+			os, oe := v.orig(start, last)
+			out = append(out, Reason{Label: ContactDetails, Rule: "phone_number", Start: os, End: oe})
+		}
+	}
+	return out
+}
+
+// isolatedLetter reports whether a gap's one letter stands alone
+// ("07x52"), rather than ending or starting a word.
+func isolatedLetter(gap string) bool {
+	for i := 0; i < len(gap); i++ {
+		if isLetter(gap[i]) {
+			return (i == 0 || !isLetter(gap[i-1])) && (i+1 == len(gap) || !isLetter(gap[i+1]))
+		}
+	}
+	return true
+}
+
+// gluedWords may be written straight before a number ("tel07700...").
+var gluedWords = map[string]bool{"tel": true, "mob": true, "m": true, "t": true, "ph": true, "phone": true,
+	"call": true, "ring": true, "text": true, "no": true, "num": true, "number": true, "whatsapp": true, "wa": true}
+
+func (d *Detector) isPhone(s string, start int, digits []byte, refEnds []int) bool {
+	n := len(digits)
+	if n < 8 {
+		return false
+	}
+	ds := string(digits)
+	plus := start > 0 && s[start-1] == '+' || start > 1 && s[start-2] == '+' && s[start-1] == ' '
+	if start > 0 && isLetter(s[start-1]) {
+		k := start
+		for k > 0 && isLetter(s[k-1]) {
+			k--
+		}
+		if !gluedWords[s[k:start]] {
+			return false // a code such as a job reference, "C9215-24-0534"
+		}
+	}
+	for _, e := range refEnds {
+		if e <= start && start-e <= 30 {
+			return false
+		}
+	}
+	uk := ds
+	switch {
+	case strings.HasPrefix(ds, "0044"):
+		uk = "0" + ds[4:]
+	case strings.HasPrefix(ds, "44") && n >= 12:
+		uk = "0" + ds[2:]
+	}
+	if d.publicNumbers[uk] || d.publicNumbers[ds] {
+		return false
+	}
+	for _, p := range d.publicPrefixes {
+		if strings.HasPrefix(uk, p) && len(uk) <= 11 {
+			return false
+		}
+	}
+	switch {
+	case n >= 10 && n <= 15:
+		return true
+	case n > 15:
+		return strings.Contains(ds, "07") || strings.HasPrefix(ds, "44")
+	default: // 8 or 9 digits: a mobile with a digit missing, or abroad
+		return plus || strings.HasPrefix(uk, "07")
+	}
+}
+
+// streetStop are words that, after a number, say it is not a house number
+// ("3 long days close together", "12 hours way too long").
+var streetStop = map[string]bool{
+	"of": true, "the": true, "a": true, "an": true, "in": true, "on": true, "at": true, "for": true,
+	"and": true, "to": true, "is": true, "my": true, "your": true, "i": true, "it": true, "was": true,
+	"are": true, "be": true, "too": true, "so": true, "more": true, "very": true, "or": true, "but": true,
+	"hour": true, "hours": true, "hr": true, "hrs": true, "min": true, "mins": true, "minute": true,
+	"minutes": true, "day": true, "days": true, "week": true, "weeks": true, "month": true, "months": true,
+	"year": true, "years": true, "mile": true, "miles": true, "time": true, "times": true, "job": true,
+	"jobs": true, "shift": true, "shifts": true, "people": true, "patient": true, "patients": true,
+	"long": true, "short": true, "bus": true, "buses": true, "stop": true, "stops": true, "minute's": true,
+	"we": true, "you": true, "they": true, "me": true, "then": true, "from": true, "with": true,
+}
+
+// addresses finds postcodes and street addresses. An address said to be a
+// venue (a hospital, clinic, college...) is allowed, unless the message
+// also says it is someone's home.
+func (d *Detector) addresses(base, digits, words *view) []Reason {
+	var found []Reason
+	for _, loc := range d.shapes.postcode.FindAllStringIndex(base.s, -1) {
+		s, e := base.orig(loc[0], loc[1])
+		found = append(found, Reason{Label: ContactDetails, Rule: "postcode", Start: s, End: e})
+	}
+	for _, m := range d.shapes.street.FindAllStringSubmatchIndex(digits.s, -1) {
+		between := strings.FieldsFunc(digits.s[m[2]:m[3]], func(r rune) bool { return r == ' ' || r == ',' })
+		stop := false
+		for _, w := range between {
+			if streetStop[w] {
+				stop = true
+			}
+		}
+		if stop {
+			continue
+		}
+		s, e := digits.orig(m[0], m[1])
+		found = append(found, Reason{Label: ContactDetails, Rule: "street_address", Start: s, End: e})
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	ws := words.words()
+	if len(d.home.find(words.s, ws)) > 0 {
+		return found
+	}
+	if len(d.venue.find(words.s, ws)) > 0 {
+		return nil
+	}
+	return found
+}
