@@ -14,9 +14,14 @@ import "strings"
 //     ("safeguarding training covered self-harm") and no [negation] word
 //     just before them ("I've never been homeless").
 
+// alwaysCounts are the concern categories whose phrases count even after
+// a negation: "I'm not going to kill myself" still goes to a lead.
+var alwaysCounts = map[string]bool{"self_harm": true}
+
 // phraseReasons turns list matches into reasons, dropping those an allow
-// phrase covers. The rule is the section's name ("request", "self_harm").
-func phraseReasons(v *view, matches []match, allowed []span) []Reason {
+// phrase covers and concerns negated just before ("I never did drugs").
+// The rule is the section's name ("request", "self_harm").
+func (d *Detector) phraseReasons(v *view, matches []match, allowed []span) []Reason {
 	var out []Reason
 	for _, m := range matches {
 		s, e := v.orig(m.start, m.end)
@@ -24,6 +29,9 @@ func phraseReasons(v *view, matches []match, allowed []span) []Reason {
 			continue
 		}
 		kind, name, _ := strings.Cut(m.rule.section, " ")
+		if kind == "concern" && !alwaysCounts[name] && d.negated(v.s, m.start) {
+			continue
+		}
 		label := Concern
 		if kind == "contact" {
 			label = ContactDetails
@@ -67,7 +75,7 @@ func (d *Detector) topicReasons(v *view, words []string, allowed []span) []Reaso
 		}
 		kept = append(kept, m)
 	}
-	return phraseReasons(v, kept, allowed)
+	return d.phraseReasons(v, kept, allowed)
 }
 
 // sentence returns the bounds of the sentence around s[i:j].

@@ -117,7 +117,12 @@ func (d *Detector) contactShapes(base, digits, words *view) []Reason {
 		}
 	}
 	for _, loc := range d.shapes.emailWords.FindAllStringIndex(base.s, -1) {
-		if !overlapsAny(base, loc, taken) && !d.allowedEmail(base.s[loc[0]:loc[1]]) {
+		email := base.s[loc[0]:loc[1]]
+		local, domain, _ := strings.Cut(email, " at ")
+		if notLocalPart[strings.TrimSpace(local)] || d.allowedLink(strings.TrimSpace(domain)) {
+			continue // "have a look at jobs.nhs.uk" is a link, judged as one
+		}
+		if !overlapsAny(base, loc, taken) && !d.allowedEmail(email) {
 			add(base, loc[0], loc[1], "email")
 		}
 	}
@@ -262,7 +267,7 @@ func (d *Detector) phones(v *view, taken []span) []Reason {
 			j = k
 		}
 		i = max(last, i+1)
-		if commas > 0 && groups > 4 {
+		if commas > 3 && commas*2 >= groups {
 			continue // a list of small numbers, "1, 2, 3, 4, 5"
 		}
 		if d.isPhone(s, start, digits, refEnds) {
@@ -286,6 +291,14 @@ func isolatedLetter(gap string) bool {
 	}
 	return true
 }
+
+// notLocalPart are words before " at " that make "X at example.com" a
+// place, not an email address written with "at".
+var notLocalPart = map[string]bool{"look": true, "me": true, "us": true, "it": true, "them": true,
+	"here": true, "there": true, "apply": true, "online": true, "find": true, "search": true,
+	"visit": true, "him": true, "her": true, "you": true, "u": true, "go": true, "check": true,
+	"available": true, "advertised": true, "posted": true, "listed": true, "jobs": true, "vacancies": true,
+	"out": true, "up": true, "info": true, "more": true, "details": true, "on": true, "is": true, "are": true}
 
 // gluedWords may be written straight before a number ("tel07700...").
 var gluedWords = map[string]bool{"tel": true, "mob": true, "m": true, "t": true, "ph": true, "phone": true,
@@ -348,7 +361,7 @@ var streetStop = map[string]bool{
 	"year": true, "years": true, "mile": true, "miles": true, "time": true, "times": true, "job": true,
 	"jobs": true, "shift": true, "shifts": true, "people": true, "patient": true, "patients": true,
 	"long": true, "short": true, "bus": true, "buses": true, "stop": true, "stops": true, "minute's": true,
-	"we": true, "you": true, "they": true, "me": true, "then": true, "from": true, "with": true,
+	"each": true, "every": true, "per": true, "we": true, "you": true, "they": true, "me": true, "then": true, "from": true, "with": true,
 }
 
 // addresses finds postcodes and street addresses. An address said to be a
@@ -361,6 +374,9 @@ func (d *Detector) addresses(base, digits, words *view) []Reason {
 		found = append(found, Reason{Label: ContactDetails, Rule: "postcode", Start: s, End: e})
 	}
 	for _, m := range d.shapes.street.FindAllStringSubmatchIndex(digits.s, -1) {
+		if m[0] > 0 && strings.IndexByte(".,£$€:/-", digits.s[m[0]-1]) >= 0 {
+			continue // "£3.50 each way" is money, not a house number
+		}
 		between := strings.FieldsFunc(digits.s[m[2]:m[3]], func(r rune) bool { return r == ' ' || r == ',' })
 		stop := false
 		for _, w := range between {

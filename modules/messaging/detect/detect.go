@@ -138,8 +138,8 @@ func (d *Detector) Scan(text string) Result {
 		allowed = append(allowed, span{s, e})
 	}
 	reasons := d.contactShapes(&base, &digits, &words)
-	reasons = append(reasons, phraseReasons(&words, d.contact.find(words.s, ws), allowed)...)
-	reasons = append(reasons, phraseReasons(&words, d.concern.find(words.s, ws), allowed)...)
+	reasons = append(reasons, d.phraseReasons(&words, d.contact.find(words.s, ws), allowed)...)
+	reasons = append(reasons, d.phraseReasons(&words, d.concern.find(words.s, ws), allowed)...)
 	reasons = append(reasons, d.topicReasons(&words, ws, allowed)...)
 	return result(text, reasons)
 }

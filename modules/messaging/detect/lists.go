@@ -177,9 +177,9 @@ func (rs *ruleSet) find(s string, words []string) []match {
 	var out []match
 	for _, i := range cand {
 		r := rs.rules[i]
-		for _, loc := range r.re.FindAllStringIndex(s, -1) {
-			if loc[1] > loc[0] && wholeWords(s, loc[0], loc[1]) {
-				out = append(out, match{rule: r, start: loc[0], end: loc[1]})
+		for _, loc := range r.re.FindAllStringSubmatchIndex(s, -1) {
+			if loc[3] > loc[2] && wholeWords(s, loc[2], loc[3]) {
+				out = append(out, match{rule: r, start: loc[2], end: loc[3]})
 			}
 		}
 	}
@@ -216,6 +216,9 @@ type compiled struct {
 	exact   []string
 	prefix  []string
 	anchors bool
+	// ownSep is set when the regular expression brings its own separator
+	// (<end>, or a choice with <end> in it), so none goes before it.
+	ownSep bool
 }
 
 const (
@@ -244,8 +247,13 @@ func (c *compiler) addTo(rs *ruleSet, section string, entries []entry) error {
 		var err error
 		if raw, ok := strings.CutPrefix(e.text, "re:"); ok {
 			comp, err = c.raw(strings.TrimSpace(raw))
+			comp.re = "(" + comp.re + ")"
 		} else {
 			comp, err = c.phrase(e.text)
+			// The match must end at the end of a word: requiring it here,
+			// rather than checking afterwards, lets "snap" give way to
+			// "snapchat" when both are choices.
+			comp.re = "(" + comp.re + ")(?:[^a-z0-9]|$)"
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %q: %w", e.src, e.text, err)
@@ -343,9 +351,15 @@ func (c *compiler) macro(name string) (compiled, error) {
 // choice is one of several alternatives; its anchors are all of theirs.
 func choice(alts []compiled) compiled {
 	out := compiled{anchors: true}
+	for _, a := range alts {
+		out.ownSep = out.ownSep || a.ownSep
+	}
 	res := make([]string, len(alts))
 	for i, a := range alts {
 		res[i] = a.re
+		if out.ownSep && !a.ownSep {
+			res[i] = sepRE + a.re
+		}
 		if !a.anchors {
 			out.anchors = false
 		}
@@ -443,8 +457,11 @@ func joinItems(items []item) compiled {
 			if needSep {
 				b.WriteString(gapRE)
 			}
-		case it.end:
+		case it.comp.ownSep && it.optional:
+			b.WriteString("(?:" + it.comp.re + ")?")
+		case it.comp.ownSep:
 			b.WriteString(it.comp.re)
+			needSep = true
 		case it.optional && !needSep:
 			pendingOpt += "(?:" + it.comp.re + sepRE + ")?"
 		case it.optional:
@@ -465,7 +482,7 @@ func joinItems(items []item) compiled {
 		// Every item was optional: the phrase matches what any of them does.
 		re = strings.TrimSuffix(strings.TrimPrefix(pendingOpt, "(?:"), sepRE+")?")
 	}
-	out := compiled{re: re}
+	out := compiled{re: re, ownSep: len(items) > 0 && items[0].comp.ownSep && !items[0].optional}
 	best := -1
 	for _, it := range items {
 		if it.optional || it.gap || it.end || !it.comp.anchors {
@@ -531,7 +548,7 @@ func (p *phraseParser) item() (item, error) {
 		}
 		if tok == "<end>" {
 			it.end = true
-			it.comp = compiled{re: endRE}
+			it.comp = compiled{re: endRE, ownSep: true}
 			return it, nil
 		}
 		comp, err := token(tok)
