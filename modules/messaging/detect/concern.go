@@ -54,8 +54,7 @@ func coveredBy(s span, allowed []span) bool {
 
 // topicReasons keeps the topic matches said outside course or work talk
 // and not negated.
-func (d *Detector) topicReasons(v *view, words []string, allowed []span) []Reason {
-	matches := d.topics.find(v.s, words)
+func (d *Detector) topicReasons(v *view, words *wordIndex, matches []match, allowed []span) []Reason {
 	if len(matches) == 0 {
 		return nil
 	}

@@ -36,7 +36,7 @@ type shapes struct {
 	tag        *regexp.Regexp // name#1234 (Discord)
 	postcode   *regexp.Regexp
 	street     *regexp.Regexp
-	masks      []*regexp.Regexp
+	masks      *regexp.Regexp
 }
 
 const dotRE = `(?:\s?(?:\.|[\(\[\{<]\s?dot\s?[\)\]\}>])\s?|\s+dot\s+)`
@@ -82,6 +82,7 @@ func buildShapes(tlds, providers, streets []string) (*shapes, error) {
 	}
 	// Numbers that are not phone numbers however many digits they run to:
 	// times, dates, money, percentages, ordinals, scores and year ranges.
+	var masks []string
 	for _, m := range []string{
 		`\b\d{1,2}[:.]\d{2}(?:\s?[ap]\.?m\b)?\b`,
 		`\b\d{1,2}\s?[ap]\.?m\b`,
@@ -94,8 +95,9 @@ func buildShapes(tlds, providers, streets []string) (*shapes, error) {
 		`\b\d{1,3}\s?/\s?(?:5|10|20|50|100)\b`,
 		`\b(?:19|20)\d{2}\s?(?:-|–|to|till|until)\s?(?:19|20)?\d{2}\b`,
 	} {
-		out.masks = append(out.masks, regexp.MustCompile(m))
+		masks = append(masks, "(?:"+m+")")
 	}
+	out.masks = regexp.MustCompile(strings.Join(masks, "|"))
 	return out, nil
 }
 
@@ -108,7 +110,7 @@ func (d *Detector) contactShapes(base, digits, words *view) []Reason {
 		out = append(out, Reason{Label: ContactDetails, Rule: rule, Start: s, End: e})
 		taken = append(taken, span{s, e})
 	}
-	for _, loc := range d.shapes.emailAt.FindAllStringIndex(base.s, -1) {
+	for _, loc := range around(d.shapes.emailAt, base.s, "@", "at)", "at]", "at}", "at>", "at )", "at ]") {
 		if !d.allowedEmail(base.s[loc[0]:loc[1]]) {
 			add(base, loc[0], loc[1], "email")
 		} else {
@@ -116,7 +118,7 @@ func (d *Detector) contactShapes(base, digits, words *view) []Reason {
 			taken = append(taken, span{s, e})
 		}
 	}
-	for _, loc := range d.shapes.emailWords.FindAllStringIndex(base.s, -1) {
+	for _, loc := range around(d.shapes.emailWords, base.s, " at ") {
 		email := base.s[loc[0]:loc[1]]
 		local, domain, _ := strings.Cut(email, " at ")
 		if notLocalPart[strings.TrimSpace(local)] || d.allowedLink(strings.TrimSpace(domain)) {
@@ -127,6 +129,10 @@ func (d *Detector) contactShapes(base, digits, words *view) []Reason {
 		}
 	}
 	for _, re := range []*regexp.Regexp{d.shapes.url, d.shapes.bareDomain, d.shapes.spelt} {
+		if re == d.shapes.url && !strings.Contains(base.s, "www.") && !strings.Contains(base.s, "http") ||
+			re == d.shapes.spelt && !strings.Contains(base.s, "dot") || !strings.Contains(base.s, ".") && re == d.shapes.bareDomain {
+			continue
+		}
 		for _, loc := range re.FindAllStringIndex(base.s, -1) {
 			if overlapsAny(base, loc, taken) {
 				continue
@@ -143,19 +149,55 @@ func (d *Detector) contactShapes(base, digits, words *view) []Reason {
 			add(base, loc[0], end, "link")
 		}
 	}
-	for _, m := range d.shapes.handle.FindAllStringSubmatchIndex(base.s, -1) {
-		name := strings.TrimRight(base.s[m[2]:m[3]], ".")
-		if d.handleStop[name] || overlapsAny(base, m[2:4], taken) {
-			continue
+	if strings.Contains(base.s, "@") {
+		for _, m := range d.shapes.handle.FindAllStringSubmatchIndex(base.s, -1) {
+			name := strings.TrimRight(base.s[m[2]:m[3]], ".")
+			if d.handleStop[name] || overlapsAny(base, m[2:4], taken) {
+				continue
+			}
+			add(base, m[2]-1, m[2]+len(name), "handle")
 		}
-		add(base, m[2]-1, m[2]+len(name), "handle")
 	}
-	for _, loc := range d.shapes.tag.FindAllStringIndex(base.s, -1) {
-		add(base, loc[0], loc[1], "handle")
+	if strings.Contains(base.s, "#") {
+		for _, loc := range d.shapes.tag.FindAllStringIndex(base.s, -1) {
+			add(base, loc[0], loc[1], "handle")
+		}
 	}
 	out = append(out, d.phones(digits, taken)...)
 	out = append(out, d.addresses(base, digits, words)...)
 	return out
+}
+
+// around runs re only near the places a match must include (an "@", an
+// " at "), which is much cheaper than running it over the whole message.
+// It returns the matches that include one of those places, in order.
+func around(re *regexp.Regexp, s string, marks ...string) [][]int {
+	var out [][]int
+	for _, mark := range marks {
+		for from := 0; from < len(s); {
+			i := strings.Index(s[from:], mark)
+			if i < 0 {
+				break
+			}
+			i += from
+			from = i + len(mark)
+			lo, hi := max(0, i-80), min(len(s), i+len(mark)+120)
+			for _, loc := range re.FindAllStringIndex(s[lo:hi], -1) {
+				a, b := loc[0]+lo, loc[1]+lo
+				if a <= i && i < b {
+					out = append(out, []int{a, b})
+				}
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] || out[i][0] == out[j][0] && out[i][1] > out[j][1] })
+	kept := out[:0]
+	for _, loc := range out {
+		if len(kept) == 0 || loc[0] >= kept[len(kept)-1][1] {
+			kept = append(kept, loc)
+		}
+	}
+	return kept
 }
 
 func overlapsAny(v *view, loc []int, spans []span) bool {
@@ -212,11 +254,18 @@ func (d *Detector) allowedEmail(email string) bool {
 func (d *Detector) phones(v *view, taken []span) []Reason {
 	s := v.s
 	blocked := make([]bool, len(s))
-	for _, m := range d.shapes.masks {
-		for _, loc := range m.FindAllStringIndex(s, -1) {
-			for k := loc[0]; k < loc[1]; k++ {
-				blocked[k] = true
-			}
+	// Most messages have no run of digits long enough: find out cheaply
+	// before masking times, dates and money.
+	long := false
+	for _, run := range digitRuns(s, blocked) {
+		long = long || len(run.digits) >= 8
+	}
+	if !long {
+		return nil
+	}
+	for _, loc := range d.shapes.masks.FindAllStringIndex(s, -1) {
+		for k := loc[0]; k < loc[1]; k++ {
+			blocked[k] = true
 		}
 	}
 	if len(taken) > 0 {
@@ -226,25 +275,49 @@ func (d *Detector) phones(v *view, taken []span) []Reason {
 			}
 		}
 	}
-	isBlocked := func(i int) bool { return blocked[i] }
 	var refEnds []int
-	for _, m := range d.reference.find(s, v.words()) {
+	for _, m := range d.reference.find(s, indexWords(v.words())) {
 		refEnds = append(refEnds, m.end)
 	}
 	var out []Reason
+	for _, run := range digitRuns(s, blocked) {
+		if run.commas > 3 && run.commas*2 >= run.groups {
+			continue // a list of small numbers, "1, 2, 3, 4, 5"
+		}
+		if d.isPhone(s, run.start, run.digits, refEnds) {
+			start := run.start
+			if start > 0 && s[start-1] == '+' {
+				start--
+			}
+			os, oe := v.orig(start, run.end)
+			out = append(out, Reason{Label: ContactDetails, Rule: "phone_number", Start: os, End: oe})
+		}
+	}
+	return out
+}
+
+// digitRun is a run of digits with the separators people put in a phone
+// number to hide it.
+type digitRun struct {
+	start, end     int
+	digits         []byte
+	groups, commas int
+}
+
+// digitRuns finds the runs of digits in s, skipping blocked bytes.
+func digitRuns(s string, blocked []bool) []digitRun {
+	var out []digitRun
 	for i := 0; i < len(s); {
-		if !isDigit(s[i]) || isBlocked(i) {
+		if !isDigit(s[i]) || blocked[i] {
 			i++
 			continue
 		}
-		start, last := i, i
-		var digits []byte
-		groups, commas := 1, 0
+		run := digitRun{start: i, end: i, groups: 1}
 		j := i
 		for j < len(s) {
-			if isDigit(s[j]) && !isBlocked(j) {
-				digits = append(digits, s[j])
-				last = j + 1
+			if isDigit(s[j]) && !blocked[j] {
+				run.digits = append(run.digits, s[j])
+				run.end = j + 1
 				j++
 				continue
 			}
@@ -256,27 +329,18 @@ func (d *Detector) phones(v *view, taken []span) []Reason {
 				k++
 			}
 			gap := s[j:k]
-			if k >= len(s) || !isDigit(s[k]) || isBlocked(k) || k-j > 4 || letters > 1 ||
+			if k >= len(s) || !isDigit(s[k]) || blocked[k] || k-j > 4 || letters > 1 ||
 				strings.ContainsAny(gap, "£$€%") || (letters == 1 && !isolatedLetter(gap)) {
 				break
 			}
 			if strings.Contains(gap, ",") {
-				commas++
+				run.commas++
 			}
-			groups++
+			run.groups++
 			j = k
 		}
-		i = max(last, i+1)
-		if commas > 3 && commas*2 >= groups {
-			continue // a list of small numbers, "1, 2, 3, 4, 5"
-		}
-		if d.isPhone(s, start, digits, refEnds) {
-			if start > 0 && s[start-1] == '+' {
-				start--
-			}
-			os, oe := v.orig(start, last)
-			out = append(out, Reason{Label: ContactDetails, Rule: "phone_number", Start: os, End: oe})
-		}
+		i = max(run.end, i+1)
+		out = append(out, run)
 	}
 	return out
 }
@@ -364,11 +428,25 @@ var streetStop = map[string]bool{
 	"each": true, "every": true, "per": true, "we": true, "you": true, "they": true, "me": true, "then": true, "from": true, "with": true,
 }
 
+// hasLetterDigit reports whether s has a digit after a letter or a space
+// after a digit: every postcode and house number has one or the other.
+func hasLetterDigit(s string) bool {
+	for i := 1; i < len(s); i++ {
+		if isDigit(s[i]) && isLetter(s[i-1]) || isDigit(s[i-1]) && (s[i] == ' ' || s[i] == ',' || isLetter(s[i])) {
+			return true
+		}
+	}
+	return false
+}
+
 // addresses finds postcodes and street addresses. An address said to be a
 // venue (a hospital, clinic, college...) is allowed, unless the message
 // also says it is someone's home.
 func (d *Detector) addresses(base, digits, words *view) []Reason {
 	var found []Reason
+	if !hasLetterDigit(base.s) {
+		return nil // no postcode or house number without a digit
+	}
 	for _, loc := range d.shapes.postcode.FindAllStringIndex(base.s, -1) {
 		s, e := base.orig(loc[0], loc[1])
 		found = append(found, Reason{Label: ContactDetails, Rule: "postcode", Start: s, End: e})
@@ -393,7 +471,7 @@ func (d *Detector) addresses(base, digits, words *view) []Reason {
 	if len(found) == 0 {
 		return nil
 	}
-	ws := words.words()
+	ws := indexWords(words.words())
 	if len(d.home.find(words.s, ws)) > 0 {
 		return found
 	}

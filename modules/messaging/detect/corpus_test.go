@@ -47,7 +47,7 @@ func (s score) precision(label string) float64 {
 	return ratio(s.tp[label], s.tp[label]+s.fp[label])
 }
 func (s score) recall(label string) float64 { return ratio(s.tp[label], s.tp[label]+s.fn[label]) }
-func (s score) normalFlagged() float64     { return ratio(s.flagged, s.normal) }
+func (s score) normalFlagged() float64      { return ratio(s.flagged, s.normal) }
 
 func ratio(a, b int) float64 {
 	if b == 0 {

@@ -130,17 +130,23 @@ func (d *Detector) Scan(text string) Result {
 	base := normalise(text)
 	words := wordsView(base)
 	digits := digitsView(base)
-	ws := words.words()
+	ws := indexWords(words.words())
 
-	var allowed []span
-	for _, m := range d.allow.find(words.s, ws) {
-		s, e := words.orig(m.start, m.end)
-		allowed = append(allowed, span{s, e})
-	}
 	reasons := d.contactShapes(&base, &digits, &words)
-	reasons = append(reasons, d.phraseReasons(&words, d.contact.find(words.s, ws), allowed)...)
-	reasons = append(reasons, d.phraseReasons(&words, d.concern.find(words.s, ws), allowed)...)
-	reasons = append(reasons, d.topicReasons(&words, ws, allowed)...)
+	var phrases []match
+	phrases = append(phrases, d.contact.find(words.s, ws)...)
+	phrases = append(phrases, d.concern.find(words.s, ws)...)
+	topics := d.topics.find(words.s, ws)
+	if len(phrases) > 0 || len(topics) > 0 {
+		// Allow phrases matter only when something matched.
+		var allowed []span
+		for _, m := range d.allow.find(words.s, ws) {
+			s, e := words.orig(m.start, m.end)
+			allowed = append(allowed, span{s, e})
+		}
+		reasons = append(reasons, d.phraseReasons(&words, phrases, allowed)...)
+		reasons = append(reasons, d.topicReasons(&words, ws, topics, allowed)...)
+	}
 	return result(text, reasons)
 }
 

@@ -125,6 +125,7 @@ type rule struct {
 	src     string
 	pattern string
 	re      *regexp.Regexp
+	sets    []anchorSet
 }
 
 // ruleSet finds every rule's matches in a text. Each rule names the words
@@ -148,7 +149,7 @@ type match struct {
 }
 
 // find returns the matches of every rule in s, whose words are words.
-func (rs *ruleSet) find(s string, words []string) []match {
+func (rs *ruleSet) find(s string, words *wordIndex) []match {
 	if len(rs.rules) == 0 {
 		return nil
 	}
@@ -160,7 +161,7 @@ func (rs *ruleSet) find(s string, words []string) []match {
 			cand = append(cand, i)
 		}
 	}
-	for _, w := range words {
+	for _, w := range words.list {
 		for _, i := range rs.exact[w] {
 			add(i)
 		}
@@ -177,6 +178,9 @@ func (rs *ruleSet) find(s string, words []string) []match {
 	var out []match
 	for _, i := range cand {
 		r := rs.rules[i]
+		if !r.needsMet(words) {
+			continue
+		}
 		for _, loc := range r.re.FindAllStringSubmatchIndex(s, -1) {
 			if loc[3] > loc[2] && wholeWords(s, loc[2], loc[3]) {
 				out = append(out, match{rule: r, start: loc[2], end: loc[3]})
@@ -184,6 +188,17 @@ func (rs *ruleSet) find(s string, words []string) []match {
 		}
 	}
 	return out
+}
+
+// needsMet reports whether the message has a word of each of the rule's
+// anchor sets, without which the rule cannot match.
+func (r *rule) needsMet(w *wordIndex) bool {
+	for _, a := range r.sets {
+		if !a.in(w) {
+			return false
+		}
+	}
+	return true
 }
 
 // wholeWords reports whether s[i:j] neither starts nor ends inside a
@@ -216,6 +231,9 @@ type compiled struct {
 	exact   []string
 	prefix  []string
 	anchors bool
+	// sets are the anchors of every item a match needs: a message must
+	// have a word of each set before the expression is worth running.
+	sets []anchorSet
 	// ownSep is set when the regular expression brings its own separator
 	// (<end>, or a choice with <end> in it), so none goes before it.
 	ownSep bool
@@ -245,8 +263,8 @@ func (c *compiler) addTo(rs *ruleSet, section string, entries []entry) error {
 	for _, e := range entries {
 		var comp compiled
 		var err error
-		if raw, ok := strings.CutPrefix(e.text, "re:"); ok {
-			comp, err = c.raw(strings.TrimSpace(raw))
+		if strings.HasPrefix(e.text, "re:") || strings.HasPrefix(e.text, "re(") {
+			comp, err = c.rawLine(e.text)
 			comp.re = "(" + comp.re + ")"
 		} else {
 			comp, err = c.phrase(e.text)
@@ -263,7 +281,7 @@ func (c *compiler) addTo(rs *ruleSet, section string, entries []entry) error {
 			return fmt.Errorf("%s: %q: %w", e.src, e.text, err)
 		}
 		i := len(rs.rules)
-		rs.rules = append(rs.rules, &rule{section: section, src: e.src, pattern: e.text, re: re})
+		rs.rules = append(rs.rules, &rule{section: section, src: e.src, pattern: e.text, re: re, sets: comp.sets})
 		if !comp.anchors {
 			rs.always = append(rs.always, i)
 			continue
@@ -278,7 +296,47 @@ func (c *compiler) addTo(rs *ruleSet, section string, entries []entry) error {
 	return nil
 }
 
-// raw compiles a raw regular expression line, expanding {macro}s.
+// rawLine compiles "re: REGEX" or "re(word {macro} ...): REGEX", where
+// the words in brackets are anchors: a match contains one of them, so the
+// expression runs only on messages that have one.
+func (c *compiler) rawLine(line string) (compiled, error) {
+	rest := strings.TrimPrefix(line, "re")
+	var anchors []string
+	if strings.HasPrefix(rest, "(") {
+		end := strings.Index(rest, "):")
+		if end < 0 {
+			return compiled{}, fmt.Errorf("re( without ):")
+		}
+		anchors = strings.Fields(rest[1:end])
+		rest = rest[end+1:]
+	}
+	comp, err := c.raw(strings.TrimSpace(strings.TrimPrefix(rest, ":")))
+	if err != nil || len(anchors) == 0 {
+		return comp, err
+	}
+	var set anchorSet
+	for _, a := range anchors {
+		var a2 compiled
+		if strings.HasPrefix(a, "{") && strings.HasSuffix(a, "}") {
+			a2, err = c.macro(a[1 : len(a)-1])
+		} else {
+			a2, err = word(a)
+		}
+		if err != nil {
+			return compiled{}, err
+		}
+		if !a2.anchors {
+			return compiled{}, fmt.Errorf("anchor %s cannot be an anchor", a)
+		}
+		set.exact = append(set.exact, a2.exact...)
+		set.prefix = append(set.prefix, a2.prefix...)
+	}
+	comp.anchors, comp.exact, comp.prefix = true, set.exact, set.prefix
+	comp.sets = []anchorSet{set}
+	return comp, nil
+}
+
+// raw compiles a raw regular expression, expanding {macro}s.
 func (c *compiler) raw(s string) (compiled, error) {
 	var b strings.Builder
 	for {
@@ -348,6 +406,43 @@ func (c *compiler) macro(name string) (compiled, error) {
 	return m, nil
 }
 
+// anchorSet is a choice of words, one of which a match contains.
+type anchorSet struct {
+	exact, prefix []string
+}
+
+// in reports whether one of the set's words is in the message.
+func (a anchorSet) in(w *wordIndex) bool {
+	for _, e := range a.exact {
+		if w.set[e] {
+			return true
+		}
+	}
+	for _, p := range a.prefix {
+		for _, word := range w.list {
+			if strings.HasPrefix(word, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// wordIndex is a message's words (repeated letters dropped), built once
+// per scan for every rule set.
+type wordIndex struct {
+	set  map[string]bool
+	list []string
+}
+
+func indexWords(words []string) *wordIndex {
+	w := &wordIndex{set: make(map[string]bool, len(words)), list: words}
+	for _, x := range words {
+		w.set[x] = true
+	}
+	return w
+}
+
 // choice is one of several alternatives; its anchors are all of theirs.
 func choice(alts []compiled) compiled {
 	out := compiled{anchors: true}
@@ -369,6 +464,8 @@ func choice(alts []compiled) compiled {
 	out.re = "(?:" + strings.Join(res, "|") + ")"
 	if !out.anchors {
 		out.exact, out.prefix = nil, nil
+	} else {
+		out.sets = []anchorSet{{exact: out.exact, prefix: out.prefix}}
 	}
 	return out
 }
@@ -488,6 +585,7 @@ func joinItems(items []item) compiled {
 		if it.optional || it.gap || it.end || !it.comp.anchors {
 			continue
 		}
+		out.sets = append(out.sets, it.comp.sets...)
 		score := 1 << 20
 		for _, w := range it.comp.exact {
 			score = min(score, len(w)*2)
@@ -592,6 +690,7 @@ func token(tok string) (compiled, error) {
 		out.re += comp.re
 		if comp.anchors && (!out.anchors || anchorLen(comp) > anchorLen(out)) {
 			out.anchors, out.exact, out.prefix = true, comp.exact, comp.prefix
+			out.sets = comp.sets
 		}
 	}
 	return out, nil
@@ -658,6 +757,7 @@ func word(w string) (compiled, error) {
 		} else {
 			out.exact = []string{dedupe(w)}
 		}
+		out.sets = []anchorSet{{exact: out.exact, prefix: out.prefix}}
 	}
 	return out, nil
 }

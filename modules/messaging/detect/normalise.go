@@ -58,6 +58,10 @@ type builder struct {
 	start, end []int32
 }
 
+func newBuilder(n int) builder {
+	return builder{b: make([]byte, 0, n), start: make([]int32, 0, n), end: make([]int32, 0, n)}
+}
+
 // emit appends s, every byte of it standing for the original span [os, oe).
 func (b *builder) emit(s string, os, oe int) {
 	for i := 0; i < len(s); i++ {
@@ -92,11 +96,7 @@ func (b *builder) view() view {
 // Cyrillic and Greek letters made Latin, lower case, apostrophes removed
 // ("what's" is "whats") and runs of white space made one space.
 func normalise(text string) view {
-	b := builder{
-		b:     make([]byte, 0, len(text)),
-		start: make([]int32, 0, len(text)),
-		end:   make([]int32, 0, len(text)),
-	}
+	b := newBuilder(len(text))
 	for i := 0; i < len(text); {
 		r, w := utf8.DecodeRuneInString(text[i:])
 		f := foldRune(r)
@@ -223,7 +223,7 @@ var leet = map[byte]byte{'0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 
 // two letters reads as the letter it stands for ("s3lf h4rm", "k!ll"), and
 // letters spelt out one at a time are joined ("k m s", "s.n.a.p").
 func wordsView(v view) view {
-	b := builder{}
+	b := newBuilder(len(v.s) + 1)
 	b.emit(" ", 0, 0) // so <start> has a separator after it
 	s := v.s
 	for i := 0; i < len(s); i++ {
@@ -282,7 +282,7 @@ var repeaters = map[string]int{"double": 2, "triple": 3, "treble": 3}
 // seven seven"), run together ("sevenseven") or mixed with digits
 // ("07seven5") become digits, and "double" or "triple" repeat the next.
 func digitsView(v view) view {
-	b := builder{}
+	b := newBuilder(len(v.s))
 	s := v.s
 	repeat := 0
 	for i := 0; i < len(s); {
@@ -327,23 +327,33 @@ func digitsView(v view) view {
 
 // spellDigits reads a run of letters made only of number words.
 func spellDigits(run string) (string, bool) {
-	if len(run) > 60 {
+	if len(run) > 60 || strings.IndexByte("zontfseh", run[0]) < 0 {
 		return "", false
 	}
-	// best[i] is the digits for run[:i], or "" with ok[i] false.
-	best := make([]string, len(run)+1)
-	ok := make([]bool, len(run)+1)
-	ok[0] = true
+	// from[i] is the length of the number word ending at i on a way of
+	// reading run[:i] as number words, or 0 when there is none.
+	var from [61]int8
+	from[0] = -1
 	for i := 0; i < len(run); i++ {
-		if !ok[i] {
+		if from[i] == 0 {
 			continue
 		}
 		for l := 1; l <= 7 && i+l <= len(run); l++ {
-			if d, found := numberWords[run[i:i+l]]; found && !ok[i+l] {
-				ok[i+l] = true
-				best[i+l] = best[i] + d
+			if _, found := numberWords[run[i:i+l]]; found && from[i+l] == 0 {
+				from[i+l] = int8(l)
 			}
 		}
 	}
-	return best[len(run)], ok[len(run)]
+	if from[len(run)] == 0 {
+		return "", false
+	}
+	var words []string
+	for i := len(run); i > 0; i -= int(from[i]) {
+		words = append(words, numberWords[run[i-int(from[i]):i]])
+	}
+	var b strings.Builder
+	for k := len(words) - 1; k >= 0; k-- {
+		b.WriteString(words[k])
+	}
+	return b.String(), true
 }
