@@ -49,7 +49,7 @@ type usageError string
 
 func (u usageError) Error() string { return string(u) }
 
-const usage = "usage: onramp dev | serve | migrate up|status | seed --demo | seed --scale N | match --in problem.json"
+const usage = "usage: onramp dev | serve | migrate up|status | seed --demo | seed --scale N | match --in problem.json | safeguard scan"
 
 // Run parses args and runs the subcommand until ctx ends.
 func (m Main) Run(ctx context.Context, args []string) error {
@@ -68,6 +68,8 @@ func (m Main) Run(ctx context.Context, args []string) error {
 		return m.seed(ctx, args[1:])
 	case "match":
 		return errors.New("the matching engine arrives with the mentoring feature; it is not built yet")
+	case "safeguard":
+		return m.safeguard(ctx, args[1:])
 	}
 	return usageError(usage)
 }
