@@ -163,7 +163,7 @@ func (d *Detector) contactShapes(base, digits, words *view) []Reason {
 			add(base, loc[0], loc[1], "handle")
 		}
 	}
-	out = append(out, d.phones(digits, taken)...)
+	out = append(out, d.orgNumbers(words, d.phones(digits, taken))...)
 	out = append(out, d.addresses(base, digits, words)...)
 	return out
 }
@@ -341,6 +341,39 @@ func digitRuns(s string, blocked []bool) []digitRun {
 		}
 		i = max(run.end, i+1)
 		out = append(out, run)
+	}
+	return out
+}
+
+// orgNumbers drops the phone numbers said in the same sentence as an
+// organisation ("the job advert says call 0113 ..."), unless the sentence
+// also makes it personal ("my", "call me", "mobile").
+func (d *Detector) orgNumbers(words *view, phones []Reason) []Reason {
+	if len(phones) == 0 {
+		return nil
+	}
+	ws := indexWords(words.words())
+	orgs := d.orgNumber.find(words.s, ws)
+	if len(orgs) == 0 {
+		return phones
+	}
+	personal := d.personalNumber.find(words.s, ws)
+	var out []Reason
+	for _, p := range phones {
+		i := sort.Search(len(words.s), func(k int) bool { return int(words.start[k]) >= p.Start })
+		sStart, sEnd := sentence(words.s, min(i, len(words.s)), min(i, len(words.s)))
+		in := func(ms []match) bool {
+			for _, m := range ms {
+				if m.start < sEnd && m.end > sStart {
+					return true
+				}
+			}
+			return false
+		}
+		if in(orgs) && !in(personal) {
+			continue
+		}
+		out = append(out, p)
 	}
 	return out
 }

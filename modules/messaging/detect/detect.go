@@ -70,6 +70,7 @@ type Detector struct {
 	contact, concern, topics     *ruleSet
 	allow, topicContext          *ruleSet
 	venue, home, reference       *ruleSet
+	orgNumber, personalNumber    *ruleSet
 	negation, roleMailboxes      map[string]bool
 	handleStop, publicNumbers    map[string]bool
 	publicPrefixes, allowDomains []string
@@ -196,7 +197,8 @@ func compile(raw *rawLists) (*Detector, error) {
 	d := &Detector{}
 	var err error
 	sets := map[string]**ruleSet{"allow": &d.allow, "topic-context": &d.topicContext,
-		"venue": &d.venue, "home": &d.home, "reference": &d.reference}
+		"venue": &d.venue, "home": &d.home, "reference": &d.reference,
+		"org-number": &d.orgNumber, "personal-number": &d.personalNumber}
 	for key, target := range sets {
 		if *target, err = c.compileSet(key, raw.sections[key]); err != nil {
 			return nil, err

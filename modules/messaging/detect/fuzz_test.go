@@ -61,6 +61,23 @@ func FuzzScan(f *testing.F) {
 
 func TestLongMessagesScanInBoundedTime(t *testing.T) {
 	d := defaultDetector(t)
+	// The worst realistic case: every corpus message in one long message,
+	// so that hundreds of rules have their words present.
+	var all strings.Builder
+	for _, m := range readCorpus(t, "testdata/corpus.jsonl") {
+		all.WriteString(m.Text + " ")
+	}
+	whole := all.String()
+	for start := 0; start+maxMessage <= len(whole); start += maxMessage {
+		text := strings.ToValidUTF8(whole[start:start+maxMessage], "")
+		began := time.Now()
+		d.Scan(text)
+		if took := time.Since(began); took > time.Second {
+			t.Errorf("%d bytes of corpus messages took %v", len(text), took)
+		} else {
+			t.Logf("%d bytes of corpus messages: %v", len(text), took)
+		}
+	}
 	for _, unit := range []string{"0 ", "oh ", "a.", "x@y.", "1st ", "k ", "(dot) ", "kill myself ", "07700900123 ", "é😊"} {
 		text := strings.Repeat(unit, maxMessage/len(unit))
 		start := time.Now()

@@ -57,6 +57,8 @@ var sectionKinds = map[string]bool{
 	"venue":                false,
 	"home":                 false,
 	"reference":            false,
+	"org-number":           false,
+	"personal-number":      false,
 	"public-number":        false,
 	"public-number-prefix": false,
 	"allow-domain":         false,
