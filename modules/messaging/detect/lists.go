@@ -733,13 +733,12 @@ func word(w string) (compiled, error) {
 		return compiled{}, nil
 	}
 	var b strings.Builder
-	var last byte
+	var last rune
 	letters := true
-	for i := 0; i < len(w); i++ {
-		ch := w[i]
+	for _, ch := range w {
 		if ch >= 'a' && ch <= 'z' {
 			if ch != last {
-				b.WriteByte(ch)
+				b.WriteRune(ch)
 				b.WriteByte('+')
 			}
 		} else {
