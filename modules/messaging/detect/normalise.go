@@ -246,7 +246,43 @@ func wordsView(v view) view {
 		}
 		b.copy(&v, i, i+1)
 	}
-	return b.view()
+	return dropFillers(b.view())
+}
+
+// fillers are words people put anywhere without changing what a sentence
+// says ("i honestly want to die"); phrases match as if they were not there.
+var fillers = map[string]bool{
+	"literally": true, "honestly": true, "lowkey": true, "highkey": true, "kinda": true, "sorta": true,
+	"genuinely": true, "seriously": true, "deadass": true, "fr": true, "frfr": true, "tbh": true,
+	"ngl": true, "tho": true, "basically": true, "legit": true, "um": true, "umm": true, "erm": true,
+	"uh": true, "ok": true, "okay": true, "like": false, "actually": false, "lol": false,
+}
+
+// dropFillers blanks the filler words of a view.
+func dropFillers(v view) view {
+	s := []byte(v.s)
+	changed := false
+	for i := 0; i < len(s); {
+		if !isWordByte(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isWordByte(s[j]) {
+			j++
+		}
+		if fillers[string(s[i:j])] {
+			for k := i; k < j; k++ {
+				s[k] = ' '
+			}
+			changed = true
+		}
+		i = j
+	}
+	if changed {
+		v.s = string(s)
+	}
+	return v
 }
 
 // singleLetterRun returns where a run of single letters starting at i ends
