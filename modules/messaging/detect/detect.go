@@ -14,10 +14,8 @@
 package detect
 
 import (
-	"fmt"
 	"os"
 	"sort"
-	"strings"
 	"sync"
 )
 
@@ -184,101 +182,4 @@ func result(text string, reasons []Reason) Result {
 		out.Labels = append(out.Labels, Concern)
 	}
 	return out
-}
-
-// compile builds the rule sets and shapes from the merged lists.
-func compile(raw *rawLists) (*Detector, error) {
-	c := &compiler{macros: map[string][]entry{}, expanding: map[string]bool{}, cache: map[string]compiled{}}
-	for _, key := range raw.order {
-		if name, ok := strings.CutPrefix(key, "macro "); ok {
-			c.macros[name] = raw.sections[key]
-		}
-	}
-	d := &Detector{}
-	var err error
-	sets := map[string]**ruleSet{"allow": &d.allow, "topic-context": &d.topicContext,
-		"venue": &d.venue, "home": &d.home, "reference": &d.reference,
-		"org-number": &d.orgNumber, "personal-number": &d.personalNumber}
-	for key, target := range sets {
-		if *target, err = c.compileSet(key, raw.sections[key]); err != nil {
-			return nil, err
-		}
-	}
-	d.contact = &ruleSet{exact: map[string][]int{}}
-	d.concern = &ruleSet{exact: map[string][]int{}}
-	d.topics = &ruleSet{exact: map[string][]int{}}
-	for _, key := range raw.order {
-		kind, _, _ := strings.Cut(key, " ")
-		var target *ruleSet
-		switch kind {
-		case "contact":
-			target = d.contact
-		case "concern":
-			target = d.concern
-		case "concern-topic":
-			target = d.topics
-		default:
-			continue
-		}
-		if err := c.addTo(target, key, raw.sections[key]); err != nil {
-			return nil, err
-		}
-	}
-	set := func(key string) map[string]bool {
-		m := map[string]bool{}
-		for _, e := range raw.sections[key] {
-			m[strings.ToLower(e.text)] = true
-		}
-		return m
-	}
-	list := func(key string, digitsOnly bool) ([]string, error) {
-		var out []string
-		for _, e := range raw.sections[key] {
-			t := strings.ToLower(e.text)
-			if digitsOnly {
-				t = strings.Map(func(r rune) rune {
-					if r == ' ' || r == '-' {
-						return -1
-					}
-					return r
-				}, t)
-				for _, r := range t {
-					if r < '0' || r > '9' {
-						return nil, fmt.Errorf("%s: %q is not a number", e.src, e.text)
-					}
-				}
-			}
-			out = append(out, t)
-		}
-		return out, nil
-	}
-	d.negation = set("negation")
-	d.roleMailboxes = set("role-mailbox")
-	d.handleStop = set("handle-stop")
-	numbers, err := list("public-number", true)
-	if err != nil {
-		return nil, err
-	}
-	d.publicNumbers = map[string]bool{}
-	for _, n := range numbers {
-		d.publicNumbers[n] = true
-	}
-	if d.publicPrefixes, err = list("public-number-prefix", true); err != nil {
-		return nil, err
-	}
-	if d.allowDomains, err = list("allow-domain", false); err != nil {
-		return nil, err
-	}
-	tlds, _ := list("tld", false)
-	providers, _ := list("email-provider", false)
-	streets, _ := list("street", false)
-	for name, l := range map[string][]string{"tld": tlds, "email-provider": providers, "street": streets} {
-		if len(l) == 0 {
-			return nil, fmt.Errorf("safeguarding lists: [%s] is empty", name)
-		}
-	}
-	if d.shapes, err = buildShapes(tlds, providers, streets); err != nil {
-		return nil, fmt.Errorf("safeguarding lists: %w", err)
-	}
-	return d, nil
 }

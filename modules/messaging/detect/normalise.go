@@ -220,8 +220,9 @@ func isDigit(b byte) bool  { return b >= '0' && b <= '9' }
 var leet = map[byte]byte{'0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', '$': 's', '!': 'i'}
 
 // wordsView is the view phrases are matched in: a digit or symbol between
-// two letters reads as the letter it stands for ("s3lf h4rm", "k!ll"), and
-// letters spelt out one at a time are joined ("k m s", "s.n.a.p").
+// two letters reads as the letter it stands for ("s3lf h4rm", "k!ll"),
+// letters spelt out one at a time are joined ("k m s", "s.n.a.p"), filler
+// words are blanked and a repeated letter is written once ("kil").
 func wordsView(v view) view {
 	b := newBuilder(len(v.s) + 1)
 	b.emit(" ", 0, 0) // so <start> has a separator after it
@@ -246,7 +247,22 @@ func wordsView(v view) view {
 		}
 		b.copy(&v, i, i+1)
 	}
-	return dropFillers(b.view())
+	return dedupeLetters(dropFillers(b.view()))
+}
+
+// dedupeLetters drops a letter that repeats the one before it, so
+// "killll", "kill" and "kil" read alike; phrases are compiled the same
+// way, which keeps their regular expressions small and fast.
+func dedupeLetters(v view) view {
+	b := newBuilder(len(v.s))
+	for i := 0; i < len(v.s); i++ {
+		if i > 0 && isLetter(v.s[i]) && v.s[i] == v.s[i-1] {
+			b.end[len(b.end)-1] = v.end[i]
+			continue
+		}
+		b.copy(&v, i, i+1)
+	}
+	return b.view()
 }
 
 // fillers are words people put anywhere without changing what a sentence
