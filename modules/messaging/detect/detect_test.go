@@ -132,3 +132,12 @@ func TestListErrorsNameTheFileAndLine(t *testing.T) {
 		t.Errorf("a missing file gave %v, want an error naming it", err)
 	}
 }
+
+func TestPackageScanUsesTheDefaultLists(t *testing.T) {
+	if _, err := Default(); err != nil {
+		t.Fatalf("Default: %v", err)
+	}
+	if r := Scan("whats ur snap"); !r.Has(ContactDetails) {
+		t.Fatalf("Scan = %v, want contact_details", r.Labels)
+	}
+}
