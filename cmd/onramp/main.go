@@ -50,7 +50,7 @@ type usageError string
 
 func (u usageError) Error() string { return string(u) }
 
-const usage = "usage: onramp dev | serve | migrate up|status | seed --demo | seed --scale N | match --problem problem.json [--scores pairs.csv] [--out result.json]"
+const usage = "usage: onramp dev | serve | migrate up|status | seed --demo | seed --scale N | match --problem problem.json [--scores pairs.csv] [--out result.json] | safeguard scan"
 
 // Run parses args and runs the subcommand until ctx ends.
 func (m Main) Run(ctx context.Context, args []string) error {
@@ -69,6 +69,8 @@ func (m Main) Run(ctx context.Context, args []string) error {
 		return m.seed(ctx, args[1:])
 	case "match":
 		return m.match(args[1:])
+	case "safeguard":
+		return m.safeguard(ctx, args[1:])
 	}
 	return usageError(usage)
 }

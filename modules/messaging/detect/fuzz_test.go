@@ -1,0 +1,104 @@
+package detect
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// maxMessage is the longest message the messaging feature accepts; the
+// fuzz target holds the detector to it.
+const maxMessage = 8000
+
+// FuzzScan checks that Scan never panics, gives the same answer twice,
+// keeps every span inside the message and labels consistent with its
+// reasons, and stays fast on long messages.
+func FuzzScan(f *testing.F) {
+	for _, seed := range []string{
+		"", "07700 900 123", "oh seven seven", "0️⃣7️⃣", "jo at gmail dot com", "@x", "k i l l myself",
+		"W2 1NY", "14 Elm Road", "s3lf h4rm", "double double double", "£££", "\xff\xfe", "a\u0301\u0301\u0301",
+		strings.Repeat("0 ", 500), strings.Repeat("oh ", 400), strings.Repeat("a.", 600), strings.Repeat("x@y.", 300),
+		strings.Repeat("1st ", 300), strings.Repeat("k ", 600), strings.Repeat("(dot) ", 300),
+	} {
+		f.Add(seed)
+	}
+	d := defaultDetector(f)
+	f.Fuzz(func(t *testing.T, text string) {
+		if len(text) > maxMessage {
+			text = text[:maxMessage]
+		}
+		start := time.Now()
+		r := d.Scan(text)
+		if took := time.Since(start); took > 2*time.Second {
+			t.Errorf("Scan took %v on %d bytes", took, len(text))
+		}
+		if again := d.Scan(text); !reflect.DeepEqual(r, again) {
+			t.Fatalf("two scans differ:\n%+v\n%+v", r, again)
+		}
+		if r.Labels == nil {
+			t.Fatal("nil labels")
+		}
+		seen := map[string]bool{}
+		for _, reason := range r.Reasons {
+			if reason.Start < 0 || reason.End > len(text) || reason.Start > reason.End {
+				t.Fatalf("span [%d,%d) outside a %d-byte message", reason.Start, reason.End, len(text))
+			}
+			if reason.Text != text[reason.Start:reason.End] {
+				t.Fatalf("reason text %q is not its span", reason.Text)
+			}
+			if utf8.ValidString(text) && !utf8.ValidString(reason.Text) {
+				t.Fatalf("span [%d,%d) cuts a character", reason.Start, reason.End)
+			}
+			seen[reason.Label] = true
+		}
+		if len(seen) != len(r.Labels) {
+			t.Fatalf("labels %v do not match the reasons' labels %v", r.Labels, seen)
+		}
+	})
+}
+
+func TestLongMessagesScanInBoundedTime(t *testing.T) {
+	d := defaultDetector(t)
+	// The worst realistic case: every corpus message in one long message,
+	// so that hundreds of rules have their words present.
+	var all strings.Builder
+	for _, m := range readCorpus(t, "testdata/corpus.jsonl") {
+		all.WriteString(m.Text + " ")
+	}
+	whole := all.String()
+	for start := 0; start+maxMessage <= len(whole); start += maxMessage {
+		text := strings.ToValidUTF8(whole[start:start+maxMessage], "")
+		began := time.Now()
+		d.Scan(text)
+		if took := time.Since(began); took > time.Second {
+			t.Errorf("%d bytes of corpus messages took %v", len(text), took)
+		} else {
+			t.Logf("%d bytes of corpus messages: %v", len(text), took)
+		}
+	}
+	for _, unit := range []string{"0 ", "oh ", "a.", "x@y.", "1st ", "k ", "(dot) ", "kill myself ", "07700900123 ", "é😊"} {
+		text := strings.Repeat(unit, maxMessage/len(unit))
+		start := time.Now()
+		d.Scan(text)
+		if took := time.Since(start); took > time.Second {
+			t.Errorf("%d bytes of %q took %v", len(text), unit, took)
+		}
+	}
+}
+
+// A typical message is about 200 characters; the scan runs on every send.
+func BenchmarkScanTypicalMessage(b *testing.B) {
+	d := defaultDetector(b)
+	msgs := []string{
+		"hiya, just finished lesson 4 on infection control! the interview at the royal is on thursday at 10:30, band 3 HCA, 7 till 7 shifts. any tips for the values questions? im so nervous lol 😬",
+		"Great work! For values questions, use STAR: situation, task, action, result. Arrive 15 minutes early, bring your passport, and have two examples of compassion ready. You've got this.",
+		"honestly feeling a bit rubbish today, applied for 6 jobs on nhs jobs and heard nothing back. my mum says keep going. is it normal to wait this long? the ref was 338-HCA-0917-24",
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d.Scan(msgs[i%len(msgs)])
+	}
+}

@@ -1,0 +1,205 @@
+package detect
+
+import (
+	"sort"
+	"strings"
+)
+
+// phones finds runs of digits long enough to be a phone number, allowing
+// the separators people use to hide one ("0 7 7", "07.700", "07x52x61"),
+// and skipping numbers of public services, references, times and money.
+func (d *Detector) phones(v *view, taken []span) []Reason {
+	s := v.s
+	blocked := make([]bool, len(s))
+	// Most messages have no run of digits long enough: find out cheaply
+	// before masking times, dates and money.
+	long := false
+	for _, run := range digitRuns(s, blocked) {
+		long = long || len(run.digits) >= 8
+	}
+	if !long {
+		return nil
+	}
+	for _, loc := range d.shapes.masks.FindAllStringIndex(s, -1) {
+		for k := loc[0]; k < loc[1]; k++ {
+			blocked[k] = true
+		}
+	}
+	if len(taken) > 0 {
+		for k := range s {
+			if !blocked[k] && isDigit(s[k]) && inAny(taken, int(v.start[k])) {
+				blocked[k] = true
+			}
+		}
+	}
+	var refEnds []int
+	for _, m := range d.reference.find(s, indexWords(v.words())) {
+		refEnds = append(refEnds, m.end)
+	}
+	var out []Reason
+	for _, run := range digitRuns(s, blocked) {
+		if run.commas > 3 && run.commas*2 >= run.groups {
+			continue // a list of small numbers, "1, 2, 3, 4, 5"
+		}
+		if d.isPhone(s, run.start, run.digits, refEnds) {
+			start := run.start
+			if start > 0 && s[start-1] == '+' {
+				start--
+			}
+			os, oe := v.orig(start, run.end)
+			out = append(out, Reason{Label: ContactDetails, Rule: "phone_number", Start: os, End: oe})
+		}
+	}
+	return out
+}
+
+// digitRun is a run of digits with the separators people put in a phone
+// number to hide it.
+type digitRun struct {
+	start, end     int
+	digits         []byte
+	groups, commas int
+}
+
+// digitRuns finds the runs of digits in s, skipping blocked bytes.
+func digitRuns(s string, blocked []bool) []digitRun {
+	var out []digitRun
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) || blocked[i] {
+			i++
+			continue
+		}
+		run := digitRun{start: i, end: i, groups: 1}
+		j := i
+		for j < len(s) {
+			if isDigit(s[j]) && !blocked[j] {
+				run.digits = append(run.digits, s[j])
+				run.end = j + 1
+				j++
+				continue
+			}
+			k, letters := j, 0
+			for k < len(s) && !isDigit(s[k]) && k-j <= 4 {
+				if isLetter(s[k]) {
+					letters++
+				}
+				k++
+			}
+			gap := s[j:k]
+			if k >= len(s) || !isDigit(s[k]) || blocked[k] || k-j > 4 || letters > 1 ||
+				strings.ContainsAny(gap, "£$€%") || (letters == 1 && !isolatedLetter(gap)) {
+				break
+			}
+			if strings.Contains(gap, ",") {
+				run.commas++
+			}
+			run.groups++
+			j = k
+		}
+		i = max(run.end, i+1)
+		out = append(out, run)
+	}
+	return out
+}
+
+// orgNumbers drops the phone numbers said in the same sentence as an
+// organisation ("the job advert says call 0113 ..."), unless the sentence
+// also makes it personal ("my", "call me", "mobile").
+func (d *Detector) orgNumbers(words *view, phones []Reason) []Reason {
+	if len(phones) == 0 {
+		return nil
+	}
+	ws := indexWords(words.words())
+	orgs := d.orgNumber.find(words.s, ws)
+	if len(orgs) == 0 {
+		return phones
+	}
+	personal := d.personalNumber.find(words.s, ws)
+	var out []Reason
+	for _, p := range phones {
+		i := sort.Search(len(words.s), func(k int) bool { return int(words.start[k]) >= p.Start })
+		sStart, sEnd := sentence(words.s, min(i, len(words.s)), min(i, len(words.s)))
+		in := func(ms []match) bool {
+			for _, m := range ms {
+				if m.start < sEnd && m.end > sStart {
+					return true
+				}
+			}
+			return false
+		}
+		if in(orgs) && !in(personal) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// isolatedLetter reports whether a gap's one letter stands alone
+// ("07x52"), rather than ending or starting a word.
+func isolatedLetter(gap string) bool {
+	for i := 0; i < len(gap); i++ {
+		if isLetter(gap[i]) {
+			return (i == 0 || !isLetter(gap[i-1])) && (i+1 == len(gap) || !isLetter(gap[i+1]))
+		}
+	}
+	return true
+}
+
+// notLocalPart are words before " at " that make "X at example.com" a
+// place, not an email address written with "at".
+var notLocalPart = map[string]bool{"look": true, "me": true, "us": true, "it": true, "them": true,
+	"here": true, "there": true, "apply": true, "online": true, "find": true, "search": true,
+	"visit": true, "him": true, "her": true, "you": true, "u": true, "go": true, "check": true,
+	"available": true, "advertised": true, "posted": true, "listed": true, "jobs": true, "vacancies": true,
+	"out": true, "up": true, "info": true, "more": true, "details": true, "on": true, "is": true, "are": true}
+
+// gluedWords may be written straight before a number ("tel07700...").
+var gluedWords = map[string]bool{"tel": true, "mob": true, "m": true, "t": true, "ph": true, "phone": true,
+	"call": true, "ring": true, "text": true, "no": true, "num": true, "number": true, "whatsapp": true, "wa": true}
+
+func (d *Detector) isPhone(s string, start int, digits []byte, refEnds []int) bool {
+	n := len(digits)
+	if n < 8 {
+		return false
+	}
+	ds := string(digits)
+	plus := start > 0 && s[start-1] == '+' || start > 1 && s[start-2] == '+' && s[start-1] == ' '
+	if start > 0 && isLetter(s[start-1]) {
+		k := start
+		for k > 0 && isLetter(s[k-1]) {
+			k--
+		}
+		if !gluedWords[s[k:start]] {
+			return false // a code such as a job reference, "C9215-24-0534"
+		}
+	}
+	for _, e := range refEnds {
+		if e <= start && start-e <= 30 {
+			return false
+		}
+	}
+	uk := ds
+	switch {
+	case strings.HasPrefix(ds, "0044"):
+		uk = "0" + ds[4:]
+	case strings.HasPrefix(ds, "44") && n >= 12:
+		uk = "0" + ds[2:]
+	}
+	if d.publicNumbers[uk] || d.publicNumbers[ds] {
+		return false
+	}
+	for _, p := range d.publicPrefixes {
+		if strings.HasPrefix(uk, p) && len(uk) <= 11 {
+			return false
+		}
+	}
+	switch {
+	case n >= 10 && n <= 15:
+		return true
+	case n > 15:
+		return strings.Contains(ds, "07") || strings.HasPrefix(ds, "44")
+	default: // 8 or 9 digits: a mobile with a digit missing, or abroad
+		return plus || strings.HasPrefix(uk, "07")
+	}
+}
