@@ -140,6 +140,7 @@ func (j *Jobs) Start(ctx context.Context) error {
 		Workers:           j.workers,
 		PeriodicJobs:      periodic,
 		FetchPollInterval: j.opts.PollInterval,
+		FetchCooldown:     min(100*time.Millisecond, j.opts.PollInterval),
 		// A finished periodic run is kept at least one period: its row
 		// is what makes a second run of the same period a duplicate.
 		CompletedJobRetentionPeriod: longest,

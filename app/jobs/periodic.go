@@ -3,10 +3,14 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/riverqueue/river"
 )
+
+// periodicName is what River accepts as a periodic job's id, narrowed.
+var periodicName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
 
 // periodicArgs is one run of a periodic function: its name and the start
 // of the period it runs for. Both are the unique key, so however many
@@ -38,8 +42,8 @@ func (j *Jobs) Periodic(name string, every time.Duration, fn func(ctx context.Co
 	if j.client != nil {
 		return ErrStarted
 	}
-	if _, dup := j.periodic[name]; dup || name == "" || every <= 0 {
-		return fmt.Errorf("jobs: periodic %q is a duplicate or has no period", name)
+	if _, dup := j.periodic[name]; dup || !periodicName.MatchString(name) || every <= 0 {
+		return fmt.Errorf("jobs: periodic %q is a duplicate, has no period or is not a name of letters, digits, '.', '-' and '_'", name)
 	}
 	j.periodic[name] = periodicEntry{every: every, fn: fn}
 	j.order = append(j.order, name)
