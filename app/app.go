@@ -17,6 +17,7 @@ import (
 	"onramp/app/config"
 	"onramp/app/db"
 	"onramp/app/devidp"
+	"onramp/app/jobs"
 	"onramp/app/render"
 	"onramp/app/server"
 	"onramp/app/storage"
@@ -27,12 +28,24 @@ import (
 	"onramp/modules/identity"
 	"onramp/modules/learning"
 	"onramp/modules/monitoring"
+	"onramp/modules/notify"
 	"onramp/modules/outcomes"
 )
 
 // Cohorts asks identity to provision the people an import adds: identity
 // owns the users table.
 var _ cohorts.People = (*identity.Service)(nil)
+
+// Outcomes reminds managers of follow-ups through notify, and notify
+// enqueues its emails on the job queue.
+var (
+	_ outcomes.Notifier = (*notify.Service)(nil)
+	_ notify.Queue      = (*jobs.Jobs)(nil)
+)
+
+// FollowUpRemindersJob is the name of the daily periodic job reminding
+// managers of follow-ups falling due.
+const FollowUpRemindersJob = "outcomes.follow_up_reminders"
 
 // Options are the seams tests use; production leaves them zero.
 type Options struct {
@@ -43,6 +56,12 @@ type Options struct {
 	// MediaCheckInterval is how often the media store is checked; 15 s
 	// when zero.
 	MediaCheckInterval time.Duration
+	// JobPollInterval is how often the job queue looks for work it was
+	// not told about; 1 s when zero.
+	JobPollInterval time.Duration
+	// JobsTestOnly starts and stops the job queue without River's
+	// production start-up jitter.
+	JobsTestOnly bool
 }
 
 // App is a built Onramp: the HTTP handler and what it was built from.
@@ -58,7 +77,10 @@ type App struct {
 	Cohorts  *cohorts.Service
 	Learning *learning.Service
 	Outcomes *outcomes.Module
-	Media    *storage.Health
+	Notify   *notify.Service
+	// Jobs is the background job queue; Start starts it, Stop stops it.
+	Jobs  *jobs.Jobs
+	Media *storage.Health
 	// Metrics serves /metrics; cmd/onramp puts it on ONRAMP_METRICS_ADDR,
 	// never on the public address.
 	Metrics http.Handler
@@ -101,6 +123,25 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		AuthRate: cfg.AuthRateLimit, AuthBurst: cfg.AuthRateBurst, TrustedProxies: proxies, Pages: pages, Metrics: reg,
 	})
 
+	queue, err := jobs.New(d, jobs.Options{Now: o.Now, PollInterval: o.JobPollInterval, TestOnly: o.JobsTestOnly})
+	if err != nil {
+		return nil, err
+	}
+	mailer, err := notify.NewMailer(cfg.SMTPURL, cfg.From(), cfg.Mode == config.ModeDev)
+	if err != nil {
+		return nil, err
+	}
+	notes := notify.NewService(d, queue, o.Now)
+	if err := jobs.Register(queue, notify.NewEmailWorker(d, mailer, cfg.BaseURL, o.Now)); err != nil {
+		return nil, err
+	}
+	// The header's unread count: one indexed query per HTML page.
+	pages.OnPage(func(c echo.Context, v *render.Viewer) {
+		if u := auth.UserOf(c); u != nil {
+			v.Unread, _ = notes.Unread(c.Request().Context(), u.ID)
+		}
+	})
+
 	auditLog := audit.New(d.Gorm)
 	people := identity.NewService(d, auditLog, o.Now)
 	sessions := auth.NewSessions(d.Pool, auth.SessionOptions{AbsoluteTimeout: cfg.SessionAbsoluteTimeout, Secure: cfg.SecureCookies()})
@@ -128,7 +169,13 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	learn := learning.NewService(d, courses.Catalogue(), groups, o.Now)
 	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people,
 		Content: courses, Cohorts: groups, Learning: learn, Media: storage.NewHealth(files, o.MediaCheckInterval),
-		Metrics: server.MetricsHandler(reg)}
+		Metrics: server.MetricsHandler(reg), Notify: notes, Jobs: queue}
+	err = queue.Periodic(FollowUpRemindersJob, 24*time.Hour, func(ctx context.Context) error {
+		return outcomesModule.Service().NotifyDueFollowUps(ctx, notes)
+	})
+	if err != nil {
+		return nil, err
+	}
 
 	// Sessions and the current user run for every page and API call;
 	// static files, probes and the dev identity provider skip them. CSRF
@@ -177,6 +224,11 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	monitoringModule.Routes(routes)
+	notifyPages, err := notify.New(notes, pages)
+	if err != nil {
+		return nil, err
+	}
+	notifyPages.Routes(routes)
 
 	if cfg.DevIdP {
 		if app.DevIdP, err = newDevIdP(cfg, static, o.Now); err != nil {
@@ -189,11 +241,19 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	return app, nil
 }
 
-// Start begins background work: discovering the identity provider and
-// watching the media store.
-func (a *App) Start(ctx context.Context) {
+// Start begins background work: discovering the identity provider,
+// watching the media store and working the job queue. Errors: the job
+// queue's, such as its tables missing.
+func (a *App) Start(ctx context.Context) error {
 	a.Auth.Discover(ctx)
 	go a.Media.Run(ctx)
+	return a.Jobs.Start(ctx)
+}
+
+// Stop stops the job queue, letting running jobs finish until ctx ends
+// (then they are cancelled and retried later, by any replica).
+func (a *App) Stop(ctx context.Context) error {
+	return a.Jobs.Stop(ctx)
 }
 
 func newDevIdP(cfg config.Config, static *render.Static, now func() time.Time) (*devidp.Provider, error) {

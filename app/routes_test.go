@@ -180,6 +180,13 @@ func routeTable(id ids) map[string]routeRow {
 		"GET /api/v1/reports/equality": {"/api/v1/reports/equality", [7]int{401, 403, 403, 200, 403, 200, 403}},
 
 		"POST /admin/media": {"/admin/media", write(422)},
+		// notification rows (modules/notify): everyone signed in, their own only.
+		"GET /notifications":           {"/notifications", [7]int{303, 200, 200, 200, 200, 200, 200}},
+		"POST /notifications/read-all": {"/notifications/read-all", [7]int{401, 303, 303, 303, 303, 303, 303}},
+		"POST /notifications/:id/read": {"/notifications/00000000-0000-0000-0000-000000000000/read", [7]int{401, 404, 404, 404, 404, 404, 404}},
+		"GET /notifications/settings":  {"/notifications/settings", [7]int{303, 200, 200, 200, 200, 200, 200}},
+		"POST /notifications/settings": {"/notifications/settings", [7]int{401, 422, 422, 422, 422, 422, 422}},
+		"GET /api/v1/notifications":    {"/api/v1/notifications", [7]int{401, 200, 200, 200, 200, 200, 200}},
 	}
 }
 

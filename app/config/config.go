@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"strings"
 	"time"
@@ -62,6 +63,9 @@ type Config struct {
 	S3AccessKey string `env:"S3_ACCESS_KEY"`
 	S3SecretKey string `env:"S3_SECRET_KEY"`
 	SMTPURL     string `env:"SMTP_URL"`
+	// MailFrom is the From of every email; empty means
+	// "Onramp <no-reply@HOST>" with the base URL's host (see From).
+	MailFrom string `env:"ONRAMP_MAIL_FROM"`
 
 	SessionIdleTimeout     time.Duration `env:"ONRAMP_SESSION_IDLE_TIMEOUT" envDefault:"30m"`
 	SessionAbsoluteTimeout time.Duration `env:"ONRAMP_SESSION_ABSOLUTE_TIMEOUT" envDefault:"12h"`
@@ -197,6 +201,16 @@ func (c *Config) Validate() error {
 	if _, err := c.TrustedProxyNets(); err != nil {
 		problems = append(problems, err.Error())
 	}
+	if c.MailFrom != "" {
+		if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+			problems = append(problems, "ONRAMP_MAIL_FROM must be an email address such as \"Onramp <no-reply@example.org>\"")
+		}
+	}
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+			problems = append(problems, "SMTP_URL must look like smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465")
+		}
+	}
 	return joinProblems(problems)
 }
 
@@ -232,6 +246,19 @@ func parseProxy(entry string) (*net.IPNet, error) {
 	}
 	_, n, err := net.ParseCIDR(entry)
 	return n, err
+}
+
+// From is the From address of Onramp's email: MailFrom, or
+// "Onramp <no-reply@HOST>" with the base URL's host name.
+func (c *Config) From() string {
+	if c.MailFrom != "" {
+		return c.MailFrom
+	}
+	host := "localhost"
+	if u, err := url.Parse(c.BaseURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	return "Onramp <no-reply@" + host + ">"
 }
 
 // SecureCookies reports whether cookies must carry the Secure flag.

@@ -185,3 +185,15 @@ func IsUniqueViolation(err error) bool {
 	var pg interface{ SQLState() string }
 	return errors.As(err, &pg) && pg.SQLState() == "23505"
 }
+
+// SQLTx returns the database/sql transaction ctx carries (see WithTx), or
+// nil outside one, for code that must write in the same transaction
+// without gorm: River's job inserts.
+func SQLTx(ctx context.Context) *sql.Tx {
+	tx, ok := ctx.Value(txKey{}).(*gorm.DB)
+	if !ok {
+		return nil
+	}
+	sqlTx, _ := tx.Statement.ConnPool.(*sql.Tx)
+	return sqlTx
+}

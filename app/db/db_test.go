@@ -14,6 +14,9 @@ import (
 
 	"onramp/app/db"
 	"onramp/app/testenv"
+
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -209,5 +212,37 @@ func TestCheckSchemaRefusesAnUnmigratedDatabaseAndAcceptsAMigratedOne(t *testing
 	}
 	if err := testenv.DB(t).CheckSchema(ctx); err != nil {
 		t.Fatalf("CheckSchema on the package's migrated database: %v", err)
+	}
+}
+
+// A database whose own migrations are current but whose job queue tables
+// (River's) are behind this build is refused too: jobs would fail at
+// run time instead.
+func TestCheckSchemaRefusesAnOutOfDateJobQueueSchema(t *testing.T) {
+	ctx := context.Background()
+	d, err := db.Open(ctx, testenv.NewDatabase(t), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := d.MigrateUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, err := rivermigrate.New(riverpgxv5.New(d.Pool), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Migrate(ctx, rivermigrate.DirectionDown, &rivermigrate.MigrateOpts{MaxSteps: 1}); err != nil {
+		t.Fatal(err)
+	}
+	err = d.CheckSchema(ctx)
+	if err == nil || !strings.Contains(err.Error(), "onramp migrate up") || !strings.Contains(err.Error(), "job queue") {
+		t.Fatalf("CheckSchema with River one version behind: %v", err)
+	}
+	if err := d.MigrateUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.CheckSchema(ctx); err != nil {
+		t.Fatalf("CheckSchema after migrating River up again: %v", err)
 	}
 }

@@ -25,6 +25,10 @@ type Viewer struct {
 	Name      string
 	Roles     []string
 	CSRFToken string
+	// Unread is how many unread notifications the viewer has, for the
+	// header; filled in only when an HTML page is rendered (see
+	// Engine.OnPage).
+	Unread int
 }
 
 // Has reports whether the viewer holds role.
@@ -72,7 +76,14 @@ type Pager struct {
 type Engine struct {
 	layout *template.Template
 	pages  map[string]*template.Template
+	onPage func(c echo.Context, v *Viewer)
 }
+
+// OnPage sets a function that completes the viewer just before a page is
+// rendered, such as the header's unread count: it runs once per HTML
+// page, never for API calls, redirects or static files. The composition
+// root sets it once, before serving.
+func (e *Engine) OnPage(fn func(c echo.Context, v *Viewer)) { e.onPage = fn }
 
 // New parses the shared layout templates (*.html in layouts) and returns an
 // engine whose asset URLs are fingerprinted by static.
@@ -180,7 +191,11 @@ func (e *Engine) HTML(c echo.Context, status int, name, title string, data any) 
 		return fmt.Errorf("render: no page %q", name)
 	}
 	var buf bytes.Buffer
-	p := Page{Title: title, Viewer: ViewerOf(c), Path: c.Request().URL.Path, Data: data}
+	v := ViewerOf(c)
+	if e.onPage != nil && v.SignedIn {
+		e.onPage(c, &v)
+	}
+	p := Page{Title: title, Viewer: v, Path: c.Request().URL.Path, Data: data}
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}

@@ -244,6 +244,7 @@ func migrationsHash() (string, error) {
 			return "", err
 		}
 	}
+	fmt.Fprintf(h, "river %d", db.RiverVersion()) // River's own tables
 	return hex.EncodeToString(h.Sum(nil))[:12], nil
 }
 

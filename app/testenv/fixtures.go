@@ -155,3 +155,21 @@ func (f *Fixtures) demoAdmin() string {
 	}
 	return id
 }
+
+// Staff provisions, through identity, a person holding role (granted in
+// Onramp, as an admin would) in organisation (an id, or "" for none), and
+// returns their id.
+func (f *Fixtures) Staff(name, role, organisation string) string {
+	f.t.Helper()
+	id, _ := f.Learner(Learner{Name: name})
+	admin := &auth.User{ID: f.demoAdmin(), Roles: []string{auth.RoleAdmin}}
+	if err := f.people.GrantRole(context.Background(), admin, id, role); err != nil {
+		f.t.Fatalf("granting %s to %s: %v", role, id, err)
+	}
+	if organisation != "" {
+		if err := f.people.SetOrganisation(context.Background(), admin, id, organisation); err != nil {
+			f.t.Fatalf("putting %s in organisation %s: %v", id, organisation, err)
+		}
+	}
+	return id
+}

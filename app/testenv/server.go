@@ -48,7 +48,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	}
 	cfg.ApplyDevDefaults()
 	o := app.Options{DiscoveryRetryMin: 20 * time.Millisecond, DiscoveryRetryMax: 200 * time.Millisecond,
-		MediaCheckInterval: 200 * time.Millisecond}
+		MediaCheckInterval: 200 * time.Millisecond, JobPollInterval: 100 * time.Millisecond, JobsTestOnly: true}
 	for _, opt := range opts {
 		opt(&cfg, &o)
 	}
@@ -77,8 +77,16 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	srv.Listener = ln
 	srv.Start()
 	ctx, cancel := context.WithCancel(context.Background())
-	a.Start(ctx)
-	t.Cleanup(func() { cancel(); srv.Close() })
+	if err := a.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		srv.Close()
+		stopCtx, stop := context.WithTimeout(context.Background(), 10*time.Second)
+		defer stop()
+		_ = a.Stop(stopCtx)
+		cancel()
+	})
 	s := &Server{URL: base, App: a}
 	if cfg.DevIdP {
 		s.WaitForProvider(t)

@@ -101,15 +101,29 @@ func (m Main) serve(ctx context.Context, mode config.Mode) error {
 	if len(sites) > 1 {
 		sites[1].Handler = a.Metrics
 	}
+	// Background jobs get their own context: on shutdown they are stopped
+	// after the server, so requests in flight can still enqueue work, and
+	// running jobs get ShutdownTimeout to finish.
+	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopJobs()
+	if err := a.Start(jobsCtx); err != nil {
+		closeAll(sites)
+		return err
+	}
 	served := make(chan error, 1)
 	go func() { served <- server.Run(ctx, cfg.ShutdownTimeout, sites...) }()
-	a.Start(ctx)
 	if mode == config.ModeDev {
 		waitFor(ctx, a.Auth.Ready, 10*time.Second)
 		m.printDevWelcome(cfg)
 	}
 	slog.Info("onramp listening", "addr", cfg.Addr, "metrics_addr", cfg.MetricsAddr, "base_url", cfg.BaseURL, "mode", string(mode))
-	return <-served
+	err = <-served
+	stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if stopErr := a.Stop(stopCtx); stopErr != nil {
+		slog.Warn("background jobs did not stop in time; they will be retried", "err", stopErr)
+	}
+	return err
 }
 
 // listen opens the public address and, when set, the metrics address.

@@ -179,7 +179,7 @@ func TestFollowUpsFallDueAtThreeAndSixMonths(t *testing.T) {
 	listed := func(when string, want ...string) {
 		t.Helper()
 		body := testenv.Body(t, manager.Get("/manage/follow-ups"))
-		contains(t, body, "does not send reminder emails yet")
+		contains(t, body, "Once a day Onramp tells your organisation's managers")
 		i := strings.Index(body, name)
 		row := ""
 		if i >= 0 {
