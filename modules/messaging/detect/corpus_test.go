@@ -17,7 +17,7 @@ type message struct {
 	Labels []string `json:"labels"`
 }
 
-func readCorpus(t *testing.T, path string) []message {
+func readCorpus(t testing.TB, path string) []message {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
