@@ -145,9 +145,10 @@ func TestCorpusMeetsRecallAndFalsePositiveGoals(t *testing.T) {
 // written before any rule; heldout2, 3 and 4 were each
 // split at random (by hash) from a fresh batch written later, whose other
 // half then joined the tuning corpus, and were first scored before any rule
-// changed. They are reported, not enforced.
+// changed. heldout5 was written after the concern cues and the broader
+// contact patterns, and scored once. They are reported, not enforced.
 func TestHeldOutFigures(t *testing.T) {
-	for _, path := range []string{"testdata/heldout.jsonl", "testdata/heldout2.jsonl", "testdata/heldout3.jsonl", "testdata/heldout4.jsonl"} {
+	for _, path := range []string{"testdata/heldout.jsonl", "testdata/heldout2.jsonl", "testdata/heldout3.jsonl", "testdata/heldout4.jsonl", "testdata/heldout5.jsonl"} {
 		msgs := readCorpus(t, path)
 		s := scoreCorpus(defaultDetector(t), msgs)
 		t.Logf("%s, %d messages:\n%s", path, len(msgs), s)

@@ -66,6 +66,8 @@ func (r Result) Has(label string) bool {
 // Detector holds the compiled lists. It is safe for concurrent use.
 type Detector struct {
 	contact, concern, topics     *ruleSet
+	cues                         *ruleSet
+	framing                      map[string]bool
 	allow, topicContext          *ruleSet
 	venue, home, reference       *ruleSet
 	orgNumber, personalNumber    *ruleSet
@@ -136,7 +138,8 @@ func (d *Detector) Scan(text string) Result {
 	phrases = append(phrases, d.contact.find(words.s, ws)...)
 	phrases = append(phrases, d.concern.find(words.s, ws)...)
 	topics := d.topics.find(words.s, ws)
-	if len(phrases) > 0 || len(topics) > 0 {
+	cues := d.cues.find(words.s, ws)
+	if len(phrases) > 0 || len(topics) > 0 || len(cues) > 0 {
 		// Allow phrases matter only when something matched.
 		var allowed []span
 		for _, m := range d.allow.find(words.s, ws) {
@@ -145,6 +148,7 @@ func (d *Detector) Scan(text string) Result {
 		}
 		reasons = append(reasons, d.phraseReasons(&words, phrases, allowed)...)
 		reasons = append(reasons, d.topicReasons(&words, ws, topics, allowed)...)
+		reasons = append(reasons, d.cueReasons(&words, ws, cues, allowed)...)
 	}
 	return result(text, reasons)
 }

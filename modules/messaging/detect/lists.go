@@ -49,6 +49,9 @@ var sectionKinds = map[string]bool{
 	"contact":              true,
 	"concern":              true,
 	"concern-topic":        true,
+	"cue":                  true,
+	"strong-cue":           true,
+	"framing":              false,
 	"allow":                false,
 	"topic-context":        false,
 	"negation":             false,
@@ -160,6 +163,7 @@ func compile(raw *rawLists) (*Detector, error) {
 	d.contact = &ruleSet{exact: map[string][]int{}}
 	d.concern = &ruleSet{exact: map[string][]int{}}
 	d.topics = &ruleSet{exact: map[string][]int{}}
+	d.cues = &ruleSet{exact: map[string][]int{}}
 	for _, key := range raw.order {
 		kind, _, _ := strings.Cut(key, " ")
 		var target *ruleSet
@@ -170,6 +174,8 @@ func compile(raw *rawLists) (*Detector, error) {
 			target = d.concern
 		case "concern-topic":
 			target = d.topics
+		case "cue", "strong-cue":
+			target = d.cues
 		default:
 			continue
 		}
@@ -215,6 +221,7 @@ func compile(raw *rawLists) (*Detector, error) {
 		return out, nil
 	}
 	d.negation = dedupedSet("negation")
+	d.framing = dedupedSet("framing")
 	d.roleMailboxes = set("role-mailbox")
 	d.handleStop = set("handle-stop")
 	numbers, err := list("public-number", true)

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"bytes"
 	"sort"
 	"strings"
 )
@@ -13,11 +14,12 @@ func (d *Detector) phones(v *view, taken []span) []Reason {
 	blocked := make([]bool, len(s))
 	// Most messages have no run of digits long enough: find out cheaply
 	// before masking times, dates and money.
-	long := false
+	long, total := false, 0
 	for _, run := range digitRuns(s, blocked) {
 		long = long || len(run.digits) >= 8
+		total += len(run.digits)
 	}
-	if !long {
+	if !long && total < 10 {
 		return nil
 	}
 	for _, loc := range d.shapes.masks.FindAllStringIndex(s, -1) {
@@ -37,11 +39,14 @@ func (d *Detector) phones(v *view, taken []span) []Reason {
 		refEnds = append(refEnds, m.end)
 	}
 	var out []Reason
-	for _, run := range digitRuns(s, blocked) {
+	runs := digitRuns(s, blocked)
+	phone := make([]bool, len(runs))
+	for i, run := range runs {
 		if run.commas > 3 && run.commas*2 >= run.groups {
 			continue // a list of small numbers, "1, 2, 3, 4, 5"
 		}
 		if d.isPhone(s, run.start, run.digits, refEnds) {
+			phone[i] = true
 			start := run.start
 			if start > 0 && s[start-1] == '+' {
 				start--
@@ -49,6 +54,42 @@ func (d *Detector) phones(v *view, taken []span) []Reason {
 			os, oe := v.orig(start, run.end)
 			out = append(out, Reason{Label: ContactDetails, Rule: "phone_number", Start: os, End: oe})
 		}
+	}
+	return append(out, d.splitMobiles(v, runs, phone, refEnds)...)
+}
+
+// splitMobiles finds a mobile number given in pieces with words between
+// them ("07912 and the rest is 334 871", "07 seven 00 then 900 then 456"):
+// short runs of digits, a few words apart, that together are exactly a UK
+// mobile. Pieces of other numbers rarely add up to 07 and nine digits more.
+func (d *Detector) splitMobiles(v *view, runs []digitRun, phone []bool, refEnds []int) []Reason {
+	s := v.s
+	var out []Reason
+	for i := 0; i < len(runs); i++ {
+		first := runs[i]
+		if phone[i] || !(bytes.HasPrefix(first.digits, []byte("07")) || bytes.HasPrefix(first.digits, []byte("447"))) {
+			continue
+		}
+		want := 11
+		if first.digits[0] == '4' {
+			want = 12
+		}
+		digits := append([]byte(nil), first.digits...)
+		j := i
+		for len(digits) < want && j+1 < len(runs) && !phone[j+1] && len(runs[j+1].digits) <= 6 {
+			gap := s[runs[j].end:runs[j+1].start]
+			if len(gap) > 30 || len(strings.Fields(gap)) > 5 {
+				break
+			}
+			j++
+			digits = append(digits, runs[j].digits...)
+		}
+		if j == i || len(digits) != want || !d.isPhone(s, first.start, digits, refEnds) {
+			continue
+		}
+		os, oe := v.orig(first.start, runs[j].end)
+		out = append(out, Reason{Label: ContactDetails, Rule: "phone_number", Start: os, End: oe})
+		i = j
 	}
 	return out
 }

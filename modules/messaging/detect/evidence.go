@@ -1,0 +1,148 @@
+package detect
+
+import (
+	"sort"
+	"strings"
+)
+
+// Concern phrases say a whole worrying thing in one breath, so they miss
+// the many other ways of saying it. Cues are the broader evidence: word
+// families and short patterns ("smacked me", "nowhere to go", "in case i
+// go", "keep this to ourselves") that are each weak on their own and are
+// added up:
+//
+//   - a [cue CATEGORY] match is worth 1 point;
+//   - a [strong-cue CATEGORY] match is worth 2 points;
+//   - a message speaking in the first or second person (a [framing] word,
+//     "I", "me", "my", "you", "we", in a sentence with a cue) adds 1.
+//
+// A category scoring cueThreshold or more in a message is a concern. So a strong cue
+// said about oneself or the reader is enough, two weak cues need each
+// other, and news or course talk ("a man was stabbed in town") with one
+// strong cue and no one in it is not. A cue is not counted when an [allow]
+// phrase overlaps it, when its sentence is course or work talk
+// ([topic-context]), or, except for self_harm, when a [negation] word comes
+// just before it ("he never hits me").
+const cueThreshold = 3
+
+// contextMatters are the categories whose cues do not count in course or
+// work talk; bullying happens on courses and placements, so "the girls on
+// my course" is no excuse.
+var contextMatters = map[string]bool{"self_harm": true, "abuse": true, "neglect": true,
+	"homelessness": true, "grooming": true, "exploitation": true, "threat": true}
+
+// cueWeight is the points of a match from a cue section.
+func cueWeight(section string) int {
+	if strings.HasPrefix(section, "strong-cue ") {
+		return 2
+	}
+	return 1
+}
+
+// cueReasons adds up the cues of a message and, when they reach the
+// threshold, returns one concern reason per cue counted.
+func (d *Detector) cueReasons(v *view, words *wordIndex, cues []match, allowed []span) []Reason {
+	if len(cues) == 0 {
+		return nil
+	}
+	var contexts []match
+	var kept []match
+	for _, m := range cues {
+		s, e := v.orig(m.start, m.end)
+		if coveredBy(span{s, e}, allowed) {
+			continue
+		}
+		_, category, _ := strings.Cut(m.rule.section, " ")
+		if !alwaysCounts[category] && d.negated(v.s, m.start) {
+			continue
+		}
+		if contexts == nil {
+			contexts = d.topicContext.find(v.s, words)
+			if contexts == nil {
+				contexts = []match{}
+			}
+		}
+		sStart, sEnd := sentence(v.s, m.start, m.end)
+		educational := false
+		for _, c := range contexts {
+			if c.start < sEnd && c.end > sStart {
+				educational = true
+				break
+			}
+		}
+		if !educational || !contextMatters[category] {
+			kept = append(kept, m)
+		}
+	}
+	// Overlapping cues ("cut" inside "cut my arms") count once, at the
+	// weight of the strongest; a rule counts once however often it matches.
+	// Each category is scored on its own: a fear of blood and "blood" do
+	// not add up to self-harm.
+	sort.SliceStable(kept, func(i, j int) bool {
+		return cueWeight(kept[i].rule.section) > cueWeight(kept[j].rule.section)
+	})
+	type tally struct {
+		score  int
+		framed bool
+		cues   []match
+	}
+	byCategory := map[string]*tally{}
+	var counted []match
+	seen := map[*rule]bool{}
+	for _, m := range kept {
+		if seen[m.rule] {
+			continue
+		}
+		_, category, _ := strings.Cut(m.rule.section, " ")
+		t := byCategory[category]
+		if t == nil {
+			t = &tally{}
+			byCategory[category] = t
+		}
+		overlaps := false
+		for _, c := range t.cues {
+			if m.start < c.end && c.start < m.end {
+				overlaps = true
+				break
+			}
+		}
+		if overlaps {
+			continue
+		}
+		seen[m.rule] = true
+		t.cues = append(t.cues, m)
+		t.score += cueWeight(m.rule.section)
+		t.framed = t.framed || d.framed(v.s, m.start, m.end)
+	}
+	for _, t := range byCategory {
+		score := t.score
+		if t.framed {
+			score++
+		}
+		if score >= cueThreshold {
+			counted = append(counted, t.cues...)
+		}
+	}
+	if len(counted) == 0 {
+		return nil
+	}
+	out := make([]Reason, 0, len(counted))
+	for _, m := range counted {
+		s, e := v.orig(m.start, m.end)
+		_, category, _ := strings.Cut(m.rule.section, " ")
+		out = append(out, Reason{Label: Concern, Rule: category, Source: m.rule.src, Start: s, End: e})
+	}
+	return out
+}
+
+// framed reports whether the sentence around s[i:j] has a [framing] word:
+// it is about the sender or the reader, not the news or a course.
+func (d *Detector) framed(s string, i, j int) bool {
+	start, end := sentence(s, i, j)
+	for _, w := range strings.FieldsFunc(s[start:end], func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') }) {
+		if d.framing[w] {
+			return true
+		}
+	}
+	return false
+}
