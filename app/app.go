@@ -26,6 +26,7 @@ import (
 	"onramp/modules/content"
 	"onramp/modules/identity"
 	"onramp/modules/learning"
+	"onramp/modules/mentoring"
 	"onramp/modules/monitoring"
 	"onramp/modules/outcomes"
 )
@@ -33,6 +34,10 @@ import (
 // Cohorts asks identity to provision the people an import adds: identity
 // owns the users table.
 var _ cohorts.People = (*identity.Service)(nil)
+
+// Mentoring shows a mentor their mentee's progress through learning,
+// never learning's tables.
+var _ mentoring.Learning = (*learning.Service)(nil)
 
 // Options are the seams tests use; production leaves them zero.
 type Options struct {
@@ -58,7 +63,9 @@ type App struct {
 	Cohorts  *cohorts.Service
 	Learning *learning.Service
 	Outcomes *outcomes.Module
-	Media    *storage.Health
+	// Mentoring's Sweep is the periodic work the jobs runner calls.
+	Mentoring *mentoring.Service
+	Media     *storage.Health
 	// Metrics serves /metrics; cmd/onramp puts it on ONRAMP_METRICS_ADDR,
 	// never on the public address.
 	Metrics http.Handler
@@ -126,8 +133,11 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	groups := cohorts.NewService(d, auditLog, outcomesModule.Service(), people, cohorts.RiskRules{InactiveDays: cfg.AtRiskInactiveDays,
 		FailedChecks: cfg.AtRiskFailedChecks, NotStartedDays: cfg.AtRiskNotStartedDays}, o.Now)
 	learn := learning.NewService(d, courses.Catalogue(), groups, o.Now)
+	// No notifier yet: the notify module adapts to mentoring.Notifier when
+	// it lands.
+	mentors := mentoring.NewService(d, nil, learn, o.Now)
 	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people,
-		Content: courses, Cohorts: groups, Learning: learn, Media: storage.NewHealth(files, o.MediaCheckInterval),
+		Content: courses, Cohorts: groups, Learning: learn, Mentoring: mentors, Media: storage.NewHealth(files, o.MediaCheckInterval),
 		Metrics: server.MetricsHandler(reg)}
 
 	// Sessions and the current user run for every page and API call;
@@ -177,6 +187,11 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	monitoringModule.Routes(routes)
+	mentoringPages, err := mentoring.New(mentors, pages)
+	if err != nil {
+		return nil, err
+	}
+	mentoringPages.Routes(routes)
 
 	if cfg.DevIdP {
 		if app.DevIdP, err = newDevIdP(cfg, static, o.Now); err != nil {
