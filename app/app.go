@@ -27,6 +27,7 @@ import (
 	"onramp/modules/content"
 	"onramp/modules/identity"
 	"onramp/modules/learning"
+	"onramp/modules/mentoring"
 	"onramp/modules/monitoring"
 	"onramp/modules/notify"
 	"onramp/modules/outcomes"
@@ -36,16 +37,24 @@ import (
 // owns the users table.
 var _ cohorts.People = (*identity.Service)(nil)
 
-// Outcomes reminds managers of follow-ups through notify, and notify
-// enqueues its emails on the job queue.
+// Outcomes reminds managers of follow-ups through notify, mentoring
+// tells people about their mentorships through it, and notify enqueues
+// its emails on the job queue. Mentoring shows a mentor their mentee's
+// progress through learning, never learning's tables.
 var (
-	_ outcomes.Notifier = (*notify.Service)(nil)
-	_ notify.Queue      = (*jobs.Jobs)(nil)
+	_ outcomes.Notifier  = (*notify.Service)(nil)
+	_ mentoring.Notifier = (*notify.Service)(nil)
+	_ notify.Queue       = (*jobs.Jobs)(nil)
+	_ mentoring.Learning = (*learning.Service)(nil)
 )
 
-// FollowUpRemindersJob is the name of the daily periodic job reminding
-// managers of follow-ups falling due.
-const FollowUpRemindersJob = "outcomes.follow_up_reminders"
+// Periodic jobs, by name: reminding managers of follow-ups falling due,
+// and mentoring's sweep (six-month ends, check-in prompts, vetting
+// falling due).
+const (
+	FollowUpRemindersJob = "outcomes.follow_up_reminders"
+	MentoringSweepJob    = "mentoring.sweep"
+)
 
 // Options are the seams tests use; production leaves them zero.
 type Options struct {
@@ -79,8 +88,9 @@ type App struct {
 	Outcomes *outcomes.Module
 	Notify   *notify.Service
 	// Jobs is the background job queue; Start starts it, Stop stops it.
-	Jobs  *jobs.Jobs
-	Media *storage.Health
+	Jobs      *jobs.Jobs
+	Mentoring *mentoring.Service
+	Media     *storage.Health
 	// Metrics serves /metrics; cmd/onramp puts it on ONRAMP_METRICS_ADDR,
 	// never on the public address.
 	Metrics http.Handler
@@ -167,13 +177,17 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	groups := cohorts.NewService(d, auditLog, outcomesModule.Service(), people, cohorts.RiskRules{InactiveDays: cfg.AtRiskInactiveDays,
 		FailedChecks: cfg.AtRiskFailedChecks, NotStartedDays: cfg.AtRiskNotStartedDays}, o.Now)
 	learn := learning.NewService(d, courses.Catalogue(), groups, o.Now)
+	mentors := mentoring.NewService(d, notes, learn, o.Now)
 	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people,
-		Content: courses, Cohorts: groups, Learning: learn, Media: storage.NewHealth(files, o.MediaCheckInterval),
+		Content: courses, Cohorts: groups, Learning: learn, Mentoring: mentors, Media: storage.NewHealth(files, o.MediaCheckInterval),
 		Metrics: server.MetricsHandler(reg), Notify: notes, Jobs: queue}
 	err = queue.Periodic(FollowUpRemindersJob, 24*time.Hour, func(ctx context.Context) error {
 		return outcomesModule.Service().NotifyDueFollowUps(ctx, notes)
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := queue.Periodic(MentoringSweepJob, time.Hour, mentors.Sweep); err != nil {
 		return nil, err
 	}
 
@@ -229,6 +243,11 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	notifyPages.Routes(routes)
+	mentoringPages, err := mentoring.New(mentors, pages)
+	if err != nil {
+		return nil, err
+	}
+	mentoringPages.Routes(routes)
 
 	if cfg.DevIdP {
 		if app.DevIdP, err = newDevIdP(cfg, static, o.Now); err != nil {

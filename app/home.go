@@ -30,9 +30,6 @@ func homeRoutes(r *auth.Routes, pages *render.Engine) {
 			return pages.HTML(c, http.StatusOK, "app/role-home", title, data)
 		})
 	}
-	home("/mentoring", auth.RoleMentor, "Mentoring", roleHome{
-		Coming: "Mentor matching and messages are not built yet. When they are, your mentees will be listed here.",
-	})
 	home("/safeguarding", auth.RoleSafeguardingLead, "Safeguarding", roleHome{
 		Coming: "Reviewing held messages and reported concerns is not built yet. Flagged items will be listed here.",
 	})

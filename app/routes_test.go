@@ -34,10 +34,14 @@ type routeRow struct {
 
 // ids are real rows the table's paths point at. intoLesson and intoCheck
 // are of Get Into, the programme the demo learner is on.
-type ids struct{ user, lesson, check, programme, module, cohort, intoLesson, intoCheck string }
+type ids struct {
+	user, lesson, check, programme, module, cohort, intoLesson, intoCheck string
+	mentor, mentorship                                                    string
+}
 
 func routeTable(id ids) map[string]routeRow {
 	userID := id.user
+	const zero = "00000000-0000-0000-0000-000000000000"
 	all := func(s int) [7]int { return [7]int{s, s, s, s, s, s, s} }
 	// Editors' pages and forms: only admins (and content editors, not a
 	// column here) get past the rule; empty forms are refused with status.
@@ -187,6 +191,36 @@ func routeTable(id ids) map[string]routeRow {
 		"GET /notifications/settings":  {"/notifications/settings", [7]int{303, 200, 200, 200, 200, 200, 200}},
 		"POST /notifications/settings": {"/notifications/settings", [7]int{401, 422, 422, 422, 422, 422, 422}},
 		"GET /api/v1/notifications":    {"/api/v1/notifications", [7]int{401, 200, 200, 200, 200, 200, 200}},
+
+		// mentoring rows (modules/mentoring); zero ids are nobody's.
+		"GET /mentoring/profile":              {"/mentoring/profile", [7]int{303, 403, 200, 403, 403, 403, 403}},
+		"POST /mentoring/profile":             {"/mentoring/profile", [7]int{401, 403, 422, 403, 403, 403, 403}},
+		"GET /mentoring/mentors":              {"/mentoring/mentors", [7]int{303, 403, 403, 200, 200, 200, 403}},
+		"GET /mentoring/mentors/:id/vetting":  {"/mentoring/mentors/" + id.mentor + "/vetting", [7]int{303, 403, 403, 200, 200, 200, 403}},
+		"POST /mentoring/mentors/:id/vetting": {"/mentoring/mentors/" + id.mentor + "/vetting", [7]int{401, 403, 403, 422, 422, 422, 403}},
+		"GET /learn/mentor":                   {"/learn/mentor", [7]int{303, 200, 403, 403, 403, 403, 403}},
+		"POST /learn/mentor":                  {"/learn/mentor", [7]int{401, 303, 403, 403, 403, 403, 403}},
+		"GET /manage/mentoring":               {"/manage/mentoring", staffPage},
+		"POST /manage/mentoring/match":        {"/manage/mentoring/match", [7]int{401, 403, 403, 303, 403, 303, 403}},
+		"GET /manage/mentoring/proposals/:id": {"/manage/mentoring/proposals/" + zero, [7]int{303, 403, 403, 404, 403, 404, 403}},
+		"POST /manage/mentoring/proposals/:id/approve": {"/manage/mentoring/proposals/" + zero + "/approve",
+			[7]int{401, 403, 403, 404, 403, 404, 403}},
+		"POST /manage/mentoring/proposals/:id/reject": {"/manage/mentoring/proposals/" + zero + "/reject",
+			[7]int{401, 403, 403, 422, 403, 422, 403}},
+		"POST /manage/mentoring/proposals/:id/swap": {"/manage/mentoring/proposals/" + zero + "/swap",
+			[7]int{401, 403, 403, 404, 403, 404, 403}},
+		// An empty reason is refused before anything is looked up.
+		"POST /mentoring/mentorships/:id/end":     {"/mentoring/mentorships/" + zero + "/end", [7]int{401, 422, 422, 422, 403, 422, 403}},
+		"POST /mentoring/mentorships/:id/rematch": {"/mentoring/mentorships/" + zero + "/rematch", [7]int{401, 422, 422, 403, 403, 403, 403}},
+		"POST /mentoring/mentorships/:id/goals":   {"/mentoring/mentorships/" + zero + "/goals", [7]int{401, 404, 404, 403, 403, 403, 403}},
+		"POST /mentoring/mentorships/:id/goals/:goal/done": {"/mentoring/mentorships/" + zero + "/goals/" + zero + "/done",
+			[7]int{401, 404, 404, 403, 403, 403, 403}},
+		"GET /mentoring/mentorships/:id/survey":  {"/mentoring/mentorships/" + zero + "/survey", [7]int{303, 404, 404, 403, 403, 403, 403}},
+		"POST /mentoring/mentorships/:id/survey": {"/mentoring/mentorships/" + zero + "/survey", [7]int{401, 404, 404, 403, 403, 403, 403}},
+		"GET /api/v1/mentorships":                {"/api/v1/mentorships", [7]int{401, 200, 200, 403, 403, 403, 403}},
+		// The demo mentorship: its two people, the learner's manager,
+		// safeguarding leads and admins; nobody else may know of it.
+		"GET /api/v1/mentorships/:id": {"/api/v1/mentorships/" + id.mentorship, [7]int{401, 200, 200, 200, 200, 200, 404}},
 	}
 }
 
@@ -210,7 +244,10 @@ func TestEveryRouteHasARuleAndEachRoleGetsTheExpectedStatus(t *testing.T) {
 	g.Raw(`SELECT c.id FROM cohorts c JOIN organisations o ON o.id = c.organisation_id
 		WHERE o.name = 'Northfield NHS Foundation Trust' ORDER BY c.starts_on LIMIT 1`).Scan(&id.cohort)
 	g.Raw("SELECT id FROM modules WHERE programme_id = ? ORDER BY position LIMIT 1", id.programme).Scan(&id.module)
-	if id.user == "" || id.lesson == "" || id.check == "" || id.programme == "" || id.module == "" || id.cohort == "" ||
+	g.Raw("SELECT id FROM users WHERE email = 'mentor@example.org'").Scan(&id.mentor)
+	g.Raw(`SELECT m.id FROM mentorships m JOIN users u ON u.id = m.learner_id
+		WHERE u.email = 'learner@example.org' AND m.status = 'active'`).Scan(&id.mentorship)
+	if id.mentor == "" || id.mentorship == "" || id.user == "" || id.lesson == "" || id.check == "" || id.programme == "" || id.module == "" || id.cohort == "" ||
 		id.intoLesson == "" || id.intoCheck == "" {
 		t.Fatalf("demo data missing: %+v", id)
 	}

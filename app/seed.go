@@ -7,6 +7,7 @@ import (
 
 	"onramp/assets"
 	"onramp/modules/identity"
+	"onramp/modules/mentoring"
 	"onramp/modules/monitoring"
 )
 
@@ -77,6 +78,14 @@ func (a *App) SeedDemo(ctx context.Context) error {
 	}
 	if err := monitoring.SeedDemo(ctx, a.DB); err != nil {
 		return fmt.Errorf("demo equality answers: %w", err)
+	}
+	for _, m := range mentoring.DemoMentors {
+		if _, _, err := a.Identity.Provision(ctx, m.Email, m.Name, "", nil); err != nil {
+			return fmt.Errorf("demo mentor %s: %w", m.Email, err)
+		}
+	}
+	if err := a.Mentoring.SeedDemo(ctx); err != nil {
+		return fmt.Errorf("demo mentoring: %w", err)
 	}
 	return nil
 }

@@ -119,11 +119,15 @@ func (s *Service) Dashboard(ctx context.Context, viewer *auth.User, cohortID str
 	if err != nil {
 		return nil, err
 	}
+	mentored, err := s.store.Mentored(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
 	d.Funnel = []Stage{
 		{Label: "Enrolled", Count: c.Enrolled, Known: true},
 		{Label: "Started", Count: started, Known: true},
 		{Label: "Completed", Count: completed, Known: true},
-		{Label: "Matched with a mentor", Known: false},
+		{Label: "Matched with a mentor", Count: mentored, Known: true},
 		{Label: "Positive destination (verified)", Count: positive, Known: true},
 	}
 	return d, nil

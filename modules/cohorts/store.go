@@ -2,6 +2,7 @@ package cohorts
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -82,6 +83,21 @@ type learnerInfo struct {
 	Email      string
 	Status     string
 	EnrolledAt time.Time
+}
+
+// Mentored counts the cohort's learners (not withdrawn) who have or had
+// a mentor: an active or ended mentorship. It reads the mentoring
+// module's table for this one aggregate.
+func (s *Store) Mentored(ctx context.Context, cohortID string) (int, error) {
+	var n int
+	err := db.Conn(ctx, s.g).Raw(`SELECT count(DISTINCT e.user_id) FROM enrolments e
+		WHERE e.cohort_id = ? AND e.status <> 'withdrawn'
+		  AND EXISTS (SELECT 1 FROM mentorships m WHERE m.learner_id = e.user_id AND m.status IN ('active', 'ended'))`,
+		cohortID).Scan(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("store: unable to count the mentored learners of cohort %s: %w", cohortID, err)
+	}
+	return n, nil
 }
 
 // Learners lists a cohort's enrolled learners.

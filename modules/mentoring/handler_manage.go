@@ -1,0 +1,66 @@
+package mentoring
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"onramp/app/auth"
+)
+
+func (m *Module) matching(c echo.Context) error {
+	v, err := m.svc.Matching(c.Request().Context(), auth.UserOf(c))
+	if err != nil {
+		return err
+	}
+	return m.pages.HTML(c, http.StatusOK, "mentoring/matching", "Mentoring", struct {
+		*MatchingView
+		Done string
+	}{v, c.QueryParam("done")})
+}
+
+func (m *Module) runMatching(c echo.Context) error {
+	n, err := m.svc.RunMatching(c.Request().Context(), auth.UserOf(c))
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/manage/mentoring?done=matched-"+strconv.Itoa(n))
+}
+
+func (m *Module) proposal(c echo.Context) error {
+	v, err := m.svc.Proposal(c.Request().Context(), auth.UserOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return m.pages.HTML(c, http.StatusOK, "mentoring/proposal", "Proposed match", v)
+}
+
+func (m *Module) approve(c echo.Context) error {
+	if err := m.svc.Approve(c.Request().Context(), auth.UserOf(c), c.Param("id")); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/manage/mentoring?done=approved")
+}
+
+func (m *Module) reject(c echo.Context) error {
+	var f reasonForm
+	if err := c.Bind(&f); err != nil {
+		return errForm
+	}
+	if err := m.svc.Reject(c.Request().Context(), auth.UserOf(c), c.Param("id"), f.Reason); err != nil {
+		return formError(err)
+	}
+	return c.Redirect(http.StatusSeeOther, "/manage/mentoring?done=rejected")
+}
+
+func (m *Module) swap(c echo.Context) error {
+	var f reasonForm
+	if err := c.Bind(&f); err != nil {
+		return errForm
+	}
+	if err := m.svc.Swap(c.Request().Context(), auth.UserOf(c), c.Param("id"), f.Mentor); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/manage/mentoring/proposals/"+c.Param("id")+"?done=swapped")
+}

@@ -1,0 +1,97 @@
+// Package mentoring matches each learner who has been on Get Started or
+// Get Into with a vetted professional mentor for six months: mentor
+// profiles and vetting, learners' preferences, whole-pool matching that
+// managers approve, goals, close surveys, and the periodic sweep that
+// prompts check-ins and ends mentorships on time.
+package mentoring
+
+import (
+	"embed"
+	"html/template"
+	"strings"
+
+	"onramp/app/auth"
+	"onramp/app/render"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// Module is the mentoring feature's pages and API.
+type Module struct {
+	svc   *Service
+	pages *render.Engine
+}
+
+// New registers the module's templates over svc.
+func New(svc *Service, pages *render.Engine) (*Module, error) {
+	funcs := template.FuncMap{
+		"familyLabel": func(code string) string { return Label(CareerFamilies, code) },
+		"slotLabels": func(codes []string) string {
+			out := make([]string, len(codes))
+			for i, c := range codes {
+				out[i] = Label(Slots, c)
+			}
+			return strings.Join(out, ", ")
+		},
+		"firstName": FirstName,
+		"yesNo":     func() []Option { return []Option{{"yes", "Yes"}, {"no", "No"}} },
+		"swapOptions": func(opts []SwapOption) []Option {
+			out := make([]Option, len(opts))
+			for i, o := range opts {
+				out[i] = Option{o.MentorID, o.Name + ", " + o.JobRole + " (" + o.Reasons + ")"}
+			}
+			return out
+		},
+		"check":  func(label string) []Option { return []Option{{"yes", label}} },
+		"dateOf": dateOf,
+		"regionOptions": func() []Option {
+			out := make([]Option, len(Regions))
+			for i, r := range Regions {
+				out[i] = Option{r, r}
+			}
+			return out
+		},
+	}
+	if err := pages.AddPages("mentoring", templates, "templates/*.html", funcs); err != nil {
+		return nil, err
+	}
+	return &Module{svc: svc, pages: pages}, nil
+}
+
+// Routes registers the feature's routes with their rules; the service
+// narrows each to the people it concerns.
+func (m *Module) Routes(r *auth.Routes) {
+	mentor := auth.Roles(auth.RoleMentor)
+	r.GET("/mentoring", mentor, m.home)
+	r.GET("/mentoring/profile", mentor, m.profile)
+	r.POST("/mentoring/profile", mentor, m.saveProfile)
+
+	vetters := auth.Roles(auth.RoleSafeguardingLead, auth.RoleManager, auth.RoleAdmin)
+	r.GET("/mentoring/mentors", vetters, m.mentors)
+	r.GET("/mentoring/mentors/:id/vetting", vetters, m.vetting)
+	r.POST("/mentoring/mentors/:id/vetting", vetters, m.recordVetting)
+
+	learner := auth.Roles(auth.RoleLearner)
+	r.GET("/learn/mentor", learner, m.learner)
+	r.POST("/learn/mentor", learner, m.savePreferences)
+
+	staff := auth.Roles(auth.RoleManager, auth.RoleAdmin)
+	r.GET("/manage/mentoring", staff, m.matching)
+	r.POST("/manage/mentoring/match", staff, m.runMatching)
+	r.GET("/manage/mentoring/proposals/:id", staff, m.proposal)
+	r.POST("/manage/mentoring/proposals/:id/approve", staff, m.approve)
+	r.POST("/manage/mentoring/proposals/:id/reject", staff, m.reject)
+	r.POST("/manage/mentoring/proposals/:id/swap", staff, m.swap)
+
+	pair := auth.Roles(auth.RoleLearner, auth.RoleMentor)
+	r.POST("/mentoring/mentorships/:id/end", auth.Roles(auth.RoleLearner, auth.RoleMentor, auth.RoleManager, auth.RoleAdmin), m.end)
+	r.POST("/mentoring/mentorships/:id/rematch", pair, m.rematch)
+	r.POST("/mentoring/mentorships/:id/goals", pair, m.addGoal)
+	r.POST("/mentoring/mentorships/:id/goals/:goal/done", pair, m.goalDone)
+	r.GET("/mentoring/mentorships/:id/survey", pair, m.survey)
+	r.POST("/mentoring/mentorships/:id/survey", pair, m.submitSurvey)
+
+	r.GET("/api/v1/mentorships", pair, m.apiList)
+	r.GET("/api/v1/mentorships/:id", auth.SignedIn, m.apiGet)
+}
