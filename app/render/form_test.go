@@ -223,3 +223,17 @@ func TestAFieldCanShowSeveralMessages(t *testing.T) {
 		t.Errorf("an empty list of messages is no error:\n%s", empty)
 	}
 }
+
+func TestAOneFieldFilterKeepsItsButtonBesideTheControl(t *testing.T) {
+	for _, name := range []string{"field", "select"} {
+		page := partial(t, name, "Name", "q", "Label", "Search", "Button", "Show")
+		button := `<button class="nhsuk-button nhsuk-button--secondary nhsuk-button--small" type="submit">Show</button>
+  </div>`
+		if !strings.Contains(page, button) {
+			t.Errorf("%s: the button is not the last thing in the group:\n%s", name, page)
+		}
+		if without := partial(t, name, "Name", "q", "Label", "Search"); strings.Contains(without, "<button") {
+			t.Errorf("%s: a button with no Button:\n%s", name, without)
+		}
+	}
+}
