@@ -11,7 +11,8 @@ import (
 //go:embed templates static content
 var files embed.FS
 
-// Templates holds layout.html at its root; pages/ holds the shared pages.
+// Templates holds layout.html and the form-field partials (forms.html) at
+// its root; pages/ holds the shared pages.
 var Templates = sub("templates")
 
 // Static holds the files served under /static/.

@@ -142,7 +142,7 @@ func New(layouts fs.FS, static *Static) (*Engine, error) {
 		"navItem": func(current, href, text string) NavItem {
 			return NavItem{Href: href, Text: text, Current: current == href || strings.HasPrefix(current, href+"/")}
 		},
-	})
+	}).Funcs(formFuncs)
 	t, err := t.ParseFS(layouts, "*.html")
 	if err != nil {
 		return nil, fmt.Errorf("parsing layout templates: %w", err)

@@ -8,6 +8,7 @@ package mentoring
 import (
 	"embed"
 	"html/template"
+	"slices"
 	"strings"
 
 	"onramp/app/auth"
@@ -35,22 +36,38 @@ func New(svc *Service, pages *render.Engine) (*Module, error) {
 			return strings.Join(out, ", ")
 		},
 		"firstName": FirstName,
-		"yesNo":     func() []Option { return []Option{{"yes", "Yes"}, {"no", "No"}} },
-		"swapOptions": func(opts []SwapOption) []Option {
-			out := make([]Option, len(opts))
+		"yesNo": func() []render.Option {
+			return []render.Option{{Value: "yes", Label: "Yes"}, {Value: "no", Label: "No"}}
+		},
+		"swapOptions": func(opts []SwapOption) []render.Option {
+			out := make([]render.Option, len(opts))
 			for i, o := range opts {
-				out[i] = Option{o.MentorID, o.Name + ", " + o.JobRole + " (" + o.Reasons + ")"}
+				out[i] = render.Option{Value: o.MentorID, Label: o.Name + ", " + o.JobRole + " (" + o.Reasons + ")"}
 			}
 			return out
 		},
-		"check":  func(label string) []Option { return []Option{{"yes", label}} },
 		"dateOf": dateOf,
-		"regionOptions": func() []Option {
-			out := make([]Option, len(Regions))
+		"regionOptions": func() []render.Option {
+			out := make([]render.Option, len(Regions))
 			for i, r := range Regions {
-				out[i] = Option{r, r}
+				out[i] = render.Option{Value: r, Label: r}
 			}
 			return out
+		},
+		// choices turns codes and their words into the form partials'
+		// options; ticked ticks those whose code is in values.
+		"choices": func(opts []Option) []render.Option {
+			out := make([]render.Option, len(opts))
+			for i, o := range opts {
+				out[i] = render.Option{Value: o.Value, Label: o.Label}
+			}
+			return out
+		},
+		"ticked": func(opts []render.Option, values []string) []render.Option {
+			for i := range opts {
+				opts[i].Checked = slices.Contains(values, opts[i].Value)
+			}
+			return opts
 		},
 	}
 	if err := pages.AddPages("mentoring", templates, "templates/*.html", funcs); err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"onramp/app/apperr"
 	"onramp/app/auth"
+	"onramp/app/render"
 )
 
 // answersForm is the "About you" form as posted.
@@ -27,12 +28,30 @@ func (f answersForm) values() map[string]string {
 }
 
 type aboutYouPage struct {
-	Questions      []Question
-	PreferNotToSay Option
-	Values         map[string]string // what the radios show as chosen
-	Saved          *Answers          // nil when the learner has no answers saved
-	Errors         []apperr.FieldError
-	Done           string
+	Questions []Question
+	Values    map[string]string // what the radios show as chosen
+	Saved     *Answers          // nil when the learner has no answers saved
+	Errors    []apperr.FieldError
+	Done      string
+}
+
+// Choices lays out q's answers for the "radios" partial: each group of
+// options (under its heading when the question has several), then "or"
+// and Prefer not to say on their own.
+func (aboutYouPage) Choices(q Question) []render.OptionGroup {
+	groups := make([]render.OptionGroup, 0, len(q.Groups)+1)
+	for _, g := range q.Groups {
+		group := render.OptionGroup{}
+		if q.Grouped() {
+			group.Legend = g.Label
+		}
+		for _, o := range g.Options {
+			group.Options = append(group.Options, render.Option{Value: o.Code, Label: o.Label})
+		}
+		groups = append(groups, group)
+	}
+	return append(groups, render.OptionGroup{Options: []render.Option{
+		{Divider: "or"}, {Value: PreferNotToSay.Code, Label: PreferNotToSay.Label}}})
 }
 
 func (m *Module) aboutYou(c echo.Context) error {
@@ -48,7 +67,7 @@ func (m *Module) aboutYou(c echo.Context) error {
 }
 
 func (m *Module) renderAboutYou(c echo.Context, status int, data aboutYouPage) error {
-	data.Questions, data.PreferNotToSay = Questions, PreferNotToSay
+	data.Questions = Questions
 	title := "About you"
 	if len(data.Errors) > 0 {
 		title = "Error: " + title
