@@ -162,7 +162,17 @@ func (e *Engine) AddPages(namespace string, fsys fs.FS, pattern string, funcs ..
 	if len(files) == 0 {
 		return fmt.Errorf("no templates match %s for %s", pattern, namespace)
 	}
+	// Files whose names start with "_" hold partials the namespace's
+	// pages share; they are not pages themselves.
+	var partials, pages []string
 	for _, f := range files {
+		if strings.HasPrefix(path.Base(f), "_") {
+			partials = append(partials, f)
+		} else {
+			pages = append(pages, f)
+		}
+	}
+	for _, f := range pages {
 		name := namespace + "/" + strings.TrimSuffix(path.Base(f), path.Ext(f))
 		clone, err := e.layout.Clone()
 		if err != nil {
@@ -171,7 +181,7 @@ func (e *Engine) AddPages(namespace string, fsys fs.FS, pattern string, funcs ..
 		for _, f := range funcs {
 			clone.Funcs(f)
 		}
-		if _, err := clone.ParseFS(fsys, f); err != nil {
+		if _, err := clone.ParseFS(fsys, append([]string{f}, partials...)...); err != nil {
 			return fmt.Errorf("parsing template %s: %w", name, err)
 		}
 		if clone.Lookup("content") == nil {

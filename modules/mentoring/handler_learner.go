@@ -138,7 +138,7 @@ func (m *Module) addGoal(c echo.Context) error {
 	if err := m.svc.AddGoal(c.Request().Context(), u, c.Param("id"), f.Title, f.Day, f.Month, f.Year); err != nil {
 		return formError(err)
 	}
-	return c.Redirect(http.StatusSeeOther, back(u)+"?done=goal#goals")
+	return c.Redirect(http.StatusSeeOther, back(u)+"?done=goal#goals-"+c.Param("id"))
 }
 
 func (m *Module) goalDone(c echo.Context) error {
@@ -146,7 +146,7 @@ func (m *Module) goalDone(c echo.Context) error {
 	if err := m.svc.GoalDone(c.Request().Context(), u, c.Param("id"), c.Param("goal")); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, back(u)+"?done=goal#goals")
+	return c.Redirect(http.StatusSeeOther, back(u)+"?done=goal#goals-"+c.Param("id"))
 }
 
 type surveyPage struct {
