@@ -3,6 +3,7 @@ package mentoring
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -17,7 +18,30 @@ func (m *Module) matching(c echo.Context) error {
 	return m.pages.HTML(c, http.StatusOK, "mentoring/matching", "Mentoring", struct {
 		*MatchingView
 		Done string
-	}{v, c.QueryParam("done")})
+	}{v, doneMessage(c.QueryParam("done"))})
+}
+
+// doneMessage is what the matching page says after an action, from the
+// code the action redirected with; "" for none or an unknown code.
+func doneMessage(done string) string {
+	switch done {
+	case "approved":
+		return "Match approved"
+	case "rejected":
+		return "Match rejected"
+	case "swapped":
+		return "Mentor swapped"
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(done, "matched-"))
+	switch {
+	case !strings.HasPrefix(done, "matched-") || err != nil || n < 0:
+		return ""
+	case n == 0:
+		return "No new matches found"
+	case n == 1:
+		return "1 match proposed"
+	}
+	return strconv.Itoa(n) + " matches proposed"
 }
 
 func (m *Module) runMatching(c echo.Context) error {
@@ -33,7 +57,10 @@ func (m *Module) proposal(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return m.pages.HTML(c, http.StatusOK, "mentoring/proposal", "Proposed match", v)
+	return m.pages.HTML(c, http.StatusOK, "mentoring/proposal", "Proposed match", struct {
+		*ProposalView
+		Done string
+	}{v, doneMessage(c.QueryParam("done"))})
 }
 
 func (m *Module) approve(c echo.Context) error {
