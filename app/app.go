@@ -40,12 +40,15 @@ var _ cohorts.People = (*identity.Service)(nil)
 // Outcomes reminds managers of follow-ups through notify, mentoring
 // tells people about their mentorships through it, and notify enqueues
 // its emails on the job queue. Mentoring shows a mentor their mentee's
-// progress through learning, never learning's tables.
+// progress through learning, never learning's tables; learning tells
+// mentoring when someone finishes a programme (the mentor induction
+// records a mentor's safeguarding training).
 var (
-	_ outcomes.Notifier  = (*notify.Service)(nil)
-	_ mentoring.Notifier = (*notify.Service)(nil)
-	_ notify.Queue       = (*jobs.Jobs)(nil)
-	_ mentoring.Learning = (*learning.Service)(nil)
+	_ outcomes.Notifier    = (*notify.Service)(nil)
+	_ mentoring.Notifier   = (*notify.Service)(nil)
+	_ notify.Queue         = (*jobs.Jobs)(nil)
+	_ mentoring.Learning   = (*learning.Service)(nil)
+	_ learning.Completions = (*mentoring.Service)(nil)
 )
 
 // Periodic jobs, by name: reminding managers of follow-ups falling due,
@@ -178,6 +181,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		FailedChecks: cfg.AtRiskFailedChecks, NotStartedDays: cfg.AtRiskNotStartedDays}, o.Now)
 	learn := learning.NewService(d, courses.Catalogue(), groups, o.Now)
 	mentors := mentoring.NewService(d, notes, learn, o.Now)
+	learn.SetCompletions(mentors)
 	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people,
 		Content: courses, Cohorts: groups, Learning: learn, Mentoring: mentors, Media: storage.NewHealth(files, o.MediaCheckInterval),
 		Metrics: server.MetricsHandler(reg), Notify: notes, Jobs: queue}

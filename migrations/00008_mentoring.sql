@@ -153,7 +153,12 @@ CREATE TABLE mentorship_rematch_requests (
 );
 CREATE INDEX mentorship_rematch_requests_mentorship_idx ON mentorship_rematch_requests (mentorship_id);
 
+-- A programme for mentors (their induction) rather than learners: only
+-- mentors see it, and finishing it records their safeguarding training.
+ALTER TABLE programmes ADD COLUMN for_mentors boolean NOT NULL DEFAULT false;
+
 -- +goose Down
+ALTER TABLE programmes DROP COLUMN for_mentors;
 DROP TABLE mentorship_rematch_requests;
 DROP TABLE mentor_prompts;
 DROP TABLE mentorship_prompts;

@@ -413,7 +413,8 @@ func TestExportImportAsACopyExportGivesTheSameZip(t *testing.T) {
 	requireStatus(t, e.c.PostForm("/admin/content/modules/"+c.moduleID+"/check",
 		url.Values{"yaml": {goodCheck}, "action": {"save"}}), http.StatusSeeOther)
 	requireStatus(t, e.c.PostForm("/admin/content/programmes/"+c.programmeID, url.Values{"title": {"Course " + c.slug},
-		"summary": {"A short course."}, "audience": {"Anyone"}, "length": {"1 day"}, "intro": {"Welcome."}, "open_enrolment": {"true"}}), http.StatusSeeOther)
+		"summary": {"A short course."}, "audience": {"Anyone"}, "length": {"1 day"}, "intro": {"Welcome."}, "open_enrolment": {"true"},
+		"for_mentors": {"true"}}), http.StatusSeeOther)
 
 	resp := e.c.Get("/admin/content/programmes/" + c.programmeID + "/export")
 	first := []byte(requireStatus(t, resp, http.StatusOK))
@@ -435,6 +436,9 @@ func TestExportImportAsACopyExportGivesTheSameZip(t *testing.T) {
 	}
 	if n := count(t, "SELECT count(*) FROM programmes WHERE id = ? AND open_enrolment", copyID); n != 1 {
 		t.Error("the copy is not open to everyone, as the original was")
+	}
+	if n := count(t, "SELECT count(*) FROM programmes WHERE id = ? AND for_mentors", copyID); n != 1 {
+		t.Error("the copy is not for mentors, as the original was")
 	}
 	if n := count(t, "SELECT count(*) FROM audit_events WHERE action = 'content.programme.imported' AND subject_id = ?", copyID); n != 1 {
 		t.Errorf("%d audit events for the import, want 1", n)

@@ -106,6 +106,7 @@ type programmeForm struct {
 	IntroMD   string `form:"intro"`
 	Published bool   `form:"published"`
 	Open      bool   `form:"open_enrolment"`
+	Mentors   bool   `form:"for_mentors"`
 }
 
 func (m *Handlers) programme(c echo.Context) error {
@@ -125,7 +126,7 @@ func (m *Handlers) renderProgramme(c echo.Context, status int, data programmePag
 	} else {
 		p := o.Programme
 		data.Form = programmeForm{Title: p.Title, Summary: p.Summary, Audience: p.Audience, Length: p.LengthText,
-			IntroMD: p.IntroMD, Published: p.Published, Open: p.OpenEnrolment}
+			IntroMD: p.IntroMD, Published: p.Published, Open: p.OpenEnrolment, Mentors: p.ForMentors}
 	}
 	return m.pages.HTML(c, status, "content/programme", o.Programme.Title, data)
 }
@@ -137,7 +138,7 @@ func (m *Handlers) saveProgramme(c echo.Context) error {
 	}
 	err := m.svc.UpdateProgramme(c.Request().Context(), auth.UserOf(c).ID, c.Param("id"), ProgrammeFields{
 		Title: f.Title, Summary: f.Summary, Audience: f.Audience, Length: f.Length, IntroMD: f.IntroMD, Published: f.Published,
-		OpenEnrolment: f.Open})
+		OpenEnrolment: f.Open, ForMentors: f.Mentors})
 	if fields, status, ok := formProblem(err); ok {
 		return m.renderProgramme(c, status, programmePage{Errors: fields}, &f)
 	} else if err != nil {

@@ -33,7 +33,10 @@ type Programme struct {
 	// OpenEnrolment lets any signed-in learner start the programme on
 	// their own; otherwise they join through their programme manager.
 	OpenEnrolment bool
-	UpdatedAt     time.Time
+	// ForMentors marks a programme for mentors (their induction): only
+	// mentors see it, and learners never do.
+	ForMentors bool
+	UpdatedAt  time.Time
 }
 
 // Module is a part of a programme, with lessons and one check.

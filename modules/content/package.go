@@ -59,6 +59,27 @@ type ProgrammeMeta struct {
 	Published *bool  `yaml:"published,omitempty"`
 	// Open lets any signed-in learner start the programme on their own.
 	Open bool `yaml:"open,omitempty"`
+	// For says who the programme is for: "mentors" for a mentor
+	// programme; empty (or "learners") for learners.
+	For string `yaml:"for,omitempty"`
+}
+
+// Who a programme is for, as programme.md's "for" says.
+const (
+	forLearners = "learners"
+	forMentors  = "mentors"
+)
+
+// ForMentors reports whether the programme is for mentors.
+func (m ProgrammeMeta) ForMentors() bool { return m.For == forMentors }
+
+// audienceOf is the "for" value a programme is exported with: only
+// mentor programmes say it, so learner programmes export as before.
+func audienceOf(mentors bool) string {
+	if mentors {
+		return forMentors
+	}
+	return ""
 }
 
 // PackageModule is one module folder.
@@ -292,6 +313,9 @@ func (p *Package) Validate() error {
 	over(where, audienceLimit, p.Meta.Audience)
 	over(where, lengthLimit, p.Meta.Length)
 	over(where, introLimit, p.Intro)
+	if f := p.Meta.For; f != "" && f != forLearners && f != forMentors {
+		bad("%s: for must be %q or %q, not %q", where, forLearners, forMentors, f)
+	}
 	seen := map[string]bool{}
 	for _, m := range p.Modules {
 		where := p.Slug + "/" + m.Slug

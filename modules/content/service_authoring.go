@@ -25,6 +25,7 @@ type ProgrammeFields struct {
 	Title, Summary, Audience, Length, IntroMD string
 	Published                                 bool
 	OpenEnrolment                             bool // anyone signed in may start it
+	ForMentors                                bool // a programme for mentors, not learners
 }
 
 // ModuleFields are a module's editable fields.
@@ -93,7 +94,7 @@ func (s *Service) CreateProgramme(ctx context.Context, actorID string, in NewIte
 func (s *Service) UpdateProgramme(ctx context.Context, actorID, id string, in ProgrammeFields) error {
 	p := Programme{ID: id, Title: strings.TrimSpace(in.Title), Summary: strings.TrimSpace(in.Summary),
 		Audience: strings.TrimSpace(in.Audience), LengthText: strings.TrimSpace(in.Length), IntroMD: in.IntroMD, Published: in.Published,
-		OpenEnrolment: in.OpenEnrolment}
+		OpenEnrolment: in.OpenEnrolment, ForMentors: in.ForMentors}
 	problems := overLimits(
 		fieldText{"summary", summaryLimit, p.Summary}, fieldText{"audience", audienceLimit, p.Audience},
 		fieldText{"length", lengthLimit, p.LengthText}, fieldText{"intro", introLimit, p.IntroMD})
@@ -111,7 +112,7 @@ func (s *Service) UpdateProgramme(ctx context.Context, actorID, id string, in Pr
 			return err
 		}
 		return s.audit.Record(ctx, actorID, "content.programme.updated", "programme", id, map[string]any{"title": p.Title,
-			"published": p.Published, "open_enrolment": p.OpenEnrolment})
+			"published": p.Published, "open_enrolment": p.OpenEnrolment, "for_mentors": p.ForMentors})
 	})
 }
 

@@ -58,6 +58,18 @@ func TestShippedLessonsReadabilityIsAtLeast60(t *testing.T) {
 	}
 }
 
+func TestTheMentorInductionShipsOpenAndForMentors(t *testing.T) {
+	p := shipped(t)["mentoring-young-people-safely"]
+	if !p.Meta.ForMentors() || !p.Meta.Open {
+		t.Errorf("the mentor induction has for %q, open %v; want for mentors and open", p.Meta.For, p.Meta.Open)
+	}
+	for slug, p := range shipped(t) {
+		if slug != "mentoring-young-people-safely" && p.Meta.ForMentors() {
+			t.Errorf("%s, a learner programme, is marked for mentors", slug)
+		}
+	}
+}
+
 func TestReadabilityTellsPlainFromDenseText(t *testing.T) {
 	plain := "You wash your hands. You do it a lot. It keeps people safe."
 	dense := "Comprehensive organisational accountability necessitates multidisciplinary institutional collaboration, notwithstanding considerable administrative complexity."

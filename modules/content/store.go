@@ -64,7 +64,7 @@ type ProgrammeSummary struct {
 func (s *Store) Programmes(ctx context.Context, drafts bool) ([]ProgrammeSummary, error) {
 	var out []ProgrammeSummary
 	err := db.Conn(ctx, s.g).Raw(`
-		SELECT p.id, p.slug, p.title, p.summary, p.audience, p.length_text, p.published, p.open_enrolment, p.updated_at,
+		SELECT p.id, p.slug, p.title, p.summary, p.audience, p.length_text, p.published, p.open_enrolment, p.for_mentors, p.updated_at,
 		  (SELECT count(*) FROM modules m WHERE m.programme_id = p.id AND (? OR m.published)) AS modules,
 		  (SELECT count(*) FROM lessons l JOIN modules m ON m.id = l.module_id
 		     WHERE m.programme_id = p.id AND (? OR (m.published AND l.published))) AS lessons,

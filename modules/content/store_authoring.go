@@ -94,8 +94,8 @@ func (s *Store) CreateProgramme(ctx context.Context, slug, title string) (string
 // just after the previous value, so the version always moves on).
 func (s *Store) UpdateProgramme(ctx context.Context, p *Programme, at time.Time) error {
 	err := db.Conn(ctx, s.g).Exec(`UPDATE programmes SET title = ?, summary = ?, audience = ?, length_text = ?, intro_md = ?,
-		published = ?, open_enrolment = ?, updated_at = greatest(?, updated_at + interval '1 microsecond') WHERE id = ?`,
-		p.Title, p.Summary, p.Audience, p.LengthText, p.IntroMD, p.Published, p.OpenEnrolment, at, p.ID).Error
+		published = ?, open_enrolment = ?, for_mentors = ?, updated_at = greatest(?, updated_at + interval '1 microsecond') WHERE id = ?`,
+		p.Title, p.Summary, p.Audience, p.LengthText, p.IntroMD, p.Published, p.OpenEnrolment, p.ForMentors, at, p.ID).Error
 	if err != nil {
 		return fmt.Errorf("store: unable to update programme %s: %w", p.ID, err)
 	}

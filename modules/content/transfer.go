@@ -38,9 +38,9 @@ func (s *Service) Import(ctx context.Context, actorID string, pkg *Package, publ
 			return apperr.New(apperr.Conflict, fmt.Sprintf("A programme with the short name %q already exists. Delete it or import under another name.", pkg.Slug))
 		}
 		g := db.Conn(ctx, s.db.Gorm)
-		if err := g.Raw(`INSERT INTO programmes (slug, title, summary, audience, length_text, intro_md, published, open_enrolment)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, pkg.Slug, pkg.Meta.Title, pkg.Meta.Summary, pkg.Meta.Audience,
-			pkg.Meta.Length, pkg.Intro, flag(pkg.Meta.Published, publish), pkg.Meta.Open).Scan(&programmeID).Error; err != nil {
+		if err := g.Raw(`INSERT INTO programmes (slug, title, summary, audience, length_text, intro_md, published, open_enrolment, for_mentors)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, pkg.Slug, pkg.Meta.Title, pkg.Meta.Summary, pkg.Meta.Audience,
+			pkg.Meta.Length, pkg.Intro, flag(pkg.Meta.Published, publish), pkg.Meta.Open, pkg.Meta.ForMentors()).Scan(&programmeID).Error; err != nil {
 			return err
 		}
 		for i, m := range pkg.Modules {
@@ -170,7 +170,7 @@ func (s *Service) Export(ctx context.Context, programmeID string) (*Package, err
 	p := o.Programme
 	pkg := &Package{Slug: p.Slug, Intro: p.IntroMD, Files: map[string]File{},
 		Meta: ProgrammeMeta{Title: p.Title, Summary: p.Summary, Audience: p.Audience, Length: p.LengthText, Published: &p.Published,
-			Open: p.OpenEnrolment}}
+			Open: p.OpenEnrolment, For: audienceOf(p.ForMentors)}}
 	for i, m := range o.Modules {
 		pm := PackageModule{Slug: m.Slug, Overview: m.OverviewMD,
 			Meta: ModuleMeta{Title: m.Title, Summary: m.Summary, Published: ptr(m.Published)}}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"onramp/app/apperr"
+	"onramp/app/auth"
 	"onramp/modules/content"
 )
 
@@ -68,6 +69,31 @@ func accessTo(o *content.Outline, ens []Enrolment) Access {
 	return a
 }
 
+// Sees is the one rule for who a programme is for: a programme for
+// mentors is seen only by mentors; any other by everyone but a person who
+// is only a mentor. Learners never see mentor programmes, and mentors see
+// only theirs. Staff see learners' programmes, as they always have.
+func Sees(u *auth.User, p content.Programme) bool {
+	if p.ForMentors {
+		return u.Has(auth.RoleMentor)
+	}
+	return u.Has(auth.RoleLearner) || !u.Has(auth.RoleMentor)
+}
+
+// visibleOutline returns the published programme slug when it is for u
+// (see Sees). Errors: NotFound, the same for a programme not for them as
+// for none at all.
+func (s *Service) visibleOutline(ctx context.Context, u *auth.User, slug string) (*content.Outline, error) {
+	o, err := s.outline(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	if !Sees(u, o.Programme) {
+		return nil, errNoProgramme
+	}
+	return o, nil
+}
+
 // notOnProgramme is the refusal to let a learner read or add to a
 // programme they are not on: Forbidden, with a message saying what they
 // can do, and the programme's slug, so a page can send them to it.
@@ -123,14 +149,15 @@ type ProgrammeView struct {
 	Access Access
 }
 
-// enrolledOutline returns the published programme slug when userID is on
-// it. Errors: NotFound; Forbidden, saying why, when they are not on it.
-func (s *Service) enrolledOutline(ctx context.Context, userID, slug string) (*content.Outline, error) {
-	o, err := s.outline(ctx, slug)
+// enrolledOutline returns the published programme slug when it is for u
+// and u is on it. Errors: NotFound; Forbidden, saying why, when they are
+// not on it.
+func (s *Service) enrolledOutline(ctx context.Context, u *auth.User, slug string) (*content.Outline, error) {
+	o, err := s.visibleOutline(ctx, u, slug)
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.access(ctx, userID, o)
+	a, err := s.access(ctx, u.ID, o)
 	if err != nil {
 		return nil, err
 	}
@@ -141,13 +168,17 @@ func (s *Service) enrolledOutline(ctx context.Context, userID, slug string) (*co
 }
 
 // Programme returns a published programme with the learner's progress
-// and access. Errors: NotFound.
-func (s *Service) Programme(ctx context.Context, userID, slug string) (*ProgrammeView, error) {
-	p, err := s.Progress(ctx, userID, slug)
+// and access. Errors: NotFound, also for a programme not for them.
+func (s *Service) Programme(ctx context.Context, u *auth.User, slug string) (*ProgrammeView, error) {
+	o, err := s.visibleOutline(ctx, u, slug)
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.access(ctx, userID, p.Outline)
+	p, err := s.progressIn(ctx, u.ID, o)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.access(ctx, u.ID, o)
 	if err != nil {
 		return nil, err
 	}
@@ -160,22 +191,22 @@ func (s *Service) Programme(ctx context.Context, userID, slug string) (*Programm
 // made it: starting again, or starting a programme they are on with a
 // group, changes nothing. Errors: NotFound for no such published
 // programme; Forbidden when it is not open; Conflict when they were taken
-// off it.
-func (s *Service) Start(ctx context.Context, userID, slug string) (e *EnrolmentProgress, added bool, err error) {
-	o, err := s.outline(ctx, slug)
+// off it. A programme not for them (see Sees) is NotFound.
+func (s *Service) Start(ctx context.Context, u *auth.User, slug string) (e *EnrolmentProgress, added bool, err error) {
+	o, err := s.visibleOutline(ctx, u, slug)
 	if err != nil {
 		return nil, false, err
 	}
-	a, err := s.access(ctx, userID, o)
+	a, err := s.access(ctx, u.ID, o)
 	if err != nil {
 		return nil, false, err
 	}
 	if !a.Enrolled {
-		if added, err = s.enrolments.SelfEnrol(ctx, userID, slug); err != nil {
+		if added, err = s.enrolments.SelfEnrol(ctx, u.ID, slug); err != nil {
 			return nil, false, err
 		}
 	}
-	e, err = s.enrolmentIn(ctx, userID, slug)
+	e, err = s.enrolmentIn(ctx, u.ID, slug)
 	return e, added, err
 }
 

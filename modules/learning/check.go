@@ -25,23 +25,20 @@ type CheckView struct {
 }
 
 // Check returns a published check with the learner's results so far.
-// Errors: NotFound; Forbidden (saying why) when the learner is not on
-// the programme.
-func (s *Service) Check(ctx context.Context, userID, checkID string) (*CheckView, error) {
+// Errors: NotFound (also for a programme not for them); Forbidden (saying
+// why) when the learner is not on the programme.
+func (s *Service) Check(ctx context.Context, u *auth.User, checkID string) (*CheckView, error) {
 	c, err := s.visibleCheck(ctx, checkID)
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.Progress(ctx, userID, c.ProgrammeSlug)
+	o, err := s.enrolledOutline(ctx, u, c.ProgrammeSlug)
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.access(ctx, userID, p.Outline)
+	p, err := s.progressIn(ctx, u.ID, o)
 	if err != nil {
 		return nil, err
-	}
-	if !a.Enrolled {
-		return nil, a.refusal(p.Outline)
 	}
 	v := &CheckView{Check: c, Progress: p, Module: p.ModuleOfCheck(c.ID)}
 	if v.Module != nil {
@@ -102,7 +99,7 @@ func (s *Service) SubmitAttempt(ctx context.Context, u *auth.User, checkID strin
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.enrolledOutline(ctx, u.ID, c.ProgrammeSlug); err != nil {
+	if _, err := s.enrolledOutline(ctx, u, c.ProgrammeSlug); err != nil {
 		return nil, err
 	}
 	var res *AttemptResult

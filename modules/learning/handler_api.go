@@ -35,9 +35,10 @@ type programmeJSON struct {
 	Questions int    `json:"questions"`
 }
 
-// apiProgrammes lists published programmes with counts.
+// apiProgrammes lists the published programmes for the caller, with
+// counts.
 func (m *Module) apiProgrammes(c echo.Context) error {
-	progs, err := m.svc.catalogue.Programmes(c.Request().Context(), false)
+	progs, err := m.svc.Programmes(c.Request().Context(), auth.UserOf(c))
 	if err != nil {
 		return err
 	}
@@ -97,7 +98,7 @@ var statusCodes = map[string]string{StatusNotStarted: "not_started", StatusInPro
 // lesson and quiz, and each quiz's questions (without the answers).
 func (m *Module) apiProgramme(c echo.Context) error {
 	ctx := c.Request().Context()
-	v, err := m.svc.Programme(ctx, auth.UserOf(c).ID, c.Param("slug"))
+	v, err := m.svc.Programme(ctx, auth.UserOf(c), c.Param("slug"))
 	if err != nil {
 		return err
 	}
@@ -185,7 +186,7 @@ func (m *Module) apiEnrolments(c echo.Context) error {
 // apiStart enrols the caller on an open programme: 201 with the
 // enrolment when that made it, 200 with it when they were already on it.
 func (m *Module) apiStart(c echo.Context) error {
-	e, added, err := m.svc.Start(c.Request().Context(), auth.UserOf(c).ID, c.Param("slug"))
+	e, added, err := m.svc.Start(c.Request().Context(), auth.UserOf(c), c.Param("slug"))
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ import (
 )
 
 func (m *Module) home(c echo.Context) error {
-	v, err := m.svc.Home(c.Request().Context(), auth.UserOf(c).ID)
+	v, err := m.svc.Home(c.Request().Context(), auth.UserOf(c))
 	if err != nil {
 		return err
 	}
@@ -28,7 +28,7 @@ type programmePage struct {
 }
 
 func (m *Module) programme(c echo.Context) error {
-	v, err := m.svc.Programme(c.Request().Context(), auth.UserOf(c).ID, c.Param("slug"))
+	v, err := m.svc.Programme(c.Request().Context(), auth.UserOf(c), c.Param("slug"))
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func (m *Module) programme(c echo.Context) error {
 
 // start enrols the learner on an open programme and shows them its page.
 func (m *Module) start(c echo.Context) error {
-	if _, _, err := m.svc.Start(c.Request().Context(), auth.UserOf(c).ID, c.Param("slug")); err != nil {
+	if _, _, err := m.svc.Start(c.Request().Context(), auth.UserOf(c), c.Param("slug")); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/learn/"+url.PathEscape(c.Param("slug"))+"?started=1")
@@ -65,7 +65,7 @@ type lessonPage struct {
 }
 
 func (m *Module) lesson(c echo.Context) error {
-	v, err := m.svc.Lesson(c.Request().Context(), auth.UserOf(c).ID, c.Param("id"))
+	v, err := m.svc.Lesson(c.Request().Context(), auth.UserOf(c), c.Param("id"))
 	if err != nil {
 		return toProgramme(c, err)
 	}
@@ -146,7 +146,7 @@ func (p checkPage) ChosenText(f QuestionFeedback) []string {
 }
 
 func (m *Module) check(c echo.Context) error {
-	v, err := m.svc.Check(c.Request().Context(), auth.UserOf(c).ID, c.Param("id"))
+	v, err := m.svc.Check(c.Request().Context(), auth.UserOf(c), c.Param("id"))
 	if err != nil {
 		return toProgramme(c, err)
 	}
@@ -167,7 +167,7 @@ func (m *Module) submitCheck(c echo.Context) error {
 		}
 	}
 	res, err := m.svc.SubmitAttempt(ctx, u, c.Param("id"), answers)
-	v, verr := m.svc.Check(ctx, u.ID, c.Param("id"))
+	v, verr := m.svc.Check(ctx, u, c.Param("id"))
 	if verr != nil {
 		return verr
 	}
@@ -193,7 +193,7 @@ func (m *Module) submitCheck(c echo.Context) error {
 }
 
 func (m *Module) certificate(c echo.Context) error {
-	cert, err := m.svc.Certificate(c.Request().Context(), auth.UserOf(c).ID, c.Param("slug"))
+	cert, err := m.svc.Certificate(c.Request().Context(), auth.UserOf(c), c.Param("slug"))
 	if err != nil {
 		return err
 	}

@@ -37,24 +37,27 @@ func New(svc *Service, pages *render.Engine, r LessonRenderer, mediaHealthy func
 }
 
 // Routes registers the learner pages, certificate verification and API.
+// Mentors use the same pages and API for mentor programmes (their
+// induction); which programmes each person sees is the service's rule
+// (Sees), not the routes'.
 func (m *Module) Routes(r *auth.Routes) {
-	learner := auth.Roles(auth.RoleLearner)
-	r.GET("/learn", learner, m.home)
-	r.GET("/learn/:slug", learner, m.programme)
-	r.GET("/learn/:slug/lessons/:id", learner, m.lesson)
-	r.POST("/learn/:slug/start", learner, m.start)
-	r.POST("/learn/:slug/lessons/:id/complete", learner, m.completeLesson)
-	r.GET("/learn/:slug/checks/:id", learner, m.check)
-	r.POST("/learn/:slug/checks/:id", learner, m.submitCheck)
-	r.GET("/learn/:slug/certificate", learner, m.certificate)
+	takers := auth.Roles(auth.RoleLearner, auth.RoleMentor) // people who take programmes
+	r.GET("/learn", takers, m.home)
+	r.GET("/learn/:slug", takers, m.programme)
+	r.GET("/learn/:slug/lessons/:id", takers, m.lesson)
+	r.POST("/learn/:slug/start", takers, m.start)
+	r.POST("/learn/:slug/lessons/:id/complete", takers, m.completeLesson)
+	r.GET("/learn/:slug/checks/:id", takers, m.check)
+	r.POST("/learn/:slug/checks/:id", takers, m.submitCheck)
+	r.GET("/learn/:slug/certificate", takers, m.certificate)
 	r.GET("/verify", auth.Public, m.verifyForm)
 	r.GET("/verify/:code", auth.Public, m.verify)
 
 	r.GET("/api/v1/programmes", auth.SignedIn, m.apiProgrammes)
 	r.GET("/api/v1/programmes/:slug", auth.SignedIn, m.apiProgramme)
-	r.POST("/api/v1/programmes/:slug/enrolment", learner, m.apiStart, r.Idempotent())
-	r.GET("/api/v1/me/enrolments", learner, m.apiEnrolments)
-	r.POST("/api/v1/lessons/:id/complete", learner, m.apiCompleteLesson)
-	r.POST("/api/v1/quizzes/:id/attempts", learner, m.apiAttempt, r.Idempotent())
+	r.POST("/api/v1/programmes/:slug/enrolment", takers, m.apiStart, r.Idempotent())
+	r.GET("/api/v1/me/enrolments", takers, m.apiEnrolments)
+	r.POST("/api/v1/lessons/:id/complete", takers, m.apiCompleteLesson)
+	r.POST("/api/v1/quizzes/:id/attempts", takers, m.apiAttempt, r.Idempotent())
 	r.GET("/api/v1/learners/:id/progress", auth.Roles(auth.RoleManager, auth.RoleAdmin), m.apiLearnerProgress)
 }

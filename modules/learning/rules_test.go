@@ -174,7 +174,7 @@ func TestProgressCountsOnlyOnAProgrammeTheLearnerIsOn(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			u := mustCreateLearner(t, a)
 			before := tc.setup(t, u)
-			_, readErr := a.Learning.Lesson(ctx, u.ID, mod.Lessons[0].ID)
+			_, readErr := a.Learning.Lesson(ctx, u, mod.Lessons[0].ID)
 			_, doneErr := a.Learning.CompleteLesson(ctx, u, mod.Lessons[0].ID)
 			_, triedErr := a.Learning.SubmitAttempt(ctx, u, check.ID, answersTo(check, true))
 			for what, err := range map[string]error{"reading a lesson": readErr, "completing a lesson": doneErr, "trying the check": triedErr} {
@@ -196,7 +196,7 @@ func TestProgressCountsOnlyOnAProgrammeTheLearnerIsOn(t *testing.T) {
 				t.Errorf("%d attempts recorded, want %d", n, want)
 			}
 			if before != "" { // withdrawn: what they did before is kept and shown
-				v, err := a.Learning.Programme(ctx, u.ID, "get-into")
+				v, err := a.Learning.Programme(ctx, u, "get-into")
 				if err != nil || v.CompletedLessons != 1 || !v.Access.Withdrawn {
 					t.Errorf("after withdrawal the programme shows %+v, %v; want the one lesson done before", v.Access, err)
 				}
@@ -237,7 +237,7 @@ func TestStartingAnOpenProgrammeMakesOneEnrolmentHoweverOftenItIsPressed(t *test
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, added, err := a.Learning.Start(ctx, u.ID, slug)
+			_, added, err := a.Learning.Start(ctx, u, slug)
 			if added {
 				made.Add(1)
 			}
@@ -266,7 +266,7 @@ func TestStartingAnOpenProgrammeMakesOneEnrolmentHoweverOftenItIsPressed(t *test
 		if n := count(t, `SELECT count(*) FROM audit_events WHERE actor_id = ? AND action = 'cohort.self_enrolled'`, u.ID); n != 1 {
 			t.Errorf("%s's start was audited %d times, want once", u.Name, n)
 		}
-		v, err := a.Learning.Programme(ctx, u.ID, slug)
+		v, err := a.Learning.Programme(ctx, u, slug)
 		if err != nil || !v.Access.Enrolled || !v.Access.SelfEnrolled || v.Access.CanStart {
 			t.Errorf("after starting, %s's access is %+v (%v)", u.Name, v.Access, err)
 		}
@@ -277,11 +277,11 @@ func TestOnlyAnOpenProgrammeCanBeStartedAndAGroupNeedsNoSecondEnrolment(t *testi
 	a := newApp(t)
 	ctx := context.Background()
 	u := mustCreateLearner(t, a)
-	if _, _, err := a.Learning.Start(ctx, u.ID, "step-into-work"); err == nil || apperr.As(err).Kind != apperr.Forbidden ||
+	if _, _, err := a.Learning.Start(ctx, u, "step-into-work"); err == nil || apperr.As(err).Kind != apperr.Forbidden ||
 		!strings.Contains(err.Error(), "/join") {
 		t.Errorf("starting a closed programme: %v, want Forbidden pointing to /join", err)
 	}
-	if _, _, err := a.Learning.Start(ctx, u.ID, "no-such-programme"); err == nil || apperr.As(err).Kind != apperr.NotFound {
+	if _, _, err := a.Learning.Start(ctx, u, "no-such-programme"); err == nil || apperr.As(err).Kind != apperr.NotFound {
 		t.Errorf("starting a missing programme: %v, want NotFound", err)
 	}
 	slug := mustCreateOpenProgramme(t, a)
@@ -295,7 +295,7 @@ func TestOnlyAnOpenProgrammeCanBeStartedAndAGroupNeedsNoSecondEnrolment(t *testi
 		t.Fatal(err)
 	}
 	mustEnrol(t, a, cohort, u)
-	if e, added, err := a.Learning.Start(ctx, u.ID, slug); err != nil || added || e.Enrolment.CohortID != cohort {
+	if e, added, err := a.Learning.Start(ctx, u, slug); err != nil || added || e.Enrolment.CohortID != cohort {
 		t.Errorf("starting a programme they have a group for: %+v, added %v, %v; want their group's enrolment, nothing added", e, added, err)
 	}
 	if n := count(t, "SELECT count(*) FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id WHERE c.programme_id = ? AND e.user_id = ?",
@@ -324,7 +324,7 @@ func TestACheckFailedTwiceWaitsUntilItsLessonsAreGoneOverAgain(t *testing.T) {
 		return count(t, "SELECT count(*) FROM check_attempts WHERE user_id = ? AND check_id = ?", u.ID, check.ID)
 	}
 	revisit := func() []string {
-		v, err := a.Learning.Check(ctx, u.ID, check.ID)
+		v, err := a.Learning.Check(ctx, u, check.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -363,7 +363,7 @@ func TestACheckFailedTwiceWaitsUntilItsLessonsAreGoneOverAgain(t *testing.T) {
 		if err := try(right); err == nil {
 			t.Fatalf("a try accepted with %d of %d lessons gone over", i, len(mod.Lessons))
 		}
-		v, err := a.Learning.Lesson(ctx, u.ID, l.ID)
+		v, err := a.Learning.Lesson(ctx, u, l.ID)
 		if err != nil || !v.Revisit {
 			t.Fatalf("lesson %d does not ask to be read again: %+v %v", i+1, v, err)
 		}

@@ -51,15 +51,25 @@ type Enrolments interface {
 	SelfEnrol(ctx context.Context, userID, programmeSlug string) (bool, error)
 }
 
+// Completions hears that someone finished a programme: mentoring records
+// a mentor's safeguarding training when they finish their induction. It
+// is called once per person and programme, when the certificate is
+// issued, inside the transaction that issues it, so an error undoes the
+// completion that caused it.
+type Completions interface {
+	ProgrammeCompleted(ctx context.Context, userID, programmeSlug string, at time.Time) error
+}
+
 var _ Catalogue = (*content.Catalogue)(nil)
 
 // Service holds the learning rules.
 type Service struct {
-	db         *db.DB
-	store      *Store
-	catalogue  Catalogue
-	enrolments Enrolments
-	now        func() time.Time
+	db          *db.DB
+	store       *Store
+	catalogue   Catalogue
+	enrolments  Enrolments
+	completions Completions
+	now         func() time.Time
 }
 
 // NewService returns the learning service.
@@ -67,14 +77,23 @@ func NewService(d *db.DB, catalogue Catalogue, enrolments Enrolments, now func()
 	return &Service{db: d, store: NewStore(d.Gorm), catalogue: catalogue, enrolments: enrolments, now: now}
 }
 
+// SetCompletions sets who hears of finished programmes. It is set after
+// NewService because the listener (mentoring) itself reads learning.
+func (s *Service) SetCompletions(c Completions) { s.completions = c }
+
 var errNoProgramme = apperr.New(apperr.NotFound, "There is no such programme")
 
-// Progress returns userID's progress in the published programme slug.
+// Progress returns userID's progress in the published programme slug,
+// whoever it is for: callers have already applied the audience rule.
 func (s *Service) Progress(ctx context.Context, userID, slug string) (*Progress, error) {
 	o, err := s.outline(ctx, slug)
 	if err != nil {
 		return nil, err
 	}
+	return s.progressIn(ctx, userID, o)
+}
+
+func (s *Service) progressIn(ctx context.Context, userID string, o *content.Outline) (*Progress, error) {
 	st, err := s.store.Standing(ctx, userID)
 	if err != nil {
 		return nil, err
@@ -117,34 +136,52 @@ type Card struct {
 	Progress *Progress
 }
 
-// HomeView is the learner's home page.
+// HomeView is the learner's (or mentor's) home page.
 type HomeView struct {
-	Mine   []Card // programmes they are on, or were on
-	Open   []Card // open programmes they could start now
-	Others []Card // programmes they join through a programme manager
+	// ForMentor is set for a mentor, who sees mentor programmes only and
+	// has no group code, news or equality questions to answer.
+	ForMentor bool
+	Mine      []Card // programmes they are on, or were on
+	Open      []Card // open programmes they could start now
+	Others    []Card // programmes they join through a programme manager
 	// Continue is where "continue where you left off" goes: of the
 	// programmes they are on and have not finished, the one they did
 	// something in last (or the first, if none).
 	Continue *Card
 }
 
-// Home sorts the published programmes for a learner's home page, each
-// with their progress: the ones they are (or were) on, the open ones they
-// could start, and the rest.
-func (s *Service) Home(ctx context.Context, userID string) (*HomeView, error) {
+// Programmes lists the published programmes u may see (see Sees).
+func (s *Service) Programmes(ctx context.Context, u *auth.User) ([]content.ProgrammeSummary, error) {
 	progs, err := s.catalogue.Programmes(ctx, false)
 	if err != nil {
 		return nil, err
 	}
-	ens, err := s.enrolments.ForUser(ctx, userID)
+	out := make([]content.ProgrammeSummary, 0, len(progs))
+	for _, p := range progs {
+		if Sees(u, p.Programme) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// Home sorts the published programmes u may see for their home page,
+// each with their progress: the ones they are (or were) on, the open ones
+// they could start, and the rest.
+func (s *Service) Home(ctx context.Context, u *auth.User) (*HomeView, error) {
+	progs, err := s.Programmes(ctx, u)
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.store.Standing(ctx, userID)
+	ens, err := s.enrolments.ForUser(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}
-	v := &HomeView{}
+	st, err := s.store.Standing(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	v := &HomeView{ForMentor: u.Has(auth.RoleMentor) && !u.Has(auth.RoleLearner)}
 	for _, p := range progs {
 		o, err := s.outline(ctx, p.Slug)
 		if err != nil {
@@ -184,23 +221,21 @@ type LessonView struct {
 }
 
 // Lesson returns a published lesson with the learner's progress around
-// it. Errors: NotFound (drafts too); Forbidden, saying why, when the
-// learner is not on the programme (see Access).
-func (s *Service) Lesson(ctx context.Context, userID, lessonID string) (*LessonView, error) {
+// it. Errors: NotFound (drafts too, and a programme not for them);
+// Forbidden, saying why, when the learner is not on the programme (see
+// Access).
+func (s *Service) Lesson(ctx context.Context, u *auth.User, lessonID string) (*LessonView, error) {
 	l, err := s.visibleLesson(ctx, lessonID)
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.Progress(ctx, userID, l.ProgrammeSlug)
+	o, err := s.enrolledOutline(ctx, u, l.ProgrammeSlug)
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.access(ctx, userID, p.Outline)
+	p, err := s.progressIn(ctx, u.ID, o)
 	if err != nil {
 		return nil, err
-	}
-	if !a.Enrolled {
-		return nil, a.refusal(p.Outline)
 	}
 	media, err := s.catalogue.LessonMedia(ctx, l.ID)
 	if err != nil {
@@ -236,7 +271,7 @@ func (s *Service) CompleteLesson(ctx context.Context, u *auth.User, lessonID str
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.enrolledOutline(ctx, u.ID, l.ProgrammeSlug); err != nil {
+	if _, err := s.enrolledOutline(ctx, u, l.ProgrammeSlug); err != nil {
 		return nil, err
 	}
 	var p *Progress
@@ -261,25 +296,30 @@ func (s *Service) CompleteLesson(ctx context.Context, u *auth.User, lessonID str
 	return p, err
 }
 
+// certifyIfComplete issues the certificate when p is complete and, the
+// first time, tells the completions listener, in the caller's transaction.
 func (s *Service) certifyIfComplete(ctx context.Context, u *auth.User, p *Progress) error {
 	if !p.Complete {
 		return nil
 	}
-	_, err := s.store.IssueCertificate(ctx, Certificate{
+	c, issued, err := s.store.IssueCertificate(ctx, Certificate{
 		UserID: u.ID, ProgrammeID: p.Outline.Programme.ID, Code: newCode(),
 		LearnerName: u.Name, ProgrammeTitle: p.Outline.Programme.Title, IssuedAt: s.now(),
 	})
-	return err
+	if err != nil || !issued || s.completions == nil {
+		return err
+	}
+	return s.completions.ProgrammeCompleted(ctx, u.ID, p.Outline.Programme.Slug, c.IssuedAt)
 }
 
 // Certificate returns the learner's certificate for a programme, or
-// NotFound until they have completed it.
-func (s *Service) Certificate(ctx context.Context, userID, slug string) (*Certificate, error) {
-	p, err := s.Progress(ctx, userID, slug)
+// NotFound until they have completed it (or when it is not for them).
+func (s *Service) Certificate(ctx context.Context, u *auth.User, slug string) (*Certificate, error) {
+	o, err := s.visibleOutline(ctx, u, slug)
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.store.Certificate(ctx, userID, p.Outline.Programme.ID)
+	c, err := s.store.Certificate(ctx, u.ID, o.Programme.ID)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, apperr.New(apperr.NotFound, "You get your certificate when you finish every module of the programme.")
 	}

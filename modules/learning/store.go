@@ -164,15 +164,17 @@ type Certificate struct {
 }
 
 // IssueCertificate creates the user's certificate for a programme unless
-// one exists, and returns whichever is stored.
-func (s *Store) IssueCertificate(ctx context.Context, c Certificate) (*Certificate, error) {
-	g := db.Conn(ctx, s.g)
-	if err := g.Exec(`INSERT INTO certificates (user_id, programme_id, code, learner_name, programme_title, issued_at)
+// one exists, and returns whichever is stored; issued says whether this
+// call created it.
+func (s *Store) IssueCertificate(ctx context.Context, c Certificate) (cert *Certificate, issued bool, err error) {
+	res := db.Conn(ctx, s.g).Exec(`INSERT INTO certificates (user_id, programme_id, code, learner_name, programme_title, issued_at)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, programme_id) DO NOTHING`,
-		c.UserID, c.ProgrammeID, c.Code, c.LearnerName, c.ProgrammeTitle, c.IssuedAt).Error; err != nil {
-		return nil, err
+		c.UserID, c.ProgrammeID, c.Code, c.LearnerName, c.ProgrammeTitle, c.IssuedAt)
+	if res.Error != nil {
+		return nil, false, fmt.Errorf("store: unable to issue the certificate of %s: %w", c.UserID, res.Error)
 	}
-	return s.Certificate(ctx, c.UserID, c.ProgrammeID)
+	cert, err = s.Certificate(ctx, c.UserID, c.ProgrammeID)
+	return cert, res.RowsAffected > 0, err
 }
 
 // Certificate returns the user's certificate for a programme, or

@@ -338,15 +338,21 @@ func (s *Service) RecordVettingFor(ctx context.Context, v Vetting) error {
 	return s.store.SaveVetting(ctx, v)
 }
 
-// InductionCompleted records that userID finished the mentor induction
-// course on day at, as their safeguarding training date, when they have a
-// vetting record (a lead records the rest). It is what learning calls
-// when it issues a certificate; other programmes are ignored.
-func (s *Service) InductionCompleted(ctx context.Context, userID, programmeSlug string, at time.Time) error {
+// ProgrammeCompleted hears from learning that userID finished a
+// programme at at. For the mentor induction, finished by a mentor, it
+// records day at as their safeguarding training date (a lead records the
+// rest of their vetting); anything else is ignored. It runs in learning's
+// transaction, so an error here undoes the completion.
+func (s *Service) ProgrammeCompleted(ctx context.Context, userID, programmeSlug string, at time.Time) error {
 	if programmeSlug != InductionProgramme {
 		return nil
 	}
-	_, err := s.store.SetTrainingDate(ctx, userID, dayOf(at))
+	if _, err := s.store.Mentor(ctx, userID); isNotFound(err) {
+		return nil // not a mentor: nothing of theirs to vet
+	} else if err != nil {
+		return err
+	}
+	_, err := s.store.SetTrainingDate(ctx, userID, dayOf(at), s.now())
 	return err
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"onramp/app/apperr"
 	"onramp/app/auth"
@@ -104,6 +105,11 @@ type MentorHome struct {
 	Ended      []MenteeView
 	Capacity   int
 	HasVetting bool
+	// Training is when they finished safeguarding training (the mentor
+	// induction), nil until then.
+	Training *time.Time
+	// Induction is the mentor induction's page, where they start it.
+	Induction string
 }
 
 func (s *Service) view(ctx context.Context, viewer *auth.User, m Mentorship, withProgress bool) (MenteeView, error) {
@@ -195,7 +201,7 @@ func (s *Service) Learner(ctx context.Context, learner *auth.User) (*LearnerView
 
 // Home returns the mentor's home page.
 func (s *Service) Home(ctx context.Context, mentor *auth.User) (*MentorHome, error) {
-	h := &MentorHome{}
+	h := &MentorHome{Induction: "/learn/" + InductionProgramme}
 	if p, err := s.store.Profile(ctx, mentor.ID); err == nil {
 		h.Profile, h.Capacity = &p, p.Capacity
 	} else if !isNotFound(err) {
@@ -206,6 +212,7 @@ func (s *Service) Home(ctx context.Context, mentor *auth.User) (*MentorHome, err
 	case err == nil:
 		h.HasVetting = true
 		h.Eligible = Eligible(&v, s.today())
+		h.Training = v.SafeguardingTrainingOn
 	case isNotFound(err):
 		h.Eligible = Eligible(nil, s.today())
 	default:

@@ -114,10 +114,15 @@ func (s *Store) SaveVetting(ctx context.Context, v Vetting) error {
 }
 
 // SetTrainingDate records the day a mentor finished safeguarding
-// training, on an existing vetting record, keeping a later date.
-func (s *Store) SetTrainingDate(ctx context.Context, userID string, on time.Time) (bool, error) {
-	res := db.Conn(ctx, s.g).Exec(`UPDATE mentor_vetting SET safeguarding_training_on = ?
-		WHERE user_id = ? AND (safeguarding_training_on IS NULL OR safeguarding_training_on < ?)`, on, userID, on)
+// training, keeping a later date already recorded. A mentor with no
+// vetting record yet gets one with only that date, recorded by themselves
+// at at; a lead's record later replaces it, and their form shows the date.
+func (s *Store) SetTrainingDate(ctx context.Context, userID string, on, at time.Time) (bool, error) {
+	res := db.Conn(ctx, s.g).Exec(`INSERT INTO mentor_vetting (user_id, dbs_enhanced_barred, safeguarding_training_on, recorded_by, recorded_at)
+		VALUES (?, false, ?, ?, ?)
+		ON CONFLICT (user_id) DO UPDATE SET safeguarding_training_on = EXCLUDED.safeguarding_training_on
+		WHERE mentor_vetting.safeguarding_training_on IS NULL OR mentor_vetting.safeguarding_training_on < EXCLUDED.safeguarding_training_on`,
+		userID, on, userID, at)
 	if res.Error != nil {
 		return false, fmt.Errorf("store: unable to record the training of %s: %w", userID, res.Error)
 	}
