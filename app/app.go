@@ -115,7 +115,7 @@ type App struct {
 	Messaging *messaging.Service
 	// Live fans message changes out to this process's event streams.
 	Live  *messaging.Hub
-	Media     *storage.Health
+	Media *storage.Health
 	// Metrics serves /metrics; cmd/onramp puts it on ONRAMP_METRICS_ADDR,
 	// never on the public address.
 	Metrics http.Handler

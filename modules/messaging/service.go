@@ -38,7 +38,9 @@ func NewService(d *db.DB, mentorships Mentorships, notifier Notifier, audit Reco
 
 func isLead(u *auth.User) bool { return u.Has(auth.RoleSafeguardingLead) }
 
-func member(u *auth.User, ms mentoring.Mentorship) bool { return u.ID == ms.LearnerID || u.ID == ms.MentorID }
+func member(u *auth.User, ms mentoring.Mentorship) bool {
+	return u.ID == ms.LearnerID || u.ID == ms.MentorID
+}
 
 // Thread is a mentorship's messages as one person sees them.
 type Thread struct {
@@ -216,7 +218,9 @@ func (s *Service) Send(ctx context.Context, u *auth.User, mentorshipID, body str
 }
 
 // ThreadPath is the thread page of a mentorship.
-func ThreadPath(mentorshipID string) string { return "/mentoring/mentorships/" + mentorshipID + "/messages" }
+func ThreadPath(mentorshipID string) string {
+	return "/mentoring/mentorships/" + mentorshipID + "/messages"
+}
 
 // tellRecipient lets the other person know a message has arrived: one
 // notice per thread per hour, with the sender's first name and no
