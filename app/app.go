@@ -28,6 +28,8 @@ import (
 	"onramp/modules/identity"
 	"onramp/modules/learning"
 	"onramp/modules/mentoring"
+	"onramp/modules/messaging"
+	"onramp/modules/messaging/detect"
 	"onramp/modules/monitoring"
 	"onramp/modules/notify"
 	"onramp/modules/outcomes"
@@ -51,13 +53,33 @@ var (
 	_ learning.Completions = (*mentoring.Service)(nil)
 )
 
+// Messaging asks mentoring about mentorships (who is in one, whether it
+// is active, who may see it), tells people through notify, records
+// every message, review and case action in the audit log, and scans
+// with the detector before anyone else sees a message.
+var (
+	_ messaging.Mentorships = (*mentoring.Service)(nil)
+	_ messaging.Notifier    = (*notify.Service)(nil)
+	_ messaging.Recorder    = (*audit.Log)(nil)
+	_ messaging.Scanner     = (*detect.Detector)(nil)
+)
+
 // Periodic jobs, by name: reminding managers of follow-ups falling due,
 // and mentoring's sweep (six-month ends, check-in prompts, vetting
 // falling due).
 const (
 	FollowUpRemindersJob = "outcomes.follow_up_reminders"
 	MentoringSweepJob    = "mentoring.sweep"
+	// MessagingEscalateJob tells every safeguarding lead about held
+	// messages and worries past their due time; MessagingRetentionJob
+	// removes messages older than ONRAMP_MESSAGE_RETENTION.
+	MessagingEscalateJob  = "messaging.escalate"
+	MessagingRetentionJob = "messaging.retention"
 )
+
+// DefaultMessageRetention is how long messages are kept when
+// ONRAMP_MESSAGE_RETENTION is not set: seven years.
+const DefaultMessageRetention = 7 * 8760 * time.Hour
 
 // Options are the seams tests use; production leaves them zero.
 type Options struct {
@@ -93,7 +115,10 @@ type App struct {
 	// Jobs is the background job queue; Start starts it, Stop stops it.
 	Jobs      *jobs.Jobs
 	Mentoring *mentoring.Service
-	Media     *storage.Health
+	Messaging *messaging.Service
+	// Live fans message changes out to this process's event streams.
+	Live  *messaging.Hub
+	Media *storage.Health
 	// Metrics serves /metrics; cmd/onramp puts it on ONRAMP_METRICS_ADDR,
 	// never on the public address.
 	Metrics http.Handler
@@ -194,6 +219,25 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	if err := queue.Periodic(MentoringSweepJob, time.Hour, mentors.Sweep); err != nil {
 		return nil, err
 	}
+	scanner, err := detect.Default()
+	if err != nil {
+		return nil, err
+	}
+	app.Messaging = messaging.NewService(d, mentors, notes, auditLog, scanner, o.Now)
+	app.Live = messaging.NewHub(d.Pool.Config().ConnConfig.Copy())
+	if err := queue.Periodic(MessagingEscalateJob, 15*time.Minute, app.Messaging.Escalate); err != nil {
+		return nil, err
+	}
+	err = queue.Periodic(MessagingRetentionJob, 24*time.Hour, func(ctx context.Context) error {
+		retention := cfg.MessageRetention
+		if retention <= 0 {
+			retention = DefaultMessageRetention
+		}
+		return app.Messaging.RemoveExpired(ctx, retention)
+	})
+	if err != nil {
+		return nil, err
+	}
 
 	// Sessions and the current user run for every page and API call;
 	// static files, probes and the dev identity provider skip them. CSRF
@@ -252,6 +296,11 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	mentoringPages.Routes(routes)
+	messagingPages, err := messaging.New(app.Messaging, app.Live, pages)
+	if err != nil {
+		return nil, err
+	}
+	messagingPages.Routes(routes)
 
 	if cfg.DevIdP {
 		if app.DevIdP, err = newDevIdP(cfg, static, o.Now); err != nil {
@@ -265,17 +314,25 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 }
 
 // Start begins background work: discovering the identity provider,
-// watching the media store and working the job queue. Errors: the job
-// queue's, such as its tables missing.
+// watching the media store, listening for live messages (waiting up to
+// 5 s for the listener, so streams opened next miss nothing) and working
+// the job queue. Errors: the job queue's, such as its tables missing.
 func (a *App) Start(ctx context.Context) error {
 	a.Auth.Discover(ctx)
 	go a.Media.Run(ctx)
+	go a.Live.Run(ctx)
+	select {
+	case <-a.Live.Ready():
+	case <-time.After(5 * time.Second):
+	}
 	return a.Jobs.Start(ctx)
 }
 
-// Stop stops the job queue, letting running jobs finish until ctx ends
-// (then they are cancelled and retried later, by any replica).
+// Stop ends the live message streams and stops the job queue, letting
+// running jobs finish until ctx ends (then they are cancelled and retried
+// later, by any replica).
 func (a *App) Stop(ctx context.Context) error {
+	a.Live.Stop()
 	return a.Jobs.Stop(ctx)
 }
 

@@ -30,9 +30,6 @@ func homeRoutes(r *auth.Routes, pages *render.Engine) {
 			return pages.HTML(c, http.StatusOK, "app/role-home", title, data)
 		})
 	}
-	home("/safeguarding", auth.RoleSafeguardingLead, "Safeguarding", roleHome{
-		Coming: "Reviewing held messages and reported concerns is not built yet. Flagged items will be listed here.",
-	})
 	home("/admin", auth.RoleAdmin, "Admin", roleHome{
 		Coming: "Choose what to manage.",
 		Links:  []link{{"/admin/content", "Course content"}, {"/admin/users", "Users and roles"}, {"/admin/audit", "Audit log"}},

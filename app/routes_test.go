@@ -225,6 +225,34 @@ func routeTable(id ids) map[string]routeRow {
 		// The demo mentorship: its two people, the learner's manager,
 		// safeguarding leads and admins; nobody else may know of it.
 		"GET /api/v1/mentorships/:id": {"/api/v1/mentorships/" + id.mentorship, [7]int{401, 200, 200, 200, 200, 200, 404}},
+
+		// messaging rows (modules/messaging): a thread is read by its two
+		// people and safeguarding leads, written by its two people; staff
+		// who may know of the mentorship are refused. An empty message or
+		// report is refused before anything is stored.
+		"GET /mentoring/mentorships/:id/messages":   {"/mentoring/mentorships/" + id.mentorship + "/messages", [7]int{303, 200, 200, 403, 200, 403, 403}},
+		"POST /mentoring/mentorships/:id/messages":  {"/mentoring/mentorships/" + id.mentorship + "/messages", [7]int{401, 422, 422, 403, 403, 403, 403}},
+		"GET /concerns/new":                         {"/concerns/new", [7]int{303, 200, 200, 403, 403, 403, 403}},
+		"POST /concerns":                            {"/concerns", [7]int{401, 422, 422, 403, 403, 403, 403}},
+		"GET /concerns/sent":                        {"/concerns/sent", [7]int{303, 200, 200, 403, 403, 403, 403}},
+		"GET /safeguarding/messages/:id":            {"/safeguarding/messages/" + zero, [7]int{303, 403, 403, 403, 404, 403, 403}},
+		"POST /safeguarding/messages/:id/review":    {"/safeguarding/messages/" + zero + "/review", [7]int{401, 403, 403, 403, 404, 403, 403}},
+		"POST /safeguarding/messages/:id/concern":   {"/safeguarding/messages/" + zero + "/concern", [7]int{401, 403, 403, 403, 404, 403, 403}},
+		"GET /safeguarding/cases/:id":               {"/safeguarding/cases/" + zero, [7]int{303, 403, 403, 403, 404, 403, 403}},
+		"POST /safeguarding/cases/:id":              {"/safeguarding/cases/" + zero, [7]int{401, 403, 403, 403, 404, 403, 403}},
+		"POST /safeguarding/cases/:id/notes":        {"/safeguarding/cases/" + zero + "/notes", [7]int{401, 403, 403, 403, 404, 403, 403}},
+		"POST /safeguarding/mentorships/:id/pause":  {"/safeguarding/mentorships/" + zero + "/pause", [7]int{401, 403, 403, 403, 422, 403, 403}},
+		"POST /safeguarding/mentorships/:id/resume": {"/safeguarding/mentorships/" + zero + "/resume", [7]int{401, 403, 403, 403, 404, 403, 403}},
+		"GET /api/v1/mentorships/:id/messages":      {"/api/v1/mentorships/" + id.mentorship + "/messages", [7]int{401, 200, 200, 403, 200, 403, 403}},
+		"POST /api/v1/mentorships/:id/messages":     {"/api/v1/mentorships/" + id.mentorship + "/messages", [7]int{401, 422, 422, 403, 403, 403, 403}},
+		"GET /api/v1/mentorships/:id/events":        {"/api/v1/mentorships/" + id.mentorship + "/events", [7]int{401, 200, 200, 403, 403, 403, 403}},
+		"GET /api/v1/moderation/queue":              {"/api/v1/moderation/queue", [7]int{401, 403, 403, 403, 200, 403, 403}},
+		"POST /api/v1/moderation/messages/:id/release": {"/api/v1/moderation/messages/" + zero + "/release",
+			[7]int{401, 403, 403, 403, 404, 403, 403}},
+		"POST /api/v1/moderation/messages/:id/redact": {"/api/v1/moderation/messages/" + zero + "/redact",
+			[7]int{401, 403, 403, 403, 404, 403, 403}},
+		"POST /api/v1/moderation/messages/:id/block": {"/api/v1/moderation/messages/" + zero + "/block",
+			[7]int{401, 403, 403, 403, 404, 403, 403}},
 	}
 }
 

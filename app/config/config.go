@@ -89,6 +89,10 @@ type Config struct {
 	// ReportMinPeople withholds an equality report whole when fewer people
 	// in it have answered the questions.
 	ReportMinPeople int `env:"ONRAMP_REPORT_MIN_PEOPLE" envDefault:"20"`
+	// MessageRetention is how long mentor-mentee messages are kept before
+	// the retention job removes them; seven years (61320h) by default,
+	// and zero means that default.
+	MessageRetention time.Duration `env:"ONRAMP_MESSAGE_RETENTION" envDefault:"61320h"`
 
 	// DevLoadUsers adds this many load-test learners
 	// (load-learner-N@example.org) to the dev identity provider, so
@@ -194,6 +198,9 @@ func (c *Config) Validate() error {
 		// suppressed, so most of it would be, and what shows would be
 		// about almost everyone in it.
 		problems = append(problems, "ONRAMP_REPORT_MIN_PEOPLE must be at least 10, so an equality report never describes a handful of people")
+	}
+	if c.MessageRetention != 0 && c.MessageRetention < 30*24*time.Hour {
+		problems = append(problems, "ONRAMP_MESSAGE_RETENTION must be at least 720h (30 days), so a safeguarding lead can still read what was said")
 	}
 	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr {
 		problems = append(problems, "ONRAMP_METRICS_ADDR must differ from ONRAMP_ADDR: metrics are kept off the public address")

@@ -112,6 +112,10 @@ func (m Main) serve(ctx context.Context, mode config.Mode) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- server.Run(ctx, cfg.ShutdownTimeout, sites...) }()
+	// Live message streams never finish on their own: end them as
+	// shutdown starts, so the server's drain is not spent waiting on them
+	// (browsers reconnect to another replica with Last-Event-ID).
+	go func() { <-ctx.Done(); a.Live.Stop() }()
 	if mode == config.ModeDev {
 		waitFor(ctx, a.Auth.Ready, 10*time.Second)
 		m.printDevWelcome(cfg)
