@@ -49,6 +49,7 @@ var (
 	_ notify.Queue         = (*jobs.Jobs)(nil)
 	_ mentoring.Learning   = (*learning.Service)(nil)
 	_ learning.Completions = (*mentoring.Service)(nil)
+	_ learning.Mentors     = (*mentoring.Service)(nil)
 )
 
 // Periodic jobs, by name: reminding managers of follow-ups falling due,
@@ -182,6 +183,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	learn := learning.NewService(d, courses.Catalogue(), groups, o.Now)
 	mentors := mentoring.NewService(d, notes, learn, o.Now)
 	learn.SetCompletions(mentors)
+	learn.SetMentors(mentors)
 	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people,
 		Content: courses, Cohorts: groups, Learning: learn, Mentoring: mentors, Media: storage.NewHealth(files, o.MediaCheckInterval),
 		Metrics: server.MetricsHandler(reg), Notify: notes, Jobs: queue}

@@ -74,3 +74,24 @@ func TestDemoMentorshipIsSeenByItsTwoPeopleAndTheirManagerOnly(t *testing.T) {
 		t.Errorf("the learner's mentor page should show the mentor's first name only")
 	}
 }
+
+// TestMentoringIsFoundFromTheHomePages guards the ways in: a manager's
+// home links to matching and to mentors' checks; a learner's home names
+// their mentor, or asks what they would like in one.
+func TestMentoringIsFoundFromTheHomePages(t *testing.T) {
+	srv := testenv.NewServer(t)
+	manage := testenv.Body(t, srv.SignIn(t, "manager@example.org").Get("/manage"))
+	for _, want := range []string{`href="/manage/mentoring">Mentor matching</a>`, `href="/mentoring/mentors">Mentors and their checks</a>`} {
+		if !strings.Contains(manage, want) {
+			t.Errorf("the manager's home has no %s", want)
+		}
+	}
+	learn := testenv.Body(t, srv.SignIn(t, "learner@example.org").Get("/learn"))
+	if !strings.Contains(learn, `<a href="/learn/mentor">Your mentor</a>: Dan`) || strings.Contains(learn, "Okafor") {
+		t.Error("the learner's home does not name their mentor by first name with a link to them")
+	}
+	other := testenv.Body(t, srv.SignIn(t, "learner2@example.org").Get("/learn"))
+	if !strings.Contains(other, "Tell us what you would like in a mentor") || strings.Contains(other, ">Your mentor</a>") {
+		t.Error("a learner with no mentor is not asked what they would like in one")
+	}
+}

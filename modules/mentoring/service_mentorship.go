@@ -55,6 +55,21 @@ func (s *Service) Mine(ctx context.Context, viewer *auth.User) ([]Mentorship, er
 	return out, nil
 }
 
+// MentorOf returns the first name of the learner's mentor while they have
+// an active mentorship ("", false otherwise), for the learner's home page.
+func (s *Service) MentorOf(ctx context.Context, learnerID string) (string, bool, error) {
+	all, err := s.store.MentorshipsOf(ctx, learnerID)
+	if err != nil {
+		return "", false, err
+	}
+	for _, m := range all {
+		if m.LearnerID == learnerID && m.Status == StatusActive {
+			return m.MentorFirstName(), true, nil
+		}
+	}
+	return "", false, nil
+}
+
 // Participant says whether userID is one of a mentorship's two people and
 // whether it is active: messaging asks it before every read and write.
 // A mentorship that does not exist is (false, false, nil).
