@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -93,5 +94,92 @@ func TestMentoringIsFoundFromTheHomePages(t *testing.T) {
 	other := testenv.Body(t, srv.SignIn(t, "learner2@example.org").Get("/learn"))
 	if !strings.Contains(other, "Tell us what you would like in a mentor") || strings.Contains(other, ">Your mentor</a>") {
 		t.Error("a learner with no mentor is not asked what they would like in one")
+	}
+}
+
+type proposalDoc struct {
+	ID               string  `json:"id"`
+	Status           string  `json:"status"`
+	LearnerFirstName string  `json:"learner_first_name"`
+	MentorID         string  `json:"mentor_id"`
+	MentorFirstName  string  `json:"mentor_first_name"`
+	Score            float64 `json:"score"`
+	Reasons          string  `json:"reasons"`
+	EndsOn           *string `json:"ends_on"`
+}
+
+// postJSON posts body as JSON and decodes the answer into v (when not
+// nil), returning the status.
+func postJSON(t *testing.T, c *testenv.Client, path, body string, v any) int {
+	t.Helper()
+	req := c.Request(http.MethodPost, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp := c.Do(req)
+	defer resp.Body.Close()
+	if v != nil && resp.StatusCode == http.StatusOK {
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+			t.Fatalf("POST %s: decoding: %v", path, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+// TestManagerProposalsAPIMatchesDecidesAndKeepsToTheOrganisation runs
+// matching through the API, then approves, rejects and swaps, and checks
+// another organisation's manager can neither see nor decide the proposals.
+func TestManagerProposalsAPIMatchesDecidesAndKeepsToTheOrganisation(t *testing.T) {
+	srv := testenv.NewServer(t)
+	mgr, other := srv.SignIn(t, "manager@example.org"), srv.SignIn(t, "manager2@example.org")
+	var made []proposalDoc
+	if s := postJSON(t, mgr, "/api/v1/mentoring/matches", `{}`, &made); s != http.StatusOK {
+		t.Fatalf("running matching: %d", s)
+	}
+	var open []proposalDoc
+	mgr.JSON("/api/v1/mentoring/proposals", &open)
+	if len(open) < 2 {
+		t.Fatalf("%d open proposals after matching (%d new), want at least two to decide", len(open), len(made))
+	}
+	for _, p := range open {
+		if p.Status != "proposed" || p.LearnerFirstName == "" || strings.Contains(p.LearnerFirstName, " ") ||
+			p.MentorFirstName == "" || strings.Contains(p.MentorFirstName, " ") || p.Reasons == "" {
+			t.Errorf("proposal %+v: want first names and reasons", p)
+		}
+	}
+	var theirs []proposalDoc
+	other.JSON("/api/v1/mentoring/proposals", &theirs)
+	for _, p := range theirs {
+		for _, q := range open {
+			if p.ID == q.ID {
+				t.Errorf("manager2 sees the other organisation's proposal %s", p.ID)
+			}
+		}
+	}
+	a, r := open[0], open[1]
+	for _, action := range []string{"approve", "reject", "swap"} {
+		if s := postJSON(t, other, "/api/v1/mentoring/proposals/"+a.ID+"/"+action, `{"reason":"x","mentor_id":"`+a.MentorID+`"}`, nil); s != http.StatusNotFound {
+			t.Errorf("manager2 %s another organisation's proposal: %d, want 404", action, s)
+		}
+	}
+	if s := postJSON(t, mgr, "/api/v1/mentoring/proposals/"+r.ID+"/reject", `{"reason":" "}`, nil); s != http.StatusUnprocessableEntity {
+		t.Errorf("rejecting without a reason: %d, want 422", s)
+	}
+	if s := postJSON(t, mgr, "/api/v1/mentoring/proposals/"+r.ID+"/swap", `{"mentor_id":"`+r.LearnerFirstName+`"}`, nil); s != http.StatusConflict {
+		t.Errorf("swapping to someone who is not a mentor: %d, want 409", s)
+	}
+	var got proposalDoc
+	if s := postJSON(t, mgr, "/api/v1/mentoring/proposals/"+r.ID+"/reject", `{"reason":"They know each other"}`, &got); s != http.StatusOK || got.Status != "rejected" {
+		t.Errorf("rejecting: %d %+v", s, got)
+	}
+	if s := postJSON(t, mgr, "/api/v1/mentoring/proposals/"+a.ID+"/approve", ``, &got); s != http.StatusOK || got.Status != "active" || got.EndsOn == nil {
+		t.Errorf("approving: %d %+v", s, got)
+	}
+	if s := postJSON(t, mgr, "/api/v1/mentoring/proposals/"+a.ID+"/approve", ``, nil); s != http.StatusConflict {
+		t.Errorf("approving twice: %d, want 409", s)
+	}
+	mgr.JSON("/api/v1/mentoring/proposals", &open)
+	for _, p := range open {
+		if p.ID == a.ID || p.ID == r.ID {
+			t.Errorf("decided proposal %s is still listed as open", p.ID)
+		}
 	}
 }

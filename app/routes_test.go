@@ -211,8 +211,9 @@ func routeTable(id ids) map[string]routeRow {
 			[7]int{401, 403, 403, 404, 403, 404, 403}},
 		"POST /manage/mentoring/proposals/:id/reject": {"/manage/mentoring/proposals/" + zero + "/reject",
 			[7]int{401, 403, 403, 422, 403, 422, 403}},
+		// An empty form is refused before anything is looked up.
 		"POST /manage/mentoring/proposals/:id/swap": {"/manage/mentoring/proposals/" + zero + "/swap",
-			[7]int{401, 403, 403, 404, 403, 404, 403}},
+			[7]int{401, 403, 403, 422, 403, 422, 403}},
 		// An empty reason is refused before anything is looked up.
 		"POST /mentoring/mentorships/:id/end":     {"/mentoring/mentorships/" + zero + "/end", [7]int{401, 422, 422, 422, 403, 422, 403}},
 		"POST /mentoring/mentorships/:id/rematch": {"/mentoring/mentorships/" + zero + "/rematch", [7]int{401, 422, 422, 403, 403, 403, 403}},
@@ -225,6 +226,15 @@ func routeTable(id ids) map[string]routeRow {
 		// The demo mentorship: its two people, the learner's manager,
 		// safeguarding leads and admins; nobody else may know of it.
 		"GET /api/v1/mentorships/:id": {"/api/v1/mentorships/" + id.mentorship, [7]int{401, 200, 200, 200, 200, 200, 404}},
+		// The manager's proposals API: managers (their organisation's) and admins.
+		"GET /api/v1/mentoring/proposals": {"/api/v1/mentoring/proposals", staffAPI},
+		"POST /api/v1/mentoring/proposals/:id/approve": {"/api/v1/mentoring/proposals/" + zero + "/approve",
+			[7]int{401, 403, 403, 404, 403, 404, 403}},
+		"POST /api/v1/mentoring/proposals/:id/reject": {"/api/v1/mentoring/proposals/" + zero + "/reject",
+			[7]int{401, 403, 403, 422, 403, 422, 403}},
+		"POST /api/v1/mentoring/proposals/:id/swap": {"/api/v1/mentoring/proposals/" + zero + "/swap",
+			[7]int{401, 403, 403, 422, 403, 422, 403}},
+		"POST /api/v1/mentoring/matches": {"/api/v1/mentoring/matches", [7]int{401, 403, 403, 200, 403, 200, 403}},
 	}
 }
 

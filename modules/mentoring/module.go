@@ -111,4 +111,9 @@ func (m *Module) Routes(r *auth.Routes) {
 
 	r.GET("/api/v1/mentorships", pair, m.apiList)
 	r.GET("/api/v1/mentorships/:id", auth.SignedIn, m.apiGet)
+	r.GET("/api/v1/mentoring/proposals", staff, m.apiProposals)
+	r.POST("/api/v1/mentoring/proposals/:id/approve", staff, m.apiApprove)
+	r.POST("/api/v1/mentoring/proposals/:id/reject", staff, m.apiReject)
+	r.POST("/api/v1/mentoring/proposals/:id/swap", staff, m.apiSwap)
+	r.POST("/api/v1/mentoring/matches", staff, m.apiMatch, r.Idempotent())
 }
