@@ -181,7 +181,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	groups := cohorts.NewService(d, auditLog, outcomesModule.Service(), people, cohorts.RiskRules{InactiveDays: cfg.AtRiskInactiveDays,
 		FailedChecks: cfg.AtRiskFailedChecks, NotStartedDays: cfg.AtRiskNotStartedDays}, o.Now)
 	learn := learning.NewService(d, courses.Catalogue(), groups, o.Now)
-	mentors := mentoring.NewService(d, notes, learn, o.Now)
+	mentors := mentoring.NewService(d, notes, learn, auditLog, o.Now)
 	learn.SetCompletions(mentors)
 	learn.SetMentors(mentors)
 	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people,

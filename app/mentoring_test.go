@@ -3,6 +3,7 @@ package app_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -181,5 +182,50 @@ func TestManagerProposalsAPIMatchesDecidesAndKeepsToTheOrganisation(t *testing.T
 		if p.ID == a.ID || p.ID == r.ID {
 			t.Errorf("decided proposal %s is still listed as open", p.ID)
 		}
+	}
+}
+
+// TestAdminEditsMatchingWeightsAndTheChangeIsAudited walks the admin
+// weights pages: the list, a refused form that keeps what was typed, a
+// saved change that is audited, and going back to the default.
+func TestAdminEditsMatchingWeightsAndTheChangeIsAudited(t *testing.T) {
+	srv := testenv.NewServer(t)
+	admin := srv.SignIn(t, "admin@example.org")
+	if body := testenv.Body(t, admin.Get("/admin")); !strings.Contains(body, `href="/admin/mentoring/weights"`) {
+		t.Error("the admin home does not link to the matching weights")
+	}
+	list := testenv.Body(t, admin.Get("/admin/mentoring/weights"))
+	for _, want := range []string{"Every programme (default)", "Get Into", "Uses the default weights."} {
+		if !strings.Contains(list, want) {
+			t.Errorf("the weights page does not say %q", want)
+		}
+	}
+	form := url.Values{"career-family": {"7"}, "shared-interest": {"1"}, "same-region": {"20000"}, "shared-language": {"1"},
+		"first-language": {"2"}, "availability": {"1.5"}, "load-spread": {"1"}}
+	resp := admin.PostForm("/admin/mentoring/weights/get-into", form)
+	if body := testenv.Body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, "Enter a weight from -10000 to 10000") || !strings.Contains(body, `value="20000"`) {
+		t.Errorf("a weight out of bounds: %d, want 422 with the message and the typed value kept", resp.StatusCode)
+	}
+	form.Set("same-region", "3")
+	resp = admin.NoRedirects().PostForm("/admin/mentoring/weights/get-into", form)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("saving weights: %d", resp.StatusCode)
+	}
+	list = testenv.Body(t, admin.Get("/admin/mentoring/weights"))
+	if !strings.Contains(list, "Its own weights, changed by") || !strings.Contains(list, "1.5") {
+		t.Error("the list does not show Get Into's own weights after saving")
+	}
+	var n int
+	testenv.DB(t).Gorm.Raw(`SELECT count(*) FROM audit_events WHERE action = 'mentoring.weights_changed' AND subject_id = 'get-into'
+		AND detail->>'availability' = '1.5'`).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d audit events for the change, want 1", n)
+	}
+	resp = admin.PostForm("/admin/mentoring/weights/get-into/reset", nil)
+	resp.Body.Close()
+	if list = testenv.Body(t, admin.Get("/admin/mentoring/weights")); strings.Contains(list, "Its own weights") {
+		t.Error("Get Into still has its own weights after going back to the default")
 	}
 }

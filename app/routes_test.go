@@ -235,6 +235,11 @@ func routeTable(id ids) map[string]routeRow {
 		"POST /api/v1/mentoring/proposals/:id/swap": {"/api/v1/mentoring/proposals/" + zero + "/swap",
 			[7]int{401, 403, 403, 422, 403, 422, 403}},
 		"POST /api/v1/mentoring/matches": {"/api/v1/mentoring/matches", [7]int{401, 403, 403, 200, 403, 200, 403}},
+		// Matching weights: admins only; an empty form is refused, an unknown programme is 404.
+		"GET /admin/mentoring/weights":                   {"/admin/mentoring/weights", [7]int{303, 403, 403, 403, 403, 200, 403}},
+		"GET /admin/mentoring/weights/:programme":        {"/admin/mentoring/weights/get-into", [7]int{303, 403, 403, 403, 403, 200, 403}},
+		"POST /admin/mentoring/weights/:programme":       {"/admin/mentoring/weights/get-into", [7]int{401, 403, 403, 403, 403, 422, 403}},
+		"POST /admin/mentoring/weights/:programme/reset": {"/admin/mentoring/weights/nothing/reset", [7]int{401, 403, 403, 403, 403, 404, 403}},
 	}
 }
 

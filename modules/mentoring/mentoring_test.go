@@ -76,7 +76,7 @@ func newWorld(t *testing.T) *world {
 	w := &world{t: t, f: f, notes: &recorder{}, clock: &clock{t: today.Add(9 * time.Hour)}, cohort: cohort,
 		manager: &auth.User{ID: mgrID, Roles: []string{auth.RoleManager}, OrganisationID: org},
 		lang:    strings.ReplaceAll(testenv.Unique("Lang"), " ", "")}
-	w.svc = mentoring.NewService(testenv.DB(t), w.notes, nil, w.clock.now)
+	w.svc = mentoring.NewService(testenv.DB(t), w.notes, nil, audit.New(testenv.DB(t).Gorm), w.clock.now)
 	return w
 }
 

@@ -101,6 +101,12 @@ func (m *Module) Routes(r *auth.Routes) {
 	r.POST("/manage/mentoring/proposals/:id/reject", staff, m.reject)
 	r.POST("/manage/mentoring/proposals/:id/swap", staff, m.swap)
 
+	admin := auth.Roles(auth.RoleAdmin)
+	r.GET("/admin/mentoring/weights", admin, m.weights)
+	r.GET("/admin/mentoring/weights/:programme", admin, m.editWeights)
+	r.POST("/admin/mentoring/weights/:programme", admin, m.saveWeights)
+	r.POST("/admin/mentoring/weights/:programme/reset", admin, m.resetWeights)
+
 	pair := auth.Roles(auth.RoleLearner, auth.RoleMentor)
 	r.POST("/mentoring/mentorships/:id/end", auth.Roles(auth.RoleLearner, auth.RoleMentor, auth.RoleManager, auth.RoleAdmin), m.end)
 	r.POST("/mentoring/mentorships/:id/rematch", pair, m.rematch)

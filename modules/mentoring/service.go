@@ -40,14 +40,17 @@ type Service struct {
 	store    *Store
 	notifier Notifier
 	learning Learning
+	audit    Auditor
 	model    match.Model
 	now      func() time.Time
 }
 
-// NewService returns the mentoring service. notifier and progress may be
-// nil (no notices; no progress shown). now is the clock.
-func NewService(d *db.DB, notifier Notifier, progress Learning, now func() time.Time) *Service {
-	return &Service{db: d, store: NewStore(d.Gorm), notifier: notifier, learning: progress, model: match.DefaultModel(), now: now}
+// NewService returns the mentoring service. notifier, progress and audit
+// may be nil (no notices; no progress shown; nothing audited). now is the
+// clock.
+func NewService(d *db.DB, notifier Notifier, progress Learning, audit Auditor, now func() time.Time) *Service {
+	return &Service{db: d, store: NewStore(d.Gorm), notifier: notifier, learning: progress, audit: audit,
+		model: match.DefaultModel(), now: now}
 }
 
 func (s *Service) today() time.Time { return dayOf(s.now()) }

@@ -118,7 +118,11 @@ func (s *Service) RunMatching(ctx context.Context, viewer *auth.User) ([]Mentors
 			p.Mentors = append(p.Mentors, m.matcher())
 			eligible[m.row.UserID] = m.eligibility.Eligible && m.left > 0
 		}
-		res, err := s.model.Run(p)
+		model, err := s.matchModel(ctx)
+		if err != nil {
+			return err
+		}
+		res, err := model.Run(p)
 		if err != nil {
 			return apperr.Wrap(apperr.Internal, "Matching could not be run", err)
 		}
@@ -221,13 +225,17 @@ func (s *Service) Proposal(ctx context.Context, viewer *auth.User, id string) (*
 	if err != nil {
 		return nil, err
 	}
+	model, err := s.matchModel(ctx)
+	if err != nil {
+		return nil, err
+	}
 	for _, pm := range mentors {
 		mm := pm.matcher()
 		if pm.row.UserID == m.MentorID || !pm.eligibility.Eligible || pm.left <= 0 || s.model.Refusal(l, mm) != "" {
 			continue
 		}
 		v.Options = append(v.Options, SwapOption{MentorID: pm.row.UserID, Name: pm.row.Name, JobRole: pm.row.JobRole,
-			Reasons: s.model.Reasons(l, mm)})
+			Reasons: model.Reasons(l, mm)})
 	}
 	return v, nil
 }
@@ -300,7 +308,11 @@ func (s *Service) Swap(ctx context.Context, viewer *auth.User, id, mentorID stri
 		if why != "" {
 			return apperr.New(apperr.Conflict, why)
 		}
-		if err := s.store.Swap(ctx, m.ID, mentorID, s.model.Reasons(l, mm), s.model.Score(l, mm).String()); err != nil {
+		model, err := s.matchModel(ctx)
+		if err != nil {
+			return err
+		}
+		if err := s.store.Swap(ctx, m.ID, mentorID, model.Reasons(l, mm), model.Score(l, mm).String()); err != nil {
 			return err
 		}
 		out, err = s.store.Mentorship(ctx, m.ID)
