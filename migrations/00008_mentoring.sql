@@ -56,11 +56,13 @@ CREATE TABLE mentoring_preferences (
     updated_at    timestamptz NOT NULL
 );
 
--- A reason a learner and mentor must never be matched (family, line
--- manager).
+-- A reason a learner and mentor must never be matched (same family, line
+-- manager, they know each other), declared by a manager of the learner's
+-- organisation, a safeguarding lead or an admin.
 CREATE TABLE mentoring_conflicts (
     learner_id  uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     mentor_id   uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind        text NOT NULL DEFAULT 'other' CHECK (kind IN ('same_family', 'line_manager', 'knows_them', 'other')),
     reason      text NOT NULL CHECK (length(btrim(reason)) BETWEEN 1 AND 500),
     declared_by uuid NOT NULL REFERENCES users (id),
     declared_at timestamptz NOT NULL,

@@ -31,6 +31,8 @@ func doneMessage(done string) string {
 		return "Match rejected"
 	case "swapped":
 		return "Mentor swapped"
+	case "conflict":
+		return "Conflict recorded and match rejected"
 	}
 	n, err := strconv.Atoi(strings.TrimPrefix(done, "matched-"))
 	switch {
@@ -79,6 +81,17 @@ func (m *Module) reject(c echo.Context) error {
 		return formError(err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/manage/mentoring?done=rejected")
+}
+
+func (m *Module) proposalConflict(c echo.Context) error {
+	var f conflictForm
+	if err := c.Bind(&f); err != nil {
+		return errForm
+	}
+	if err := m.svc.DeclareProposalConflict(c.Request().Context(), auth.UserOf(c), c.Param("id"), f.Kind, f.Reason); err != nil {
+		return formError(err)
+	}
+	return c.Redirect(http.StatusSeeOther, "/manage/mentoring?done=conflict")
 }
 
 func (m *Module) swap(c echo.Context) error {

@@ -36,6 +36,7 @@ func New(svc *Service, pages *render.Engine) (*Module, error) {
 			return strings.Join(out, ", ")
 		},
 		"firstName": FirstName,
+		"kindLabel": func(code string) string { return Label(ConflictKinds, code) },
 		"yesNo": func() []render.Option {
 			return []render.Option{{Value: "yes", Label: "Yes"}, {Value: "no", Label: "No"}}
 		},
@@ -88,6 +89,7 @@ func (m *Module) Routes(r *auth.Routes) {
 	r.GET("/mentoring/mentors", vetters, m.mentors)
 	r.GET("/mentoring/mentors/:id/vetting", vetters, m.vetting)
 	r.POST("/mentoring/mentors/:id/vetting", vetters, m.recordVetting)
+	r.POST("/mentoring/mentors/:id/conflicts", vetters, m.declareConflict)
 
 	learner := auth.Roles(auth.RoleLearner)
 	r.GET("/learn/mentor", learner, m.learner)
@@ -100,6 +102,7 @@ func (m *Module) Routes(r *auth.Routes) {
 	r.POST("/manage/mentoring/proposals/:id/approve", staff, m.approve)
 	r.POST("/manage/mentoring/proposals/:id/reject", staff, m.reject)
 	r.POST("/manage/mentoring/proposals/:id/swap", staff, m.swap)
+	r.POST("/manage/mentoring/proposals/:id/conflict", staff, m.proposalConflict)
 
 	admin := auth.Roles(auth.RoleAdmin)
 	r.GET("/admin/mentoring/weights", admin, m.weights)

@@ -213,6 +213,9 @@ type MentorState struct {
 	Active       int
 	Vetting      *Vetting
 	Eligibility  Eligibility
+	// Conflicts are the learners (whom the viewer may see) the mentor
+	// must never be matched with; filled in by Mentor only.
+	Conflicts []Conflict
 }
 
 func (s *Service) mentorState(r mentorRow) MentorState {
@@ -255,7 +258,13 @@ func (s *Service) Mentor(ctx context.Context, viewer *auth.User, id string) (Men
 	if err != nil {
 		return MentorState{}, err
 	}
-	return s.mentorState(r), nil
+	st := s.mentorState(r)
+	if scope, err := conflictScope(viewer); err == nil { // a manager with no organisation sees none
+		if st.Conflicts, err = s.store.ConflictsOf(ctx, id, scope); err != nil {
+			return MentorState{}, err
+		}
+	}
+	return st, nil
 }
 
 // VettingInput is the vetting form as typed; dates are day, month, year.
@@ -403,11 +412,3 @@ func (s *Service) SavePreferences(ctx context.Context, learnerID string, in Pref
 	return s.store.SavePreferences(ctx, p)
 }
 
-// DeclareConflict records that a learner and mentor must never be
-// matched, for managers of the learner's organisation and admins.
-func (s *Service) DeclareConflict(ctx context.Context, viewer *auth.User, learnerID, mentorID, reason string) error {
-	if strings.TrimSpace(reason) == "" {
-		return apperr.InvalidFields(apperr.FieldError{Field: "reason", Message: "Say why they must not be matched"})
-	}
-	return s.store.DeclareConflict(ctx, learnerID, mentorID, strings.TrimSpace(reason), viewer.ID, s.now())
-}

@@ -165,6 +165,7 @@ func (s *Service) Proposals(ctx context.Context, viewer *auth.User) ([]Mentorshi
 type ProposalView struct {
 	Mentorship Mentorship
 	Options    []SwapOption
+	Kinds      []Option // the reasons a conflict may be declared
 }
 
 // SwapOption is a mentor a proposal could be swapped to.
@@ -213,7 +214,7 @@ func (s *Service) Proposal(ctx context.Context, viewer *auth.User, id string) (*
 	if err != nil {
 		return nil, err
 	}
-	v := &ProposalView{Mentorship: m}
+	v := &ProposalView{Mentorship: m, Kinds: ConflictKinds}
 	if m.Status != StatusProposed {
 		return v, nil
 	}
