@@ -50,6 +50,7 @@ var (
 	_ mentoring.Learning   = (*learning.Service)(nil)
 	_ learning.Completions = (*mentoring.Service)(nil)
 	_ learning.Mentors     = (*mentoring.Service)(nil)
+	_ mentoring.News       = (*outcomes.Service)(nil)
 )
 
 // Periodic jobs, by name: reminding managers of follow-ups falling due,
@@ -184,6 +185,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	mentors := mentoring.NewService(d, notes, learn, auditLog, o.Now)
 	learn.SetCompletions(mentors)
 	learn.SetMentors(mentors)
+	mentors.SetNews(outcomesModule.Service())
 	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people,
 		Content: courses, Cohorts: groups, Learning: learn, Mentoring: mentors, Media: storage.NewHealth(files, o.MediaCheckInterval),
 		Metrics: server.MetricsHandler(reg), Notify: notes, Jobs: queue}

@@ -229,3 +229,29 @@ func TestAdminEditsMatchingWeightsAndTheChangeIsAudited(t *testing.T) {
 		t.Error("Get Into still has its own weights after going back to the default")
 	}
 }
+
+// TestMentorSeesTheKindAndStartOfTheirMenteesOwnNews checks the mentor's
+// home shows a mentee's self-reported news as kind and start date only:
+// never the employer or role, which are for staff.
+func TestMentorSeesTheKindAndStartOfTheirMenteesOwnNews(t *testing.T) {
+	srv := testenv.NewServer(t)
+	learner := srv.SignIn(t, "learner@example.org")
+	var cohort string
+	testenv.DB(t).Gorm.Raw(`SELECT e.cohort_id FROM enrolments e JOIN users u ON u.id = e.user_id
+		WHERE u.email = 'learner@example.org' LIMIT 1`).Scan(&cohort)
+	start := time.Now().AddDate(0, 0, -3)
+	resp := learner.NoRedirects().PostForm("/learn/news", url.Values{"cohort": {cohort}, "kind": {"apprenticeship"},
+		"employer": {"Secret Valley Trust"}, "role": {"Apprentice porter"}, "start-day": {start.Format("2")},
+		"start-month": {start.Format("1")}, "start-year": {start.Format("2006")}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("reporting news: %d", resp.StatusCode)
+	}
+	home := testenv.Body(t, srv.SignIn(t, "mentor@example.org").Get("/mentoring"))
+	if !strings.Contains(home, "Apprenticeship, starting "+start.Format("2 January 2006")) {
+		t.Error("the mentor's home does not show the mentee's news")
+	}
+	if strings.Contains(home, "Secret Valley Trust") || strings.Contains(home, "Apprentice porter") {
+		t.Error("the mentor's home shows the employer or role of the mentee's news")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"slices"
 	"strings"
+	"time"
 
 	"onramp/app/auth"
 	"onramp/app/render"
@@ -47,7 +48,8 @@ func New(svc *Service, pages *render.Engine) (*Module, error) {
 			}
 			return out
 		},
-		"dateOf": dateOf,
+		"dateOf":   dateOf,
+		"longDate": func(t time.Time) string { return dateOf(&t) },
 		"regionOptions": func() []render.Option {
 			out := make([]render.Option, len(Regions))
 			for i, r := range Regions {

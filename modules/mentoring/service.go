@@ -13,6 +13,7 @@ import (
 	"onramp/modules/learning"
 	"onramp/modules/mentoring/match"
 	"onramp/modules/notify"
+	"onramp/modules/outcomes"
 )
 
 // Learning tells a mentor how their mentee is getting on; the learning
@@ -20,6 +21,13 @@ import (
 // answers or check answers.
 type Learning interface {
 	Enrolments(ctx context.Context, userID string) ([]learning.EnrolmentProgress, error)
+}
+
+// News tells a mentor what their mentee has told us of their own news
+// (a job, an apprenticeship, a course); the outcomes module provides it,
+// with the kind and start date only.
+type News interface {
+	SelfReportedNews(ctx context.Context, learnerID string) ([]outcomes.News, error)
 }
 
 // MatchedProgrammes are the programmes after which a learner is matched
@@ -41,6 +49,7 @@ type Service struct {
 	notifier Notifier
 	learning Learning
 	audit    Auditor
+	news     News
 	model    match.Model
 	now      func() time.Time
 }
@@ -52,6 +61,10 @@ func NewService(d *db.DB, notifier Notifier, progress Learning, audit Auditor, n
 	return &Service{db: d, store: NewStore(d.Gorm), notifier: notifier, learning: progress, audit: audit,
 		model: match.DefaultModel(), now: now}
 }
+
+// SetNews sets where a mentor's home page reads their mentees' news; nil
+// (the default) shows none.
+func (s *Service) SetNews(n News) { s.news = n }
 
 func (s *Service) today() time.Time { return dayOf(s.now()) }
 
@@ -411,4 +424,3 @@ func (s *Service) SavePreferences(ctx context.Context, learnerID string, in Pref
 	}
 	return s.store.SavePreferences(ctx, p)
 }
-

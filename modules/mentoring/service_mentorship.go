@@ -10,6 +10,7 @@ import (
 	"onramp/app/auth"
 	"onramp/modules/learning"
 	"onramp/modules/notify"
+	"onramp/modules/outcomes"
 )
 
 // canSee is the one rule for who may see a mentorship: its two people
@@ -93,6 +94,9 @@ type MenteeView struct {
 	Goals      []Goal
 	Progress   []ProgressSummary
 	SurveyDue  bool
+	// News is what the mentee told us of their own destinations (for
+	// their mentor: kind and start date only).
+	News []outcomes.News
 }
 
 // ProgressSummary is a mentee's standing on one programme.
@@ -148,6 +152,11 @@ func (s *Service) view(ctx context.Context, viewer *auth.User, m Mentorship, wit
 			return v, err
 		}
 		v.Progress = summarise(ens)
+	}
+	if withProgress && m.Status == StatusActive && s.news != nil {
+		if v.News, err = s.news.SelfReportedNews(ctx, m.LearnerID); err != nil {
+			return v, err
+		}
 	}
 	return v, nil
 }
