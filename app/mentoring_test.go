@@ -255,3 +255,24 @@ func TestMentorSeesTheKindAndStartOfTheirMenteesOwnNews(t *testing.T) {
 		t.Error("the mentor's home shows the employer or role of the mentee's news")
 	}
 }
+
+// TestMentoringPagesSayWhatTheirFormsAreFor guards rough edges found in a
+// walk-through: one id per control on the vetting page, a training date
+// hint that says a mentor is not matched without it, and a learner with a
+// mentor told their preferences are for a later match.
+func TestMentoringPagesSayWhatTheirFormsAreFor(t *testing.T) {
+	srv := testenv.NewServer(t)
+	var mentor string
+	testenv.DB(t).Gorm.Raw("SELECT id FROM users WHERE email = 'mentor@example.org'").Scan(&mentor)
+	vetting := testenv.Body(t, srv.SignIn(t, "safeguarding@example.org").Get("/mentoring/mentors/"+mentor+"/vetting"))
+	if n := strings.Count(vetting, `id="dbs"`); n != 1 {
+		t.Errorf("the vetting page has %d controls with id dbs, want 1", n)
+	}
+	if !strings.Contains(vetting, "not matched with anyone until it is filled in") {
+		t.Error("the training date hint does not say a mentor is not matched without it")
+	}
+	learner := testenv.Body(t, srv.SignIn(t, "learner@example.org").Get("/learn/mentor"))
+	if !strings.Contains(learner, "only matters if you are matched with a new mentor later") {
+		t.Error("a learner with a mentor is not told their preferences are for a later match")
+	}
+}

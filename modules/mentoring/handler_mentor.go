@@ -97,7 +97,7 @@ func (m *Module) mentors(c echo.Context) error {
 }
 
 type vettingForm struct {
-	DBS             string `form:"dbs"`
+	DBS             string `form:"dbs-checked"`
 	DBSDay          string `form:"dbs-day"`
 	DBSMonth        string `form:"dbs-month"`
 	DBSYear         string `form:"dbs-year"`

@@ -314,7 +314,7 @@ func (s *Service) RecordVetting(ctx context.Context, viewer *auth.User, mentorID
 			v.DBSCertificateOn = d
 		case "no":
 		default:
-			errs = append(errs, apperr.FieldError{Field: "dbs", Message: "Say whether they have an enhanced DBS check with the children's barred list"})
+			errs = append(errs, apperr.FieldError{Field: "dbs-checked", Message: "Say whether they have an enhanced DBS check with the children's barred list"})
 		}
 		d, msg := s.parseDate(in.TrainingDay, in.TrainingMonth, in.TrainingYear, "the date they finished safeguarding training", false)
 		if msg != "" {
