@@ -51,6 +51,8 @@ var (
 	_ notify.Queue         = (*jobs.Jobs)(nil)
 	_ mentoring.Learning   = (*learning.Service)(nil)
 	_ learning.Completions = (*mentoring.Service)(nil)
+	_ learning.Mentors     = (*mentoring.Service)(nil)
+	_ mentoring.News       = (*outcomes.Service)(nil)
 )
 
 // Messaging asks mentoring about mentorships (who is in one, whether it
@@ -205,8 +207,10 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	groups := cohorts.NewService(d, auditLog, outcomesModule.Service(), people, cohorts.RiskRules{InactiveDays: cfg.AtRiskInactiveDays,
 		FailedChecks: cfg.AtRiskFailedChecks, NotStartedDays: cfg.AtRiskNotStartedDays}, o.Now)
 	learn := learning.NewService(d, courses.Catalogue(), groups, o.Now)
-	mentors := mentoring.NewService(d, notes, learn, o.Now)
+	mentors := mentoring.NewService(d, notes, learn, auditLog, o.Now)
 	learn.SetCompletions(mentors)
+	learn.SetMentors(mentors)
+	mentors.SetNews(outcomesModule.Service())
 	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people,
 		Content: courses, Cohorts: groups, Learning: learn, Mentoring: mentors, Media: storage.NewHealth(files, o.MediaCheckInterval),
 		Metrics: server.MetricsHandler(reg), Notify: notes, Jobs: queue}

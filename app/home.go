@@ -32,6 +32,7 @@ func homeRoutes(r *auth.Routes, pages *render.Engine) {
 	}
 	home("/admin", auth.RoleAdmin, "Admin", roleHome{
 		Coming: "Choose what to manage.",
-		Links:  []link{{"/admin/content", "Course content"}, {"/admin/users", "Users and roles"}, {"/admin/audit", "Audit log"}},
+		Links: []link{{"/admin/content", "Course content"}, {"/admin/users", "Users and roles"}, {"/admin/audit", "Audit log"},
+			{"/admin/mentoring/weights", "Mentor matching weights"}},
 	})
 }

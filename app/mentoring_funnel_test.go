@@ -72,8 +72,8 @@ func TestCohortFunnelCountsLearnersMatchedWithAMentor(t *testing.T) {
 	}
 	matched("before matching", 0)
 
-	if n, err := svc.RunMatching(ctx, manager); err != nil || n != 3 {
-		t.Fatalf("RunMatching = %d, %v; want all 3 learners proposed", n, err)
+	if ps, err := svc.RunMatching(ctx, manager); err != nil || len(ps) != 3 {
+		t.Fatalf("RunMatching proposed %d, %v; want all 3 learners proposed", len(ps), err)
 	}
 	matched("with three proposals waiting", 0)
 	view, err := svc.Matching(ctx, manager)
@@ -85,11 +85,11 @@ func TestCohortFunnelCountsLearnersMatchedWithAMentor(t *testing.T) {
 		proposal[p.LearnerID] = p.ID
 	}
 
-	if err := svc.Approve(ctx, manager, proposal[learners[0]]); err != nil {
+	if _, err := svc.Approve(ctx, manager, proposal[learners[0]]); err != nil {
 		t.Fatal(err)
 	}
 	matched("after one approval", 1)
-	if err := svc.Approve(ctx, manager, proposal[learners[1]]); err != nil {
+	if _, err := svc.Approve(ctx, manager, proposal[learners[1]]); err != nil {
 		t.Fatal(err)
 	}
 	matched("after two approvals", 2)
@@ -97,7 +97,7 @@ func TestCohortFunnelCountsLearnersMatchedWithAMentor(t *testing.T) {
 		t.Fatal(err)
 	}
 	matched("after one mentorship ended early", 2)
-	if err := svc.Reject(ctx, manager, proposal[learners[2]], "They asked to wait"); err != nil {
+	if _, err := svc.Reject(ctx, manager, proposal[learners[2]], "They asked to wait"); err != nil {
 		t.Fatal(err)
 	}
 	matched("after the third proposal was rejected", 2)

@@ -52,9 +52,9 @@ func (d threadDoc) find(id string) (body, status, note string, ok bool) {
 	return "", "", "", false
 }
 
-// postJSON posts v as JSON with the client's CSRF header and returns the
+// postMessage posts v as JSON with the client's CSRF header and returns the
 // status and decoded body.
-func postJSON(t *testing.T, c *testenv.Client, path string, v any, key string) (int, sent) {
+func postMessage(t *testing.T, c *testenv.Client, path string, v any, key string) (int, sent) {
 	t.Helper()
 	b, _ := json.Marshal(v)
 	req := c.Request(http.MethodPost, path, strings.NewReader(string(b)))
@@ -143,21 +143,21 @@ func TestHeldMessageReachesTheMentorOnlyOnceALeadReleasesIt(t *testing.T) {
 	learner, mentor, lead := srv.SignIn(t, "learner@example.org"), srv.SignIn(t, "mentor@example.org"), srv.SignIn(t, "safeguarding@example.org")
 	events := openEvents(t, mentor, id, "")
 
-	status, hello := postJSON(t, learner, api, map[string]string{"body": "Hello Dan, thanks for the interview tips!"}, "")
+	status, hello := postMessage(t, learner, api, map[string]string{"body": "Hello Dan, thanks for the interview tips!"}, "")
 	if status != http.StatusCreated || hello.Status != "delivered" {
 		t.Fatalf("a normal message: %d %+v, want 201 delivered", status, hello)
 	}
 	events.waitFor(t, hello.ID)
 
-	status, held := postJSON(t, learner, api, map[string]string{"body": "my number is 07700 900123 text me"}, "held-1")
+	status, held := postMessage(t, learner, api, map[string]string{"body": "my number is 07700 900123 text me"}, "held-1")
 	if status != http.StatusCreated || held.Status != "held" {
 		t.Fatalf("a message with a phone number: %d %+v, want 201 held", status, held)
 	}
 	// A replay with the same key is the first answer, nothing new.
-	if status, again := postJSON(t, learner, api, map[string]string{"body": "my number is 07700 900123 text me"}, "held-1"); status != http.StatusCreated || again.ID != held.ID {
+	if status, again := postMessage(t, learner, api, map[string]string{"body": "my number is 07700 900123 text me"}, "held-1"); status != http.StatusCreated || again.ID != held.ID {
 		t.Errorf("replaying the Idempotency-Key: %d %+v, want the first message %s", status, again, held.ID)
 	}
-	_, after := postJSON(t, learner, api, map[string]string{"body": "See you next week"}, "")
+	_, after := postMessage(t, learner, api, map[string]string{"body": "See you next week"}, "")
 	events.waitFor(t, after.ID, held.ID)
 
 	var seen threadDoc
@@ -190,7 +190,7 @@ func TestHeldMessageReachesTheMentorOnlyOnceALeadReleasesIt(t *testing.T) {
 		t.Errorf("the lead's queue %+v should list %s as contact_details", queue, held.ID)
 	}
 	for who, c := range map[string]*testenv.Client{"learner": learner, "mentor": mentor} {
-		if status, _ := postJSON(t, c, "/api/v1/moderation/messages/"+held.ID+"/release", map[string]string{"reason": "fine"}, ""); status != http.StatusForbidden {
+		if status, _ := postMessage(t, c, "/api/v1/moderation/messages/"+held.ID+"/release", map[string]string{"reason": "fine"}, ""); status != http.StatusForbidden {
 			t.Errorf("the %s releasing: %d, want 403", who, status)
 		}
 	}
@@ -203,7 +203,7 @@ func TestHeldMessageReachesTheMentorOnlyOnceALeadReleasesIt(t *testing.T) {
 	if body, st, _, ok := seen.find(held.ID); !ok || st != "delivered" || !strings.Contains(body, "07700 900123") {
 		t.Errorf("the released message should reach the mentor; got %q %q", body, st)
 	}
-	if status, _ := postJSON(t, lead, "/api/v1/moderation/messages/"+held.ID+"/release", map[string]string{}, ""); status != http.StatusConflict {
+	if status, _ := postMessage(t, lead, "/api/v1/moderation/messages/"+held.ID+"/release", map[string]string{}, ""); status != http.StatusConflict {
 		t.Errorf("releasing twice: %d, want 409", status)
 	}
 	if got := auditActions(t, held.ID); got != "message.sent,message.scanned,message.held,message.released" {
@@ -212,8 +212,8 @@ func TestHeldMessageReachesTheMentorOnlyOnceALeadReleasesIt(t *testing.T) {
 
 	// Redact and release: the mentor sees the redacted text; the original
 	// is kept.
-	_, snap := postJSON(t, learner, api, map[string]string{"body": "add me on snap: amira_x"}, "")
-	if status, r := postJSON(t, lead, "/api/v1/moderation/messages/"+snap.ID+"/redact", map[string]string{"reason": "handle"}, ""); status != http.StatusOK || r.Status != "delivered" {
+	_, snap := postMessage(t, learner, api, map[string]string{"body": "add me on snap: amira_x"}, "")
+	if status, r := postMessage(t, lead, "/api/v1/moderation/messages/"+snap.ID+"/redact", map[string]string{"reason": "handle"}, ""); status != http.StatusOK || r.Status != "delivered" {
 		t.Fatalf("redacting: %d %+v", status, r)
 	}
 	mentor.JSON(api, &seen)
@@ -227,11 +227,11 @@ func TestHeldMessageReachesTheMentorOnlyOnceALeadReleasesIt(t *testing.T) {
 	}
 
 	// Block: the sender is told in plain words; the mentor sees nothing.
-	_, call := postJSON(t, learner, api, map[string]string{"body": "call me on 07700 900456"}, "")
-	if status, _ := postJSON(t, lead, "/api/v1/moderation/messages/"+call.ID+"/block", map[string]string{}, ""); status != http.StatusUnprocessableEntity {
+	_, call := postMessage(t, learner, api, map[string]string{"body": "call me on 07700 900456"}, "")
+	if status, _ := postMessage(t, lead, "/api/v1/moderation/messages/"+call.ID+"/block", map[string]string{}, ""); status != http.StatusUnprocessableEntity {
 		t.Errorf("blocking without saying why: %d, want 422", status)
 	}
-	if status, _ := postJSON(t, lead, "/api/v1/moderation/messages/"+call.ID+"/block",
+	if status, _ := postMessage(t, lead, "/api/v1/moderation/messages/"+call.ID+"/block",
 		map[string]string{"block_reason": "Please keep your phone number private and keep talking here."}, ""); status != http.StatusOK {
 		t.Fatalf("blocking: %d", status)
 	}
@@ -274,7 +274,7 @@ func TestStrangersCannotReachAThread(t *testing.T) {
 				t.Errorf("%s GET %s: %d, want %d", c.email, path, resp.StatusCode, c.want)
 			}
 		}
-		if status, _ := postJSON(t, cl, "/api/v1/mentorships/"+id+"/messages", map[string]string{"body": "hi"}, ""); status != c.want {
+		if status, _ := postMessage(t, cl, "/api/v1/mentorships/"+id+"/messages", map[string]string{"body": "hi"}, ""); status != c.want {
 			t.Errorf("%s sending: %d, want %d", c.email, status, c.want)
 		}
 	}
@@ -295,10 +295,10 @@ func TestMessagesSentThroughOneInstanceReachStreamsOnAnother(t *testing.T) {
 	mentor := a.SignIn(t, "mentor@example.org")
 	mentor.Base = b.URL
 	events := openEvents(t, mentor, id, "")
-	_, first := postJSON(t, learner, api, map[string]string{"body": "Sent through instance A"}, "")
+	_, first := postMessage(t, learner, api, map[string]string{"body": "Sent through instance A"}, "")
 	events.waitFor(t, first.ID)
 
-	_, second := postJSON(t, learner, api, map[string]string{"body": "And another one"}, "")
+	_, second := postMessage(t, learner, api, map[string]string{"body": "And another one"}, "")
 	again := a.SignIn(t, "mentor@example.org")
 	again.Base = b.URL
 	resumed := openEvents(t, again, id, first.ID)
@@ -324,7 +324,7 @@ func TestAnEndedMentorshipsThreadIsReadOnly(t *testing.T) {
 	if doc.CanWrite {
 		t.Error("an ended mentorship's thread says it can be written")
 	}
-	if status, _ := postJSON(t, learner, "/api/v1/mentorships/"+id+"/messages", map[string]string{"body": "hello?"}, ""); status != http.StatusConflict {
+	if status, _ := postMessage(t, learner, "/api/v1/mentorships/"+id+"/messages", map[string]string{"body": "hello?"}, ""); status != http.StatusConflict {
 		t.Errorf("writing to an ended mentorship: %d, want 409", status)
 	}
 	resp := learner.PostForm("/mentoring/mentorships/"+id+"/messages", url.Values{"body": {"hello?"}})

@@ -197,22 +197,26 @@ func routeTable(id ids) map[string]routeRow {
 		"GET /api/v1/notifications":    {"/api/v1/notifications", [7]int{401, 200, 200, 200, 200, 200, 200}},
 
 		// mentoring rows (modules/mentoring); zero ids are nobody's.
-		"GET /mentoring/profile":              {"/mentoring/profile", [7]int{303, 403, 200, 403, 403, 403, 403}},
-		"POST /mentoring/profile":             {"/mentoring/profile", [7]int{401, 403, 422, 403, 403, 403, 403}},
-		"GET /mentoring/mentors":              {"/mentoring/mentors", [7]int{303, 403, 403, 200, 200, 200, 403}},
-		"GET /mentoring/mentors/:id/vetting":  {"/mentoring/mentors/" + id.mentor + "/vetting", [7]int{303, 403, 403, 200, 200, 200, 403}},
-		"POST /mentoring/mentors/:id/vetting": {"/mentoring/mentors/" + id.mentor + "/vetting", [7]int{401, 403, 403, 422, 422, 422, 403}},
-		"GET /learn/mentor":                   {"/learn/mentor", [7]int{303, 200, 403, 403, 403, 403, 403}},
-		"POST /learn/mentor":                  {"/learn/mentor", [7]int{401, 303, 403, 403, 403, 403, 403}},
-		"GET /manage/mentoring":               {"/manage/mentoring", staffPage},
-		"POST /manage/mentoring/match":        {"/manage/mentoring/match", [7]int{401, 403, 403, 303, 403, 303, 403}},
-		"GET /manage/mentoring/proposals/:id": {"/manage/mentoring/proposals/" + zero, [7]int{303, 403, 403, 404, 403, 404, 403}},
+		"GET /mentoring/profile":                {"/mentoring/profile", [7]int{303, 403, 200, 403, 403, 403, 403}},
+		"POST /mentoring/profile":               {"/mentoring/profile", [7]int{401, 403, 422, 403, 403, 403, 403}},
+		"GET /mentoring/mentors":                {"/mentoring/mentors", [7]int{303, 403, 403, 200, 200, 200, 403}},
+		"GET /mentoring/mentors/:id/vetting":    {"/mentoring/mentors/" + id.mentor + "/vetting", [7]int{303, 403, 403, 200, 200, 200, 403}},
+		"POST /mentoring/mentors/:id/vetting":   {"/mentoring/mentors/" + id.mentor + "/vetting", [7]int{401, 403, 403, 422, 422, 422, 403}},
+		"POST /mentoring/mentors/:id/conflicts": {"/mentoring/mentors/" + id.mentor + "/conflicts", [7]int{401, 403, 403, 422, 422, 422, 403}},
+		"GET /learn/mentor":                     {"/learn/mentor", [7]int{303, 200, 403, 403, 403, 403, 403}},
+		"POST /learn/mentor":                    {"/learn/mentor", [7]int{401, 303, 403, 403, 403, 403, 403}},
+		"GET /manage/mentoring":                 {"/manage/mentoring", staffPage},
+		"POST /manage/mentoring/match":          {"/manage/mentoring/match", [7]int{401, 403, 403, 303, 403, 303, 403}},
+		"GET /manage/mentoring/proposals/:id":   {"/manage/mentoring/proposals/" + zero, [7]int{303, 403, 403, 404, 403, 404, 403}},
 		"POST /manage/mentoring/proposals/:id/approve": {"/manage/mentoring/proposals/" + zero + "/approve",
 			[7]int{401, 403, 403, 404, 403, 404, 403}},
 		"POST /manage/mentoring/proposals/:id/reject": {"/manage/mentoring/proposals/" + zero + "/reject",
 			[7]int{401, 403, 403, 422, 403, 422, 403}},
-		"POST /manage/mentoring/proposals/:id/swap": {"/manage/mentoring/proposals/" + zero + "/swap",
+		"POST /manage/mentoring/proposals/:id/conflict": {"/manage/mentoring/proposals/" + zero + "/conflict",
 			[7]int{401, 403, 403, 404, 403, 404, 403}},
+		// An empty form is refused before anything is looked up.
+		"POST /manage/mentoring/proposals/:id/swap": {"/manage/mentoring/proposals/" + zero + "/swap",
+			[7]int{401, 403, 403, 422, 403, 422, 403}},
 		// An empty reason is refused before anything is looked up.
 		"POST /mentoring/mentorships/:id/end":     {"/mentoring/mentorships/" + zero + "/end", [7]int{401, 422, 422, 422, 403, 422, 403}},
 		"POST /mentoring/mentorships/:id/rematch": {"/mentoring/mentorships/" + zero + "/rematch", [7]int{401, 422, 422, 403, 403, 403, 403}},
@@ -253,6 +257,20 @@ func routeTable(id ids) map[string]routeRow {
 			[7]int{401, 403, 403, 403, 404, 403, 403}},
 		"POST /api/v1/moderation/messages/:id/block": {"/api/v1/moderation/messages/" + zero + "/block",
 			[7]int{401, 403, 403, 403, 404, 403, 403}},
+		// The manager's proposals API: managers (their organisation's) and admins.
+		"GET /api/v1/mentoring/proposals": {"/api/v1/mentoring/proposals", staffAPI},
+		"POST /api/v1/mentoring/proposals/:id/approve": {"/api/v1/mentoring/proposals/" + zero + "/approve",
+			[7]int{401, 403, 403, 404, 403, 404, 403}},
+		"POST /api/v1/mentoring/proposals/:id/reject": {"/api/v1/mentoring/proposals/" + zero + "/reject",
+			[7]int{401, 403, 403, 422, 403, 422, 403}},
+		"POST /api/v1/mentoring/proposals/:id/swap": {"/api/v1/mentoring/proposals/" + zero + "/swap",
+			[7]int{401, 403, 403, 422, 403, 422, 403}},
+		"POST /api/v1/mentoring/matches": {"/api/v1/mentoring/matches", [7]int{401, 403, 403, 200, 403, 200, 403}},
+		// Matching weights: admins only; an empty form is refused, an unknown programme is 404.
+		"GET /admin/mentoring/weights":                   {"/admin/mentoring/weights", [7]int{303, 403, 403, 403, 403, 200, 403}},
+		"GET /admin/mentoring/weights/:programme":        {"/admin/mentoring/weights/get-into", [7]int{303, 403, 403, 403, 403, 200, 403}},
+		"POST /admin/mentoring/weights/:programme":       {"/admin/mentoring/weights/get-into", [7]int{401, 403, 403, 403, 403, 422, 403}},
+		"POST /admin/mentoring/weights/:programme/reset": {"/admin/mentoring/weights/nothing/reset", [7]int{401, 403, 403, 403, 403, 404, 403}},
 	}
 }
 

@@ -56,11 +56,13 @@ CREATE TABLE mentoring_preferences (
     updated_at    timestamptz NOT NULL
 );
 
--- A reason a learner and mentor must never be matched (family, line
--- manager).
+-- A reason a learner and mentor must never be matched (same family, line
+-- manager, they know each other), declared by a manager of the learner's
+-- organisation, a safeguarding lead or an admin.
 CREATE TABLE mentoring_conflicts (
     learner_id  uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     mentor_id   uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind        text NOT NULL DEFAULT 'other' CHECK (kind IN ('same_family', 'line_manager', 'knows_them', 'other')),
     reason      text NOT NULL CHECK (length(btrim(reason)) BETWEEN 1 AND 500),
     declared_by uuid NOT NULL REFERENCES users (id),
     declared_at timestamptz NOT NULL,
@@ -157,7 +159,25 @@ CREATE INDEX mentorship_rematch_requests_mentorship_idx ON mentorship_rematch_re
 -- mentors see it, and finishing it records their safeguarding training.
 ALTER TABLE programmes ADD COLUMN for_mentors boolean NOT NULL DEFAULT false;
 
+-- The matcher's weights, editable by admins: one row for every programme
+-- (programme 'default') and one for each programme given its own. With no
+-- row the built-in weights apply (match.DefaultWeights). Bounds as
+-- match.Model.Validate.
+CREATE TABLE mentoring_weights (
+    programme       text PRIMARY KEY CHECK (length(btrim(programme)) BETWEEN 1 AND 80),
+    career_family   numeric(12, 6) NOT NULL CHECK (career_family BETWEEN -10000 AND 10000),
+    shared_interest numeric(12, 6) NOT NULL CHECK (shared_interest BETWEEN -10000 AND 10000),
+    same_region     numeric(12, 6) NOT NULL CHECK (same_region BETWEEN -10000 AND 10000),
+    shared_language numeric(12, 6) NOT NULL CHECK (shared_language BETWEEN -10000 AND 10000),
+    first_language  numeric(12, 6) NOT NULL CHECK (first_language BETWEEN -10000 AND 10000),
+    availability    numeric(12, 6) NOT NULL CHECK (availability BETWEEN -10000 AND 10000),
+    load_spread     numeric(12, 6) NOT NULL CHECK (load_spread BETWEEN -10000 AND 10000),
+    updated_by      uuid NOT NULL REFERENCES users (id),
+    updated_at      timestamptz NOT NULL
+);
+
 -- +goose Down
+DROP TABLE mentoring_weights;
 ALTER TABLE programmes DROP COLUMN for_mentors;
 DROP TABLE mentorship_rematch_requests;
 DROP TABLE mentor_prompts;

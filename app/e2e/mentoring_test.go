@@ -173,7 +173,7 @@ func TestSafeguardingLeadRecordsChecksAndTheMentorBecomesCleared(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS("#"+name+"-month"), d.Format("1")),
 			chromedp.SendKeys(chromedp.CSS("#"+name+"-year"), d.Format("2006")))
 	}
-	b.Run(t, chromedp.Click(chromedp.CSS(`input[name="dbs"][value="yes"] + label`)))
+	b.Run(t, chromedp.Click(chromedp.CSS(`input[name="dbs-checked"][value="yes"] + label`)))
 	fill("dbs", dbs)
 	tick(t, b, "update-service")
 	fill("training", training)

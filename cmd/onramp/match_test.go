@@ -59,7 +59,7 @@ func TestMatchWithTheScoringModelPrintsMatchesAndReasons(t *testing.T) {
 		len(got.Unmatched) != 1 || got.Unmatched[0] != "L3" {
 		t.Fatalf("got %s", out)
 	}
-	if r := got.Matches[0].Reasons; r != "both in Estates and Facilities; both speak Polish; mentor has no other mentees yet" {
+	if r := got.Matches[0].Reasons; r != "both in Estates and Facilities; both speak Polish" {
 		t.Errorf("reasons %q", r)
 	}
 	// 4 + 1 + 2 + 1 for L1 and M1; 4 for L2 and M2, who is full already.

@@ -60,6 +60,14 @@ type Completions interface {
 	ProgrammeCompleted(ctx context.Context, userID, programmeSlug string, at time.Time) error
 }
 
+// Mentors tells the home page about a learner's mentor; the mentoring
+// module provides it (it reads learning, so learning declares this and
+// app wires it in). firstName is "" and active false when the learner has
+// no active mentorship.
+type Mentors interface {
+	MentorOf(ctx context.Context, userID string) (firstName string, active bool, err error)
+}
+
 var _ Catalogue = (*content.Catalogue)(nil)
 
 // Service holds the learning rules.
@@ -69,6 +77,7 @@ type Service struct {
 	catalogue   Catalogue
 	enrolments  Enrolments
 	completions Completions
+	mentors     Mentors
 	now         func() time.Time
 }
 
@@ -80,6 +89,10 @@ func NewService(d *db.DB, catalogue Catalogue, enrolments Enrolments, now func()
 // SetCompletions sets who hears of finished programmes. It is set after
 // NewService because the listener (mentoring) itself reads learning.
 func (s *Service) SetCompletions(c Completions) { s.completions = c }
+
+// SetMentors sets who tells a learner's home page about their mentor; it
+// is set after NewService for the same reason as SetCompletions.
+func (s *Service) SetMentors(m Mentors) { s.mentors = m }
 
 var errNoProgramme = apperr.New(apperr.NotFound, "There is no such programme")
 
@@ -148,6 +161,15 @@ type HomeView struct {
 	// programmes they are on and have not finished, the one they did
 	// something in last (or the first, if none).
 	Continue *Card
+	// Mentoring is set for a learner: whether they have an active
+	// mentor, and the mentor's first name.
+	Mentoring *MentorCard
+}
+
+// MentorCard is what a learner's home page says about their mentor.
+type MentorCard struct {
+	FirstName string
+	Active    bool
 }
 
 // Programmes lists the published programmes u may see (see Sees).
@@ -202,6 +224,13 @@ func (s *Service) Home(ctx context.Context, u *auth.User) (*HomeView, error) {
 			(v.Continue == nil || c.Progress.LastActive.After(v.Continue.Progress.LastActive)) {
 			v.Continue = &v.Mine[i]
 		}
+	}
+	if s.mentors != nil && u.Has(auth.RoleLearner) {
+		name, active, err := s.mentors.MentorOf(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		v.Mentoring = &MentorCard{FirstName: name, Active: active}
 	}
 	return v, nil
 }

@@ -31,6 +31,8 @@ func doneMessage(done string) string {
 		return "Match rejected"
 	case "swapped":
 		return "Mentor swapped"
+	case "conflict":
+		return "Conflict recorded and match rejected"
 	}
 	n, err := strconv.Atoi(strings.TrimPrefix(done, "matched-"))
 	switch {
@@ -45,11 +47,11 @@ func doneMessage(done string) string {
 }
 
 func (m *Module) runMatching(c echo.Context) error {
-	n, err := m.svc.RunMatching(c.Request().Context(), auth.UserOf(c))
+	proposed, err := m.svc.RunMatching(c.Request().Context(), auth.UserOf(c))
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/manage/mentoring?done=matched-"+strconv.Itoa(n))
+	return c.Redirect(http.StatusSeeOther, "/manage/mentoring?done=matched-"+strconv.Itoa(len(proposed)))
 }
 
 func (m *Module) proposal(c echo.Context) error {
@@ -64,7 +66,7 @@ func (m *Module) proposal(c echo.Context) error {
 }
 
 func (m *Module) approve(c echo.Context) error {
-	if err := m.svc.Approve(c.Request().Context(), auth.UserOf(c), c.Param("id")); err != nil {
+	if _, err := m.svc.Approve(c.Request().Context(), auth.UserOf(c), c.Param("id")); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/manage/mentoring?done=approved")
@@ -75,10 +77,21 @@ func (m *Module) reject(c echo.Context) error {
 	if err := c.Bind(&f); err != nil {
 		return errForm
 	}
-	if err := m.svc.Reject(c.Request().Context(), auth.UserOf(c), c.Param("id"), f.Reason); err != nil {
+	if _, err := m.svc.Reject(c.Request().Context(), auth.UserOf(c), c.Param("id"), f.Reason); err != nil {
 		return formError(err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/manage/mentoring?done=rejected")
+}
+
+func (m *Module) proposalConflict(c echo.Context) error {
+	var f conflictForm
+	if err := c.Bind(&f); err != nil {
+		return errForm
+	}
+	if err := m.svc.DeclareProposalConflict(c.Request().Context(), auth.UserOf(c), c.Param("id"), f.Kind, f.Reason); err != nil {
+		return formError(err)
+	}
+	return c.Redirect(http.StatusSeeOther, "/manage/mentoring?done=conflict")
 }
 
 func (m *Module) swap(c echo.Context) error {
@@ -86,8 +99,8 @@ func (m *Module) swap(c echo.Context) error {
 	if err := c.Bind(&f); err != nil {
 		return errForm
 	}
-	if err := m.svc.Swap(c.Request().Context(), auth.UserOf(c), c.Param("id"), f.Mentor); err != nil {
-		return err
+	if _, err := m.svc.Swap(c.Request().Context(), auth.UserOf(c), c.Param("id"), f.Mentor); err != nil {
+		return formError(err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/manage/mentoring/proposals/"+c.Param("id")+"?done=swapped")
 }

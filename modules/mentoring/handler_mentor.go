@@ -97,7 +97,7 @@ func (m *Module) mentors(c echo.Context) error {
 }
 
 type vettingForm struct {
-	DBS             string `form:"dbs"`
+	DBS             string `form:"dbs-checked"`
 	DBSDay          string `form:"dbs-day"`
 	DBSMonth        string `form:"dbs-month"`
 	DBSYear         string `form:"dbs-year"`
@@ -110,10 +110,20 @@ type vettingForm struct {
 }
 
 type vettingPage struct {
-	Mentor MentorState
-	Form   vettingForm
-	Errors []apperr.FieldError
-	Saved  bool
+	Mentor   MentorState
+	Form     vettingForm
+	Conflict conflictForm
+	Kinds    []Option
+	Errors   []apperr.FieldError
+	Saved    string
+}
+
+// conflictForm is the form declaring a learner and mentor must never be
+// matched.
+type conflictForm struct {
+	LearnerEmail string `form:"learner-email"`
+	Kind         string `form:"kind"`
+	Reason       string `form:"conflict-reason"`
 }
 
 func (m *Module) vetting(c echo.Context) error {
@@ -121,22 +131,33 @@ func (m *Module) vetting(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var f vettingForm
-	if v := st.Vetting; v != nil {
-		f.DBS = "no"
-		if v.DBSEnhancedBarred {
-			f.DBS = "yes"
-		}
-		f.DBSDay, f.DBSMonth, f.DBSYear = dmy(v.DBSCertificateOn)
-		f.TrainingDay, f.TrainingMonth, f.TrainingYear = dmy(v.SafeguardingTrainingOn)
-		f.UpdateService, f.ReferencesOK, f.ApprovedUnder18 = yes(v.DBSUpdateService), yes(v.ReferencesOK), yes(v.ApprovedUnder18)
-	}
-	return m.renderVetting(c, http.StatusOK, st, f, nil)
+	f := vettingFormOf(st)
+	return m.renderVetting(c, http.StatusOK, vettingPage{Mentor: st, Form: f})
 }
 
-func (m *Module) renderVetting(c echo.Context, status int, st MentorState, f vettingForm, errs []apperr.FieldError) error {
-	return m.pages.HTML(c, status, "mentoring/vetting", "Vetting: "+st.Name, vettingPage{Mentor: st, Form: f, Errors: errs,
-		Saved: c.QueryParam("saved") == "1"})
+func (m *Module) renderVetting(c echo.Context, status int, p vettingPage) error {
+	p.Kinds = ConflictKinds
+	p.Saved = map[string]string{"1": "Vetting saved", "conflict": "Conflict recorded"}[c.QueryParam("saved")]
+	return m.pages.HTML(c, status, "mentoring/vetting", "Vetting: "+p.Mentor.Name, p)
+}
+
+func (m *Module) declareConflict(c echo.Context) error {
+	var f conflictForm
+	if err := c.Bind(&f); err != nil {
+		return errForm
+	}
+	ctx, u := c.Request().Context(), auth.UserOf(c)
+	err := m.svc.DeclareConflict(ctx, u, c.Param("id"), ConflictInput{LearnerEmail: f.LearnerEmail, Kind: f.Kind, Reason: f.Reason})
+	if e := apperr.As(err); err != nil && e.Kind == apperr.Invalid {
+		st, err := m.svc.Mentor(ctx, u, c.Param("id"))
+		if err != nil {
+			return err
+		}
+		return m.renderVetting(c, http.StatusUnprocessableEntity, vettingPage{Mentor: st, Form: vettingFormOf(st), Conflict: f, Errors: e.Fields})
+	} else if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/mentoring/mentors/"+c.Param("id")+"/vetting?saved=conflict")
 }
 
 func (m *Module) recordVetting(c echo.Context) error {
@@ -153,11 +174,26 @@ func (m *Module) recordVetting(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return m.renderVetting(c, http.StatusUnprocessableEntity, st, f, e.Fields)
+		return m.renderVetting(c, http.StatusUnprocessableEntity, vettingPage{Mentor: st, Form: f, Errors: e.Fields})
 	} else if err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/mentoring/mentors/"+c.Param("id")+"/vetting?saved=1")
+}
+
+// vettingFormOf is the vetting form filled in with what was recorded.
+func vettingFormOf(st MentorState) vettingForm {
+	var f vettingForm
+	if v := st.Vetting; v != nil {
+		f.DBS = "no"
+		if v.DBSEnhancedBarred {
+			f.DBS = "yes"
+		}
+		f.DBSDay, f.DBSMonth, f.DBSYear = dmy(v.DBSCertificateOn)
+		f.TrainingDay, f.TrainingMonth, f.TrainingYear = dmy(v.SafeguardingTrainingOn)
+		f.UpdateService, f.ReferencesOK, f.ApprovedUnder18 = yes(v.DBSUpdateService), yes(v.ReferencesOK), yes(v.ApprovedUnder18)
+	}
+	return f
 }
 
 func dmy(t *time.Time) (string, string, string) {

@@ -87,10 +87,11 @@ func BenchmarkRunMatchingFor500LearnerCohort(b *testing.B) {
 			b.Fatalf("building the pool (%s): %v", s.name, err)
 		}
 	}
-	svc := mentoring.NewService(testenv.DB(b), nil, nil, time.Now)
+	svc := mentoring.NewService(testenv.DB(b), nil, nil, nil, time.Now)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		n, err := svc.RunMatching(ctx, manager)
+		ps, err := svc.RunMatching(ctx, manager)
+		n := len(ps)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -76,7 +76,7 @@ func newWorld(t *testing.T) *world {
 	w := &world{t: t, f: f, notes: &recorder{}, clock: &clock{t: today.Add(9 * time.Hour)}, cohort: cohort,
 		manager: &auth.User{ID: mgrID, Roles: []string{auth.RoleManager}, OrganisationID: org},
 		lang:    strings.ReplaceAll(testenv.Unique("Lang"), " ", "")}
-	w.svc = mentoring.NewService(testenv.DB(t), w.notes, nil, w.clock.now)
+	w.svc = mentoring.NewService(testenv.DB(t), w.notes, nil, audit.New(testenv.DB(t).Gorm), w.clock.now)
 	return w
 }
 
@@ -183,12 +183,12 @@ func TestIneligibleMentorsAndUnapprovedMentorsForUnder18sAreNeverProposed(t *tes
 	young := w.learner("Young Learner", 17)
 	adult := w.learner("Adult Learner", 25)
 
-	n, err := w.svc.RunMatching(ctx, w.manager)
+	proposed, err := w.svc.RunMatching(ctx, w.manager)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n < 1 {
-		t.Fatalf("%d proposals, want at least the adult's", n)
+	if len(proposed) < 1 {
+		t.Fatalf("%d proposals, want at least the adult's", len(proposed))
 	}
 	got := w.proposals()
 	for _, bad := range []string{unvetted, stale} {
@@ -206,12 +206,12 @@ func TestIneligibleMentorsAndUnapprovedMentorsForUnder18sAreNeverProposed(t *tes
 	}
 	// Swapping to an ineligible mentor is refused with the reason.
 	if p, ok := got[young]; ok {
-		err := w.svc.Swap(ctx, w.manager, p.ID, adultsOnly)
+		_, err := w.svc.Swap(ctx, w.manager, p.ID, adultsOnly)
 		if e := apperr.As(err); err == nil || e.Kind != apperr.Conflict || !strings.Contains(e.Message, "under 18") {
 			t.Errorf("swapping the 17-year-old to an adults-only mentor: %v", err)
 		}
 	}
-	err = w.svc.Swap(ctx, w.manager, got[adult].ID, stale)
+	_, err = w.svc.Swap(ctx, w.manager, got[adult].ID, stale)
 	if e := apperr.As(err); err == nil || !strings.Contains(e.Message, "not cleared") {
 		t.Errorf("swapping to a mentor with an expired DBS: %v", err)
 	}
@@ -229,7 +229,7 @@ func TestApprovedMentorshipRunsSixMonthsAndTheSweepRemindsThenEndsIt(t *testing.
 	if !ok || p.MentorID != mentor {
 		t.Fatalf("proposal %+v, want Mo", p)
 	}
-	if err := w.svc.Approve(ctx, w.manager, p.ID); err != nil {
+	if _, err := w.svc.Approve(ctx, w.manager, p.ID); err != nil {
 		t.Fatal(err)
 	}
 	for _, who := range []string{learner, mentor} {
@@ -307,7 +307,7 @@ func TestOneActiveMentorshipPerLearnerHoldsUnderConcurrentApprovals(t *testing.T
 	var wg sync.WaitGroup
 	for i := range errs {
 		wg.Add(1)
-		go func() { defer wg.Done(); errs[i] = w.svc.Approve(ctx, w.manager, p.ID) }()
+		go func() { defer wg.Done(); _, errs[i] = w.svc.Approve(ctx, w.manager, p.ID) }()
 	}
 	wg.Wait()
 	ok := 0
@@ -348,7 +348,7 @@ func TestMentorNoLongerClearedIsFlaggedToLeadsOnce(t *testing.T) {
 	if p.MentorID != mentor {
 		t.Fatalf("proposed %s, want Fay", p.MentorName)
 	}
-	if err := w.svc.Approve(ctx, w.manager, p.ID); err != nil {
+	if _, err := w.svc.Approve(ctx, w.manager, p.ID); err != nil {
 		t.Fatal(err)
 	}
 	v.ReferencesOK = false

@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"slices"
 	"strings"
+	"time"
 
 	"onramp/app/auth"
 	"onramp/app/render"
@@ -36,6 +37,7 @@ func New(svc *Service, pages *render.Engine) (*Module, error) {
 			return strings.Join(out, ", ")
 		},
 		"firstName": FirstName,
+		"kindLabel": func(code string) string { return Label(ConflictKinds, code) },
 		"yesNo": func() []render.Option {
 			return []render.Option{{Value: "yes", Label: "Yes"}, {Value: "no", Label: "No"}}
 		},
@@ -46,7 +48,8 @@ func New(svc *Service, pages *render.Engine) (*Module, error) {
 			}
 			return out
 		},
-		"dateOf": dateOf,
+		"dateOf":   dateOf,
+		"longDate": func(t time.Time) string { return dateOf(&t) },
 		"regionOptions": func() []render.Option {
 			out := make([]render.Option, len(Regions))
 			for i, r := range Regions {
@@ -88,6 +91,7 @@ func (m *Module) Routes(r *auth.Routes) {
 	r.GET("/mentoring/mentors", vetters, m.mentors)
 	r.GET("/mentoring/mentors/:id/vetting", vetters, m.vetting)
 	r.POST("/mentoring/mentors/:id/vetting", vetters, m.recordVetting)
+	r.POST("/mentoring/mentors/:id/conflicts", vetters, m.declareConflict)
 
 	learner := auth.Roles(auth.RoleLearner)
 	r.GET("/learn/mentor", learner, m.learner)
@@ -100,6 +104,13 @@ func (m *Module) Routes(r *auth.Routes) {
 	r.POST("/manage/mentoring/proposals/:id/approve", staff, m.approve)
 	r.POST("/manage/mentoring/proposals/:id/reject", staff, m.reject)
 	r.POST("/manage/mentoring/proposals/:id/swap", staff, m.swap)
+	r.POST("/manage/mentoring/proposals/:id/conflict", staff, m.proposalConflict)
+
+	admin := auth.Roles(auth.RoleAdmin)
+	r.GET("/admin/mentoring/weights", admin, m.weights)
+	r.GET("/admin/mentoring/weights/:programme", admin, m.editWeights)
+	r.POST("/admin/mentoring/weights/:programme", admin, m.saveWeights)
+	r.POST("/admin/mentoring/weights/:programme/reset", admin, m.resetWeights)
 
 	pair := auth.Roles(auth.RoleLearner, auth.RoleMentor)
 	r.POST("/mentoring/mentorships/:id/end", auth.Roles(auth.RoleLearner, auth.RoleMentor, auth.RoleManager, auth.RoleAdmin), m.end)
@@ -111,4 +122,9 @@ func (m *Module) Routes(r *auth.Routes) {
 
 	r.GET("/api/v1/mentorships", pair, m.apiList)
 	r.GET("/api/v1/mentorships/:id", auth.SignedIn, m.apiGet)
+	r.GET("/api/v1/mentoring/proposals", staff, m.apiProposals)
+	r.POST("/api/v1/mentoring/proposals/:id/approve", staff, m.apiApprove)
+	r.POST("/api/v1/mentoring/proposals/:id/reject", staff, m.apiReject)
+	r.POST("/api/v1/mentoring/proposals/:id/swap", staff, m.apiSwap)
+	r.POST("/api/v1/mentoring/matches", staff, m.apiMatch, r.Idempotent())
 }

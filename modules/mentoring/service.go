@@ -13,6 +13,7 @@ import (
 	"onramp/modules/learning"
 	"onramp/modules/mentoring/match"
 	"onramp/modules/notify"
+	"onramp/modules/outcomes"
 )
 
 // Learning tells a mentor how their mentee is getting on; the learning
@@ -20,6 +21,13 @@ import (
 // answers or check answers.
 type Learning interface {
 	Enrolments(ctx context.Context, userID string) ([]learning.EnrolmentProgress, error)
+}
+
+// News tells a mentor what their mentee has told us of their own news
+// (a job, an apprenticeship, a course); the outcomes module provides it,
+// with the kind and start date only.
+type News interface {
+	SelfReportedNews(ctx context.Context, learnerID string) ([]outcomes.News, error)
 }
 
 // MatchedProgrammes are the programmes after which a learner is matched
@@ -40,15 +48,23 @@ type Service struct {
 	store    *Store
 	notifier Notifier
 	learning Learning
+	audit    Auditor
+	news     News
 	model    match.Model
 	now      func() time.Time
 }
 
-// NewService returns the mentoring service. notifier and progress may be
-// nil (no notices; no progress shown). now is the clock.
-func NewService(d *db.DB, notifier Notifier, progress Learning, now func() time.Time) *Service {
-	return &Service{db: d, store: NewStore(d.Gorm), notifier: notifier, learning: progress, model: match.DefaultModel(), now: now}
+// NewService returns the mentoring service. notifier, progress and audit
+// may be nil (no notices; no progress shown; nothing audited). now is the
+// clock.
+func NewService(d *db.DB, notifier Notifier, progress Learning, audit Auditor, now func() time.Time) *Service {
+	return &Service{db: d, store: NewStore(d.Gorm), notifier: notifier, learning: progress, audit: audit,
+		model: match.DefaultModel(), now: now}
 }
+
+// SetNews sets where a mentor's home page reads their mentees' news; nil
+// (the default) shows none.
+func (s *Service) SetNews(n News) { s.news = n }
 
 func (s *Service) today() time.Time { return dayOf(s.now()) }
 
@@ -210,6 +226,9 @@ type MentorState struct {
 	Active       int
 	Vetting      *Vetting
 	Eligibility  Eligibility
+	// Conflicts are the learners (whom the viewer may see) the mentor
+	// must never be matched with; filled in by Mentor only.
+	Conflicts []Conflict
 }
 
 func (s *Service) mentorState(r mentorRow) MentorState {
@@ -252,7 +271,13 @@ func (s *Service) Mentor(ctx context.Context, viewer *auth.User, id string) (Men
 	if err != nil {
 		return MentorState{}, err
 	}
-	return s.mentorState(r), nil
+	st := s.mentorState(r)
+	if scope, err := conflictScope(viewer); err == nil { // a manager with no organisation sees none
+		if st.Conflicts, err = s.store.ConflictsOf(ctx, id, scope); err != nil {
+			return MentorState{}, err
+		}
+	}
+	return st, nil
 }
 
 // VettingInput is the vetting form as typed; dates are day, month, year.
@@ -289,7 +314,7 @@ func (s *Service) RecordVetting(ctx context.Context, viewer *auth.User, mentorID
 			v.DBSCertificateOn = d
 		case "no":
 		default:
-			errs = append(errs, apperr.FieldError{Field: "dbs", Message: "Say whether they have an enhanced DBS check with the children's barred list"})
+			errs = append(errs, apperr.FieldError{Field: "dbs-checked", Message: "Say whether they have an enhanced DBS check with the children's barred list"})
 		}
 		d, msg := s.parseDate(in.TrainingDay, in.TrainingMonth, in.TrainingYear, "the date they finished safeguarding training", false)
 		if msg != "" {
@@ -398,13 +423,4 @@ func (s *Service) SavePreferences(ctx context.Context, learnerID string, in Pref
 		return apperr.InvalidFields(errs...)
 	}
 	return s.store.SavePreferences(ctx, p)
-}
-
-// DeclareConflict records that a learner and mentor must never be
-// matched, for managers of the learner's organisation and admins.
-func (s *Service) DeclareConflict(ctx context.Context, viewer *auth.User, learnerID, mentorID, reason string) error {
-	if strings.TrimSpace(reason) == "" {
-		return apperr.InvalidFields(apperr.FieldError{Field: "reason", Message: "Say why they must not be matched"})
-	}
-	return s.store.DeclareConflict(ctx, learnerID, mentorID, strings.TrimSpace(reason), viewer.ID, s.now())
 }

@@ -78,15 +78,15 @@ func learnerFor(w waitingLearner, exclude []string) match.Learner {
 // RunMatching matches every learner of the viewer's organisation who is
 // waiting for a mentor against every eligible mentor with room, and
 // records the matches as proposals for a manager to approve. It returns
-// how many were proposed. Ineligible mentors are passed to the matcher as
+// the new proposals. Ineligible mentors are passed to the matcher as
 // such and also dropped from its answer, so one is never proposed.
 // Errors: as auth.ScopeOf.
-func (s *Service) RunMatching(ctx context.Context, viewer *auth.User) (int, error) {
+func (s *Service) RunMatching(ctx context.Context, viewer *auth.User) ([]Mentorship, error) {
 	scope, err := auth.ScopeOf(viewer)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	n := 0
+	var proposed []Mentorship
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		if err := s.store.Lock(ctx); err != nil {
 			return err
@@ -118,7 +118,11 @@ func (s *Service) RunMatching(ctx context.Context, viewer *auth.User) (int, erro
 			p.Mentors = append(p.Mentors, m.matcher())
 			eligible[m.row.UserID] = m.eligibility.Eligible && m.left > 0
 		}
-		res, err := s.model.Run(p)
+		model, err := s.matchModel(ctx)
+		if err != nil {
+			return err
+		}
+		res, err := model.Run(p)
 		if err != nil {
 			return apperr.Wrap(apperr.Internal, "Matching could not be run", err)
 		}
@@ -128,22 +132,40 @@ func (s *Service) RunMatching(ctx context.Context, viewer *auth.User) (int, erro
 				continue
 			}
 			w := byLearner[mt.LearnerID]
-			_, err := s.store.Propose(ctx, Mentorship{LearnerID: w.ID, MentorID: mt.MentorID, OrganisationID: w.OrganisationID,
+			id, err := s.store.Propose(ctx, Mentorship{LearnerID: w.ID, MentorID: mt.MentorID, OrganisationID: w.OrganisationID,
 				Reasons: mt.Reasons, ProposedAt: now}, mt.Score.String(), viewer.ID)
 			if err != nil {
 				return err
 			}
-			n++
+			m, err := s.store.Mentorship(ctx, id)
+			if err != nil {
+				return err
+			}
+			proposed = append(proposed, m)
 		}
 		return nil
 	})
-	return n, err
+	if err != nil {
+		return nil, err
+	}
+	return proposed, nil
+}
+
+// Proposals lists the open proposals of the viewer's organisation (every
+// organisation for admins), oldest first. Errors: as auth.ScopeOf.
+func (s *Service) Proposals(ctx context.Context, viewer *auth.User) ([]Mentorship, error) {
+	scope, err := auth.ScopeOf(viewer)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.InScope(ctx, scope, StatusProposed)
 }
 
 // ProposalView is one proposal with the other mentors it could go to.
 type ProposalView struct {
 	Mentorship Mentorship
 	Options    []SwapOption
+	Kinds      []Option // the reasons a conflict may be declared
 }
 
 // SwapOption is a mentor a proposal could be swapped to.
@@ -192,7 +214,7 @@ func (s *Service) Proposal(ctx context.Context, viewer *auth.User, id string) (*
 	if err != nil {
 		return nil, err
 	}
-	v := &ProposalView{Mentorship: m}
+	v := &ProposalView{Mentorship: m, Kinds: ConflictKinds}
 	if m.Status != StatusProposed {
 		return v, nil
 	}
@@ -204,13 +226,17 @@ func (s *Service) Proposal(ctx context.Context, viewer *auth.User, id string) (*
 	if err != nil {
 		return nil, err
 	}
+	model, err := s.matchModel(ctx)
+	if err != nil {
+		return nil, err
+	}
 	for _, pm := range mentors {
 		mm := pm.matcher()
 		if pm.row.UserID == m.MentorID || !pm.eligibility.Eligible || pm.left <= 0 || s.model.Refusal(l, mm) != "" {
 			continue
 		}
 		v.Options = append(v.Options, SwapOption{MentorID: pm.row.UserID, Name: pm.row.Name, JobRole: pm.row.JobRole,
-			Reasons: s.model.Reasons(l, mm)})
+			Reasons: model.Reasons(l, mm)})
 	}
 	return v, nil
 }
@@ -250,10 +276,14 @@ func (s *Service) refusal(ctx context.Context, l match.Learner, mentorID string,
 
 // Swap gives a proposal another mentor, who must be eligible, have room
 // and pass every hard filter for the learner. Errors: as auth.ScopeOf;
-// NotFound; Conflict when decided already or the mentor is refused (the
-// message says why).
-func (s *Service) Swap(ctx context.Context, viewer *auth.User, id, mentorID string) error {
-	return s.db.WithTx(ctx, func(ctx context.Context) error {
+// NotFound; Invalid without a mentor; Conflict when decided already or
+// the mentor is refused (the message says why). It returns the proposal as it now stands.
+func (s *Service) Swap(ctx context.Context, viewer *auth.User, id, mentorID string) (Mentorship, error) {
+	var out Mentorship
+	if strings.TrimSpace(mentorID) == "" {
+		return out, apperr.InvalidFields(apperr.FieldError{Field: "mentor", Message: "Choose the mentor to swap to"})
+	}
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		if err := s.store.Lock(ctx); err != nil {
 			return err
 		}
@@ -265,6 +295,7 @@ func (s *Service) Swap(ctx context.Context, viewer *auth.User, id, mentorID stri
 			return errDecided
 		}
 		if mentorID == m.MentorID {
+			out = m
 			return nil
 		}
 		l, err := s.matchLearner(ctx, m)
@@ -278,17 +309,28 @@ func (s *Service) Swap(ctx context.Context, viewer *auth.User, id, mentorID stri
 		if why != "" {
 			return apperr.New(apperr.Conflict, why)
 		}
-		return s.store.Swap(ctx, m.ID, mentorID, s.model.Reasons(l, mm), s.model.Score(l, mm).String())
+		model, err := s.matchModel(ctx)
+		if err != nil {
+			return err
+		}
+		if err := s.store.Swap(ctx, m.ID, mentorID, model.Reasons(l, mm), model.Score(l, mm).String()); err != nil {
+			return err
+		}
+		out, err = s.store.Mentorship(ctx, m.ID)
+		return err
 	})
+	return out, err
 }
 
 // Approve makes a proposal an active six-month mentorship starting today
 // and tells both people. The mentor is checked again (still eligible,
 // room, hard filters). Errors: as auth.ScopeOf; NotFound; Conflict when
 // decided already, the mentor is refused, or the learner has an active
-// mentorship already (the database refuses a second).
-func (s *Service) Approve(ctx context.Context, viewer *auth.User, id string) error {
-	return s.db.WithTx(ctx, func(ctx context.Context) error {
+// mentorship already (the database refuses a second). It returns the
+// mentorship as approved.
+func (s *Service) Approve(ctx context.Context, viewer *auth.User, id string) (Mentorship, error) {
+	var out Mentorship
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		if err := s.store.Lock(ctx); err != nil {
 			return err
 		}
@@ -321,21 +363,27 @@ func (s *Service) Approve(ctx context.Context, viewer *auth.User, id string) err
 			DedupeKey: "mentorship:" + m.ID + ":started:learner"}); err != nil {
 			return err
 		}
-		return s.notify(ctx, notify.Notification{UserID: m.MentorID, Kind: "mentorship_started", Title: "You have been matched with a mentee",
+		if err := s.notify(ctx, notify.Notification{UserID: m.MentorID, Kind: "mentorship_started", Title: "You have been matched with a mentee",
 			Body: "Say hello to " + m.LearnerFirstName() + ", your new mentee.", Link: "/mentoring",
-			DedupeKey: "mentorship:" + m.ID + ":started:mentor"})
+			DedupeKey: "mentorship:" + m.ID + ":started:mentor"}); err != nil {
+			return err
+		}
+		out, err = s.store.Mentorship(ctx, m.ID)
+		return err
 	})
+	return out, err
 }
 
 // Reject turns a proposal down with a reason; the pair is not proposed
 // again. Errors: as auth.ScopeOf; NotFound; Invalid without a reason;
-// Conflict when decided already.
-func (s *Service) Reject(ctx context.Context, viewer *auth.User, id, reason string) error {
+// Conflict when decided already. It returns the proposal as rejected.
+func (s *Service) Reject(ctx context.Context, viewer *auth.User, id, reason string) (Mentorship, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return apperr.InvalidFields(apperr.FieldError{Field: "reason", Message: "Say why you are rejecting this match"})
+		return Mentorship{}, apperr.InvalidFields(apperr.FieldError{Field: "reason", Message: "Say why you are rejecting this match"})
 	}
-	return s.db.WithTx(ctx, func(ctx context.Context) error {
+	var out Mentorship
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		m, err := s.inScope(ctx, viewer, id, true)
 		if err != nil {
 			return err
@@ -343,6 +391,11 @@ func (s *Service) Reject(ctx context.Context, viewer *auth.User, id, reason stri
 		if m.Status != StatusProposed {
 			return errDecided
 		}
-		return s.store.Reject(ctx, m.ID, viewer.ID, reason, s.now())
+		if err := s.store.Reject(ctx, m.ID, viewer.ID, reason, s.now()); err != nil {
+			return err
+		}
+		out, err = s.store.Mentorship(ctx, m.ID)
+		return err
 	})
+	return out, err
 }

@@ -10,6 +10,7 @@ import (
 	"onramp/app/auth"
 	"onramp/modules/learning"
 	"onramp/modules/notify"
+	"onramp/modules/outcomes"
 )
 
 // canSee is the one rule for who may see a mentorship: its two people
@@ -55,6 +56,21 @@ func (s *Service) Mine(ctx context.Context, viewer *auth.User) ([]Mentorship, er
 	return out, nil
 }
 
+// MentorOf returns the first name of the learner's mentor while they have
+// an active mentorship ("", false otherwise), for the learner's home page.
+func (s *Service) MentorOf(ctx context.Context, learnerID string) (string, bool, error) {
+	all, err := s.store.MentorshipsOf(ctx, learnerID)
+	if err != nil {
+		return "", false, err
+	}
+	for _, m := range all {
+		if m.LearnerID == learnerID && m.Status == StatusActive {
+			return m.MentorFirstName(), true, nil
+		}
+	}
+	return "", false, nil
+}
+
 // Participant says whether userID is one of a mentorship's two people and
 // whether it is active: messaging asks it before every read and write.
 // A mentorship that does not exist is (false, false, nil).
@@ -78,6 +94,9 @@ type MenteeView struct {
 	Goals      []Goal
 	Progress   []ProgressSummary
 	SurveyDue  bool
+	// News is what the mentee told us of their own destinations (for
+	// their mentor: kind and start date only).
+	News []outcomes.News
 }
 
 // ProgressSummary is a mentee's standing on one programme.
@@ -133,6 +152,11 @@ func (s *Service) view(ctx context.Context, viewer *auth.User, m Mentorship, wit
 			return v, err
 		}
 		v.Progress = summarise(ens)
+	}
+	if withProgress && m.Status == StatusActive && s.news != nil {
+		if v.News, err = s.news.SelfReportedNews(ctx, m.LearnerID); err != nil {
+			return v, err
+		}
 	}
 	return v, nil
 }

@@ -220,6 +220,49 @@ func (s *Store) Leads(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
+// LearnerOrganisations lists the organisations whose cohorts a learner
+// is or was in, or db.ErrNotFound for someone in none.
+func (s *Store) LearnerOrganisations(ctx context.Context, learnerID string) ([]string, error) {
+	var out []string
+	if !db.IsUUID(learnerID) {
+		return nil, db.ErrNotFound
+	}
+	err := db.Conn(ctx, s.g).Raw(`SELECT DISTINCT c.organisation_id FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id
+		WHERE e.user_id = ? AND c.organisation_id IS NOT NULL`, learnerID).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list the organisations of %s: %w", learnerID, err)
+	}
+	if len(out) == 0 {
+		return nil, db.ErrNotFound
+	}
+	return out, nil
+}
+
+// Conflict is a declared conflict as the mentor's page lists it.
+type Conflict struct {
+	LearnerID   string     `gorm:"column:learner_id"`
+	LearnerName string     `gorm:"column:learner_name"`
+	Kind        string     `gorm:"column:kind"`
+	Reason      string     `gorm:"column:reason"`
+	DeclaredAt  *time.Time `gorm:"column:declared_at"`
+}
+
+// ConflictsOf lists a mentor's declared conflicts with learners of
+// organisations the scope covers, newest first.
+func (s *Store) ConflictsOf(ctx context.Context, mentorID string, scope auth.Scope) ([]Conflict, error) {
+	cond, args := scope.Where("c.organisation_id")
+	var out []Conflict
+	err := db.Conn(ctx, s.g).Raw(`SELECT k.learner_id, u.name AS learner_name, k.kind, k.reason, k.declared_at
+		FROM mentoring_conflicts k JOIN users u ON u.id = k.learner_id
+		WHERE k.mentor_id = ? AND (? OR EXISTS (SELECT 1 FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id
+			WHERE e.user_id = k.learner_id AND `+cond+`))
+		ORDER BY k.declared_at DESC`, append([]any{mentorID, scope.All}, args...)...).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list the conflicts of %s: %w", mentorID, err)
+	}
+	return out, nil
+}
+
 // Preferences returns a learner's preferences, or db.ErrNotFound.
 func (s *Store) Preferences(ctx context.Context, userID string) (Preferences, error) {
 	var p Preferences
@@ -243,10 +286,11 @@ func (s *Store) SavePreferences(ctx context.Context, p Preferences) error {
 }
 
 // DeclareConflict records that a learner and mentor must never be matched.
-func (s *Store) DeclareConflict(ctx context.Context, learnerID, mentorID, reason, by string, at time.Time) error {
-	err := db.Conn(ctx, s.g).Exec(`INSERT INTO mentoring_conflicts (learner_id, mentor_id, reason, declared_by, declared_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (learner_id, mentor_id) DO UPDATE SET reason = EXCLUDED.reason`,
-		learnerID, mentorID, reason, by, at).Error
+func (s *Store) DeclareConflict(ctx context.Context, learnerID, mentorID, kind, reason, by string, at time.Time) error {
+	err := db.Conn(ctx, s.g).Exec(`INSERT INTO mentoring_conflicts (learner_id, mentor_id, kind, reason, declared_by, declared_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (learner_id, mentor_id) DO UPDATE SET kind = EXCLUDED.kind, reason = EXCLUDED.reason,
+		declared_by = EXCLUDED.declared_by, declared_at = EXCLUDED.declared_at`,
+		learnerID, mentorID, kind, reason, by, at).Error
 	if err != nil {
 		return fmt.Errorf("store: unable to declare a conflict for %s: %w", learnerID, err)
 	}

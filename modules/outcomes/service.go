@@ -128,6 +128,29 @@ func (s *Service) News(ctx context.Context, learner *auth.User) (*NewsView, erro
 	return &NewsView{Enrolments: ens, Destinations: ds}, err
 }
 
+// News is a destination as a learner's mentor may know of it: what kind
+// and when it starts, never the employer, role or evidence.
+type News struct {
+	Kind, KindLabel string
+	StartDate       time.Time
+}
+
+// SelfReportedNews lists the destinations a learner told us about
+// themselves, newest first, as their mentor may see them.
+func (s *Service) SelfReportedNews(ctx context.Context, learnerID string) ([]News, error) {
+	ds, err := s.store.Destinations(ctx, auth.Scope{All: true}, learnerID)
+	if err != nil {
+		return nil, err
+	}
+	out := []News{}
+	for _, d := range ds {
+		if d.Source == SourceLearner {
+			out = append(out, News{Kind: d.Kind, KindLabel: KindLabel(d.Kind), StartDate: d.StartDate})
+		}
+	}
+	return out, nil
+}
+
 // ReportNews records a destination a learner tells us about themselves.
 // It stays unverified, and out of the conversion rate, until a manager
 // verifies it. Errors: Invalid naming each field.

@@ -223,30 +223,57 @@ func (w Weights) score(l learnerProfile, m mentorProfile) Score {
 	return s
 }
 
+// NoCommonGround is the reason given when a pair shares nothing that
+// scores: the mentor was chosen only because they have room.
+const NoCommonGround = "No shared career, region, language or free time: matched because the mentor has room; consider swapping"
+
+// reasons names what the pair share, the factor adding most to their
+// score first. Room to take a mentee (load spread) is not a reason they
+// suit each other, so it is never named; a pair with nothing else in
+// common is told plainly (NoCommonGround).
 func (w Weights) reasons(l learnerProfile, m mentorProfile) string {
-	var out []string
-	if w.CareerFamily > 0 && l.interests&m.family != 0 {
-		out = append(out, "both in "+names(l.interests&m.family, familyCodes, CareerFamilies))
+	type reason struct {
+		weight Score
+		text   string
+	}
+	var out []reason
+	if fam := l.interests & m.family; w.CareerFamily > 0 && fam != 0 {
+		out = append(out, reason{w.CareerFamily, "both in " + names(fam, familyCodes, CareerFamilies)})
 	}
 	if shared := l.interests & m.interests &^ m.family; w.SharedInterest > 0 && shared != 0 {
-		out = append(out, "both interested in "+names(shared, familyCodes, CareerFamilies))
+		n := Score(min(bits.OnesCount16(shared), MaxSharedInterests))
+		out = append(out, reason{w.SharedInterest * n, "both interested in " + names(shared, familyCodes, CareerFamilies)})
 	}
 	if w.SameRegion > 0 && l.region != "" && l.region == m.region {
-		out = append(out, "both in "+l.regionName)
+		out = append(out, reason{w.SameRegion, "both in " + l.regionName})
 	}
 	if shared, first := sharedLanguage(l, m); shared >= 0 && (w.SharedLanguage > 0 || first && w.FirstLanguage > 0) {
-		out = append(out, "both speak "+strings.TrimSpace(l.languageNames[shared]))
+		weight := w.SharedLanguage
+		if first {
+			weight += w.FirstLanguage
+		}
+		out = append(out, reason{weight, "both speak " + strings.TrimSpace(l.languageNames[shared])})
 	}
 	if both := l.availability & m.availability; w.Availability > 0 && both != 0 {
-		out = append(out, "both free on "+names(both, slotCodes, Slots))
-	}
-	if w.LoadSpread > 0 && m.load == 0 {
-		out = append(out, "mentor has no other mentees yet")
+		out = append(out, reason{w.Availability * Score(bits.OnesCount16(both)), "both free on " + names(both, slotCodes, Slots)})
 	}
 	if len(out) == 0 {
-		return "nothing in common beyond the essentials"
+		return NoCommonGround
 	}
-	return strings.Join(out, "; ")
+	slices.SortStableFunc(out, func(a, b reason) int {
+		switch {
+		case a.weight > b.weight:
+			return -1
+		case a.weight < b.weight:
+			return 1
+		}
+		return 0
+	})
+	texts := make([]string, len(out))
+	for i, r := range out {
+		texts[i] = r.text
+	}
+	return strings.Join(texts, "; ")
 }
 
 // sharedLanguage returns the index in the learner's list of the language

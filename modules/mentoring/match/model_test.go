@@ -72,7 +72,7 @@ func TestScoreAndReasons(t *testing.T) {
 			learner: Learner{ID: "L1", Age: 20},
 			mentor:  Mentor{ID: "M1", Capacity: 1, Eligible: true, CurrentLoad: 5},
 			score:   "0",
-			reasons: "nothing in common beyond the essentials",
+			reasons: NoCommonGround,
 		},
 		{
 			name: "the example from the issue",
@@ -94,7 +94,7 @@ func TestScoreAndReasons(t *testing.T) {
 				Availability: []string{"weekday_daytime", "weekday_evening", "weekend"}},
 			// 4 family + 3 interests (capped) + 2 region + 1 English + 3 slots + 1 load
 			score:   "14",
-			reasons: "both in Nursing and Midwifery; both interested in Allied Health, Ambulance and Social Care; both in North West; both speak English; both free on weekday daytimes, weekday evenings and weekends; mentor has no other mentees yet",
+			reasons: "both in Nursing and Midwifery; both interested in Allied Health, Ambulance and Social Care; both free on weekday daytimes, weekday evenings and weekends; both in North West; both speak English",
 		},
 		{
 			name:    "English as a first language earns no extra",
