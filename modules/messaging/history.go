@@ -2,6 +2,10 @@ package messaging
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"onramp/app/auth"
@@ -94,4 +98,33 @@ var reviewLabels = map[string]string{
 	ActionReleased: "Released",
 	ActionRedacted: "Part removed, then released",
 	ActionBlocked:  "Blocked",
+}
+
+// Details is the event's detail in words ("status: held; priority:
+// normal"), leaving out the mentorship it is already printed under.
+func (e Event) Details() string {
+	var d map[string]any
+	if json.Unmarshal([]byte(e.Detail), &d) != nil {
+		return e.Detail
+	}
+	keys := make([]string, 0, len(d))
+	for k := range d {
+		if k != "mentorship_id" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		v := d[k]
+		if list, ok := v.([]any); ok {
+			words := make([]string, len(list))
+			for i, w := range list {
+				words[i] = fmt.Sprint(w)
+			}
+			v = strings.Join(words, ", ")
+		}
+		parts = append(parts, strings.ReplaceAll(k, "_", " ")+": "+fmt.Sprint(v))
+	}
+	return strings.Join(parts, "; ")
 }
