@@ -60,10 +60,11 @@ var (
 // every message, review and case action in the audit log, and scans
 // with the detector before anyone else sees a message.
 var (
-	_ messaging.Mentorships = (*mentoring.Service)(nil)
-	_ messaging.Notifier    = (*notify.Service)(nil)
-	_ messaging.Recorder    = (*audit.Log)(nil)
-	_ messaging.Scanner     = (*detect.Detector)(nil)
+	_ messaging.Mentorships    = (*mentoring.Service)(nil)
+	_ messaging.Notifier       = (*notify.Service)(nil)
+	_ messaging.Recorder       = (*audit.Log)(nil)
+	_ messaging.Scanner        = (*detect.Detector)(nil)
+	_ mentoring.UnreadMessages = (*messaging.Service)(nil)
 )
 
 // Periodic jobs, by name: reminding managers of follow-ups falling due,
@@ -295,7 +296,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	notifyPages.Routes(routes)
-	mentoringPages, err := mentoring.New(mentors, pages)
+	mentoringPages, err := mentoring.New(mentors, pages, app.Messaging)
 	if err != nil {
 		return nil, err
 	}

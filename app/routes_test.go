@@ -247,6 +247,7 @@ func routeTable(id ids) map[string]routeRow {
 		"POST /safeguarding/cases/:id/notes":        {"/safeguarding/cases/" + zero + "/notes", [7]int{401, 403, 403, 403, 404, 403, 403}},
 		"POST /safeguarding/mentorships/:id/pause":  {"/safeguarding/mentorships/" + zero + "/pause", [7]int{401, 403, 403, 403, 422, 403, 403}},
 		"POST /safeguarding/mentorships/:id/resume": {"/safeguarding/mentorships/" + zero + "/resume", [7]int{401, 403, 403, 403, 404, 403, 403}},
+		"GET /safeguarding/mentorships/:id/history": {"/safeguarding/mentorships/" + id.mentorship + "/history", [7]int{303, 403, 403, 403, 200, 403, 403}},
 		"GET /api/v1/mentorships/:id/messages":      {"/api/v1/mentorships/" + id.mentorship + "/messages", [7]int{401, 200, 200, 403, 200, 403, 403}},
 		"POST /api/v1/mentorships/:id/messages":     {"/api/v1/mentorships/" + id.mentorship + "/messages", [7]int{401, 422, 422, 403, 403, 403, 403}},
 		"GET /api/v1/mentorships/:id/events":        {"/api/v1/mentorships/" + id.mentorship + "/events", [7]int{401, 200, 200, 403, 403, 403, 403}},

@@ -25,27 +25,55 @@
     return e;
   }
 
+  var tags = { held: 'Waiting to be checked', blocked: 'Not sent' };
+
+  function when(iso) {
+    // The same words as the server's: "2 Jan 2006 15:04 UTC".
+    var d = new Date(iso);
+    var months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    function two(n) { return (n < 10 ? '0' : '') + n; }
+    return d.getUTCDate() + ' ' + months[d.getUTCMonth()] + ' ' + d.getUTCFullYear() + ' ' +
+      two(d.getUTCHours()) + ':' + two(d.getUTCMinutes()) + ' UTC';
+  }
+
+  // render builds a message as thread.html does.
   function render(m) {
-    var li = el('li', 'app-message app-message--' + m.status + (m.mine ? ' app-message--mine' : ''));
+    var li = el('li', 'app-message' + (m.mine ? ' app-message--mine' : '') + ' app-message--' + m.status);
     li.id = 'message-' + m.id;
     li.setAttribute('data-id', m.id);
-    var meta = el('p', 'app-message__meta nhsuk-body-s');
-    meta.appendChild(el('strong', '', m.sender));
-    meta.appendChild(document.createTextNode(' ' + new Date(m.created_at).toUTCString().slice(5, 22) + ' UTC'));
-    if (m.status !== 'delivered') {
-      meta.appendChild(document.createTextNode(' '));
-      meta.appendChild(el('strong', 'nhsuk-tag ' + (m.status === 'blocked' ? 'nhsuk-tag--red' : 'nhsuk-tag--yellow'),
-        m.status === 'held' ? 'Waiting to be checked' : 'Not sent'));
-    }
+    var meta = el('p', 'app-message__meta');
+    meta.appendChild(el('strong', 'app-message__sender', m.sender));
+    meta.appendChild(document.createTextNode(' '));
+    var time = el('time', '', when(m.created_at));
+    time.setAttribute('datetime', m.created_at);
+    meta.appendChild(time);
     li.appendChild(meta);
     li.appendChild(el('p', 'app-message__body', m.body));
     if (m.redacted) {
-      li.appendChild(el('p', 'nhsuk-body-s', 'Part of this message was removed by our safety team.'));
+      li.appendChild(el('p', 'app-message__redacted', 'Part of this message was removed by our safety team.'));
     }
-    if (m.note) {
-      li.appendChild(el('p', 'nhsuk-body-s app-message__note', m.note));
+    var tag = tags[m.status];
+    var note = m.note || '';
+    if (tag) {
+      var status = el('p', 'app-message__status');
+      status.appendChild(el('strong', 'nhsuk-tag ' + (m.status === 'blocked' ? 'nhsuk-tag--red' : 'nhsuk-tag--yellow'), tag));
+      if (note.indexOf(tag + '.') === 0) {
+        note = note.slice(tag.length + 1).trim();
+      }
+      if (note) {
+        status.appendChild(document.createTextNode(' ' + note));
+      }
+      li.appendChild(status);
+    } else if (note) {
+      li.appendChild(el('p', 'app-message__status', note));
     }
     return li;
+  }
+
+  // nearBottom says whether the newest message is in view, so a new one
+  // is scrolled to only when the reader is following the conversation.
+  function nearBottom() {
+    return list.getBoundingClientRect().bottom <= window.innerHeight + 120;
   }
 
   // refresh reads the thread through the API and adds or replaces the
@@ -63,6 +91,8 @@
           return;
         }
         var empty = list.querySelector('.app-messages__empty');
+        var follow = nearBottom();
+        var added = null;
         doc.messages.forEach(function (m) {
           var li = render(m);
           var old = document.getElementById('message-' + m.id);
@@ -77,8 +107,12 @@
               empty = null;
             }
             list.appendChild(li);
+            added = li;
           }
         });
+        if (added && follow && added.scrollIntoView) {
+          added.scrollIntoView({ block: 'end' });
+        }
       })
       .catch(function () {})
       .then(function () {
@@ -92,4 +126,12 @@
 
   var source = new EventSource(events);
   source.addEventListener('message', refresh);
+  // data-live says whether the stream is open (for tests and styling).
+  source.addEventListener('open', function () {
+    list.setAttribute('data-live', 'open');
+    refresh();
+  });
+  source.addEventListener('error', function () {
+    list.setAttribute('data-live', 'closed');
+  });
 })();

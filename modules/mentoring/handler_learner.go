@@ -31,6 +31,7 @@ type learnerPage struct {
 	Families []Option
 	Slots    []Option
 	Genders  []Option
+	Unread   map[string]int
 }
 
 func (m *Module) learner(c echo.Context) error {
@@ -43,7 +44,11 @@ func (m *Module) renderLearner(c echo.Context, status int, form *PreferencesInpu
 	if err != nil {
 		return err
 	}
-	p := learnerPage{LearnerView: v, Errors: errs, Done: c.QueryParam("done"), Families: CareerFamilies, Slots: Slots,
+	unread, err := m.unreadOf(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	p := learnerPage{LearnerView: v, Unread: unread, Errors: errs, Done: c.QueryParam("done"), Families: CareerFamilies, Slots: Slots,
 		Genders: append([]Option{{"", "No preference"}}, Genders...)}
 	if form != nil {
 		p.Form = *form

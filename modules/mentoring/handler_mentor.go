@@ -20,12 +20,23 @@ func dateOf(t *time.Time) string {
 
 var errForm = apperr.New(apperr.BadRequest, "The form could not be read. Try again.")
 
+// homePage is the mentor's home with each thread's unread count.
+type homePage struct {
+	*MentorHome
+	Unread map[string]int
+}
+
 func (m *Module) home(c echo.Context) error {
-	h, err := m.svc.Home(c.Request().Context(), auth.UserOf(c))
+	ctx, u := c.Request().Context(), auth.UserOf(c)
+	h, err := m.svc.Home(ctx, u)
 	if err != nil {
 		return err
 	}
-	return m.pages.HTML(c, http.StatusOK, "mentoring/home", "Mentoring", h)
+	unread, err := m.unreadOf(ctx, u)
+	if err != nil {
+		return err
+	}
+	return m.pages.HTML(c, http.StatusOK, "mentoring/home", "Mentoring", homePage{MentorHome: h, Unread: unread})
 }
 
 type profileForm struct {

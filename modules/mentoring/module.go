@@ -9,6 +9,7 @@ import (
 	"embed"
 	"html/template"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,12 +22,14 @@ var templates embed.FS
 
 // Module is the mentoring feature's pages and API.
 type Module struct {
-	svc   *Service
-	pages *render.Engine
+	svc    *Service
+	pages  *render.Engine
+	unread UnreadMessages
 }
 
-// New registers the module's templates over svc.
-func New(svc *Service, pages *render.Engine) (*Module, error) {
+// New registers the module's templates over svc; unread counts each
+// thread's unread messages for the thread links (nil shows none).
+func New(svc *Service, pages *render.Engine, unread UnreadMessages) (*Module, error) {
 	funcs := template.FuncMap{
 		"familyLabel": func(code string) string { return Label(CareerFamilies, code) },
 		"slotLabels": func(codes []string) string {
@@ -50,6 +53,16 @@ func New(svc *Service, pages *render.Engine) (*Module, error) {
 		},
 		"dateOf":   dateOf,
 		"longDate": func(t time.Time) string { return dateOf(&t) },
+		// newMessages is a thread's unread count in words ("" for none).
+		"newMessages": func(n int) string {
+			switch {
+			case n <= 0:
+				return ""
+			case n == 1:
+				return "1 new message"
+			}
+			return strconv.Itoa(n) + " new messages"
+		},
 		"regionOptions": func() []render.Option {
 			out := make([]render.Option, len(Regions))
 			for i, r := range Regions {
@@ -76,7 +89,7 @@ func New(svc *Service, pages *render.Engine) (*Module, error) {
 	if err := pages.AddPages("mentoring", templates, "templates/*.html", funcs); err != nil {
 		return nil, err
 	}
-	return &Module{svc: svc, pages: pages}, nil
+	return &Module{svc: svc, pages: pages, unread: unread}, nil
 }
 
 // Routes registers the feature's routes with their rules; the service

@@ -214,3 +214,24 @@ var urgentCategories = map[string]bool{"safety": true, "unsafe": true}
 var CaseStatuses = []mentoring.Option{
 	{Value: "open", Label: "Open"}, {Value: "in_progress", Label: "In progress"}, {Value: "closed", Label: "Closed"},
 }
+
+// StatusTag is the short label a message that was not delivered carries
+// in a thread ("Waiting to be checked", "Not sent").
+func StatusTag(status string) string {
+	switch status {
+	case StatusHeld:
+		return "Waiting to be checked"
+	case StatusBlocked:
+		return "Not sent"
+	}
+	return ""
+}
+
+// NoteAfter is a message's note without the tag it starts with, so a
+// thread shows the tag once and then the plain explanation.
+func NoteAfter(tag, note string) string {
+	if tag != "" && strings.HasPrefix(note, tag+".") {
+		return strings.TrimSpace(note[len(tag)+1:])
+	}
+	return note
+}

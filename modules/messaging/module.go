@@ -48,6 +48,21 @@ func New(svc *Service, hub *Hub, pages *render.Engine) (*Module, error) {
 			return out
 		},
 		"threadPath": ThreadPath,
+		"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"statusTag":  StatusTag,
+		"noteAfter":  NoteAfter,
+		"actionLabel": func(code string) string {
+			if l, ok := actionLabels[code]; ok {
+				return l
+			}
+			return code
+		},
+		"reviewLabel": func(code *string) string {
+			if code == nil {
+				return ""
+			}
+			return reviewLabels[*code]
+		},
 	}
 	if err := pages.AddPages("messaging", templates, "templates/*.html", funcs); err != nil {
 		return nil, err
@@ -78,6 +93,7 @@ func (m *Module) Routes(r *auth.Routes) {
 	r.POST("/safeguarding/cases/:id/notes", lead, m.addNote)
 	r.POST("/safeguarding/mentorships/:id/pause", lead, m.pause)
 	r.POST("/safeguarding/mentorships/:id/resume", lead, m.resume)
+	r.GET("/safeguarding/mentorships/:id/history", lead, m.history)
 
 	r.GET("/api/v1/mentorships/:id/messages", readers, m.apiThread)
 	r.POST("/api/v1/mentorships/:id/messages", pair, m.apiSend, r.Idempotent())
