@@ -161,13 +161,17 @@ func (s *Service) view(ctx context.Context, viewer *auth.User, m Mentorship, wit
 	return v, nil
 }
 
-// summarise keeps only what a mentor may know of a mentee's learning.
+// summarise keeps only what a mentor may know of a mentee's learning: one
+// line per programme, however many groups of it the mentee is in
+// (progress belongs to the learner, not the group).
 func summarise(ens []learning.EnrolmentProgress) []ProgressSummary {
 	var out []ProgressSummary
+	seen := map[string]bool{}
 	for _, e := range ens {
-		if e.Progress == nil || e.Enrolment.Status == "withdrawn" {
+		if e.Progress == nil || e.Enrolment.Status == "withdrawn" || seen[e.Enrolment.ProgrammeSlug] {
 			continue
 		}
+		seen[e.Enrolment.ProgrammeSlug] = true
 		p := e.Progress
 		ps := ProgressSummary{Programme: p.Outline.Programme.Title, Percent: p.Percent, Complete: p.Complete, LastActive: "not yet"}
 		if !p.LastActive.IsZero() {
