@@ -105,7 +105,9 @@ func (s *Store) Waiting(ctx context.Context, scope auth.Scope, programmes []stri
 		SELECT * FROM (
 		SELECT DISTINCT ON (u.id) u.id, u.name, p.slug AS programme, c.organisation_id,
 			CASE WHEN u.date_of_birth IS NULL THEN 0 ELSE date_part('year', age(?::date, u.date_of_birth))::int END AS age,
-			COALESCE(pr.interests, '{}') AS interests, COALESCE(pr.region, '') AS region,
+			COALESCE(pr.interests, '{}') AS interests,
+			-- Without a stated region, the learner is where their group runs.
+			COALESCE(NULLIF(pr.region, ''), c.region, '') AS region,
 			COALESCE(pr.languages, '{}') AS languages, COALESCE(pr.availability, '{}') AS availability,
 			COALESCE(pr.mentor_gender, '') AS mentor_gender
 		FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id JOIN programmes p ON p.id = c.programme_id
