@@ -223,7 +223,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	app.Messaging = messaging.NewService(d, mentors, notes, auditLog, scanner, o.Now)
+	app.Messaging = messaging.NewService(d, mentors, mentors, notes, auditLog, scanner, o.Now)
 	app.Live = messaging.NewHub(d.Pool.Config().ConnConfig.Copy())
 	if err := queue.Periodic(MessagingEscalateJob, 15*time.Minute, app.Messaging.Escalate); err != nil {
 		return nil, err

@@ -157,7 +157,18 @@ CREATE INDEX mentorship_rematch_requests_mentorship_idx ON mentorship_rematch_re
 -- mentors see it, and finishing it records their safeguarding training.
 ALTER TABLE programmes ADD COLUMN for_mentors boolean NOT NULL DEFAULT false;
 
+-- A safeguarding lead's suspension of a mentor, at once: while it stands
+-- the mentor is not eligible (never proposed, never approved). A mentor
+-- with no vetting record gets one that records only the suspension.
+ALTER TABLE mentor_vetting
+    ADD COLUMN suspended_at     timestamptz,
+    ADD COLUMN suspended_by     uuid REFERENCES users (id),
+    ADD COLUMN suspended_reason text NOT NULL DEFAULT '' CHECK (length(suspended_reason) <= 1000),
+    ADD CHECK ((suspended_at IS NULL) = (suspended_by IS NULL)),
+    ADD CHECK ((suspended_at IS NULL) = (suspended_reason = ''));
+
 -- +goose Down
+ALTER TABLE mentor_vetting DROP COLUMN suspended_reason, DROP COLUMN suspended_by, DROP COLUMN suspended_at;
 ALTER TABLE programmes DROP COLUMN for_mentors;
 DROP TABLE mentorship_rematch_requests;
 DROP TABLE mentor_prompts;

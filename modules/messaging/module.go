@@ -78,6 +78,8 @@ func (m *Module) Routes(r *auth.Routes) {
 	r.POST("/safeguarding/cases/:id/notes", lead, m.addNote)
 	r.POST("/safeguarding/mentorships/:id/pause", lead, m.pause)
 	r.POST("/safeguarding/mentorships/:id/resume", lead, m.resume)
+	r.POST("/safeguarding/mentors/:id/suspend", lead, m.suspendMentor)
+	r.POST("/safeguarding/mentors/:id/reinstate", lead, m.reinstateMentor)
 
 	r.GET("/api/v1/mentorships/:id/messages", readers, m.apiThread)
 	r.POST("/api/v1/mentorships/:id/messages", pair, m.apiSend, r.Idempotent())

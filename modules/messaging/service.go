@@ -25,6 +25,7 @@ type Service struct {
 	db          *db.DB
 	store       *Store
 	mentorships Mentorships
+	suspensions Suspensions
 	notifier    Notifier
 	audit       Recorder
 	scanner     Scanner
@@ -32,8 +33,9 @@ type Service struct {
 }
 
 // NewService returns the messaging service. now is the clock.
-func NewService(d *db.DB, mentorships Mentorships, notifier Notifier, audit Recorder, scanner Scanner, now func() time.Time) *Service {
-	return &Service{db: d, store: NewStore(d.Gorm), mentorships: mentorships, notifier: notifier, audit: audit, scanner: scanner, now: now}
+func NewService(d *db.DB, mentorships Mentorships, suspensions Suspensions, notifier Notifier, audit Recorder, scanner Scanner, now func() time.Time) *Service {
+	return &Service{db: d, store: NewStore(d.Gorm), mentorships: mentorships, suspensions: suspensions, notifier: notifier,
+		audit: audit, scanner: scanner, now: now}
 }
 
 func isLead(u *auth.User) bool { return u.Has(auth.RoleSafeguardingLead) }
@@ -51,6 +53,8 @@ type Thread struct {
 	Lead     bool
 	CanWrite bool
 	Paused   bool
+	// MentorSuspended is set, for a lead, while the mentor is suspended.
+	MentorSuspended bool
 	// Closed says why nobody may write, when nobody may.
 	Closed string
 }
@@ -79,6 +83,11 @@ func (s *Service) Thread(ctx context.Context, u *auth.User, mentorshipID string)
 	t := Thread{Mentorship: ms, Lead: isLead(u) && !member(u, ms)}
 	if t.Paused, err = s.store.Paused(ctx, ms.ID); err != nil {
 		return t, err
+	}
+	if t.Lead {
+		if t.MentorSuspended, err = s.suspensions.MentorSuspended(ctx, ms.MentorID); err != nil {
+			return t, err
+		}
 	}
 	switch {
 	case t.Lead:
