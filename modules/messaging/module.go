@@ -84,6 +84,8 @@ func (m *Module) Routes(r *auth.Routes) {
 	r.GET("/api/v1/mentorships/:id/messages", readers, m.apiThread)
 	r.POST("/api/v1/mentorships/:id/messages", pair, m.apiSend, r.Idempotent())
 	r.GET("/api/v1/mentorships/:id/events", pair, m.events)
+	r.POST("/api/v1/attachments", pair, m.apiSendFile)
+	r.GET("/mentoring/attachments/:id", readers, m.attachment)
 	r.GET("/api/v1/moderation/queue", lead, m.apiQueue)
 	r.POST("/api/v1/moderation/messages/:id/release", lead, m.apiReview(ActionReleased))
 	r.POST("/api/v1/moderation/messages/:id/redact", lead, m.apiReview(ActionRedacted))

@@ -26,6 +26,7 @@ type Service struct {
 	store       *Store
 	mentorships Mentorships
 	suspensions Suspensions
+	files       Attachments
 	notifier    Notifier
 	audit       Recorder
 	scanner     Scanner
@@ -33,8 +34,8 @@ type Service struct {
 }
 
 // NewService returns the messaging service. now is the clock.
-func NewService(d *db.DB, mentorships Mentorships, suspensions Suspensions, notifier Notifier, audit Recorder, scanner Scanner, now func() time.Time) *Service {
-	return &Service{db: d, store: NewStore(d.Gorm), mentorships: mentorships, suspensions: suspensions, notifier: notifier,
+func NewService(d *db.DB, mentorships Mentorships, suspensions Suspensions, files Attachments, notifier Notifier, audit Recorder, scanner Scanner, now func() time.Time) *Service {
+	return &Service{db: d, store: NewStore(d.Gorm), mentorships: mentorships, suspensions: suspensions, files: files, notifier: notifier,
 		audit: audit, scanner: scanner, now: now}
 }
 
@@ -120,6 +121,9 @@ func (s *Service) Thread(ctx context.Context, u *auth.User, mentorshipID string)
 			}
 		}
 	}
+	if err := s.withFiles(ctx, t.Messages); err != nil {
+		return t, err
+	}
 	if t.Lead {
 		// A lead reading a thread is on the record, held messages or not.
 		return t, s.audit.Record(ctx, u.ID, "messages.thread_viewed", "mentorship", ms.ID, map[string]any{"messages": len(t.Messages), "held": held})
@@ -174,6 +178,12 @@ func (s *Service) Send(ctx context.Context, u *auth.User, mentorshipID, body str
 	if ms.Status != mentoring.StatusActive {
 		return Sent{}, errEnded
 	}
+	return s.send(ctx, u, ms, body, nil)
+}
+
+// send scans and stores a checked message from u, running with (when
+// set) inside the same transaction once the message has its id.
+func (s *Service) send(ctx context.Context, u *auth.User, ms mentoring.Mentorship, body string, with func(ctx context.Context, m *Message) error) (Sent, error) {
 	res := s.scanner.Scan(body)
 	now := s.now()
 	m := Message{MentorshipID: ms.ID, SenderID: u.ID, Body: body, CreatedAt: now, Priority: PriorityNormal}
@@ -187,7 +197,7 @@ func (s *Service) Send(ctx context.Context, u *auth.User, mentorshipID, body str
 	} else {
 		m.Status, m.DeliveredAt = StatusDelivered, &now
 	}
-	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		paused, err := s.store.Paused(ctx, ms.ID)
 		if err != nil {
 			return err
@@ -197,6 +207,11 @@ func (s *Service) Send(ctx context.Context, u *auth.User, mentorshipID, body str
 		}
 		if err := s.store.InsertMessage(ctx, &m, res.Labels, res.Reasons); err != nil {
 			return err
+		}
+		if with != nil {
+			if err := with(ctx, &m); err != nil {
+				return err
+			}
 		}
 		rules := make([]string, len(res.Reasons))
 		for i, r := range res.Reasons {
