@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -160,7 +161,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	e := server.New(server.Options{
 		HTTPS: cfg.SecureCookies(), FormTargets: []string{origin(cfg.OIDCIssuerURL)},
 		MediaOrigins: mediaOrigins(cfg.StorageURL), BodyLimit: cfg.BodyLimit,
-		LargeBodyPaths: content.UploadPaths, LargeBodyLimit: fmt.Sprintf("%dM", content.MaxPackageMB+1),
+		LargeBodyPaths: slices.Concat(content.UploadPaths, messaging.UploadPaths), LargeBodyLimit: fmt.Sprintf("%dM", content.MaxPackageMB+1),
 		AuthRate: cfg.AuthRateLimit, AuthBurst: cfg.AuthRateBurst, TrustedProxies: proxies, Pages: pages, Metrics: reg,
 	})
 
@@ -228,7 +229,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	app.Messaging = messaging.NewService(d, mentors, notes, auditLog, scanner, o.Now)
+	app.Messaging = messaging.NewService(d, mentors, mentors, messaging.Attachments{Files: files, MaxBytes: cfg.MaxFileMB << 20}, notes, auditLog, scanner, o.Now)
 	app.Live = messaging.NewHub(d.Pool.Config().ConnConfig.Copy())
 	if err := queue.Periodic(MessagingEscalateJob, 15*time.Minute, app.Messaging.Escalate); err != nil {
 		return nil, err

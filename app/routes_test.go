@@ -252,6 +252,12 @@ func routeTable(id ids) map[string]routeRow {
 		"POST /api/v1/mentorships/:id/messages":     {"/api/v1/mentorships/" + id.mentorship + "/messages", [7]int{401, 422, 422, 403, 403, 403, 403}},
 		"GET /api/v1/mentorships/:id/events":        {"/api/v1/mentorships/" + id.mentorship + "/events", [7]int{401, 200, 200, 403, 403, 403, 403}},
 		"GET /api/v1/moderation/queue":              {"/api/v1/moderation/queue", [7]int{401, 403, 403, 403, 200, 403, 403}},
+		// a lead's empty suspension form has no reason; a zero id is nobody.
+		"POST /safeguarding/mentors/:id/suspend":   {"/safeguarding/mentors/" + zero + "/suspend", [7]int{401, 403, 403, 403, 422, 403, 403}},
+		"POST /safeguarding/mentors/:id/reinstate": {"/safeguarding/mentors/" + zero + "/reinstate", [7]int{401, 403, 403, 403, 404, 403, 403}},
+		// attachments: an empty upload has no file; a zero id is nobody's file.
+		"POST /api/v1/attachments":       {"/api/v1/attachments", [7]int{401, 422, 422, 403, 403, 403, 403}},
+		"GET /mentoring/attachments/:id": {"/mentoring/attachments/" + zero, [7]int{303, 404, 404, 403, 404, 403, 403}},
 		"POST /api/v1/moderation/messages/:id/release": {"/api/v1/moderation/messages/" + zero + "/release",
 			[7]int{401, 403, 403, 403, 404, 403, 403}},
 		"POST /api/v1/moderation/messages/:id/redact": {"/api/v1/moderation/messages/" + zero + "/redact",

@@ -176,7 +176,18 @@ CREATE TABLE mentoring_weights (
     updated_at      timestamptz NOT NULL
 );
 
+-- A safeguarding lead's suspension of a mentor, at once: while it stands
+-- the mentor is not eligible (never proposed, never approved). A mentor
+-- with no vetting record gets one that records only the suspension.
+ALTER TABLE mentor_vetting
+    ADD COLUMN suspended_at     timestamptz,
+    ADD COLUMN suspended_by     uuid REFERENCES users (id),
+    ADD COLUMN suspended_reason text NOT NULL DEFAULT '' CHECK (length(suspended_reason) <= 1000),
+    ADD CHECK ((suspended_at IS NULL) = (suspended_by IS NULL)),
+    ADD CHECK ((suspended_at IS NULL) = (suspended_reason = ''));
+
 -- +goose Down
+ALTER TABLE mentor_vetting DROP COLUMN suspended_reason, DROP COLUMN suspended_by, DROP COLUMN suspended_at;
 DROP TABLE mentoring_weights;
 ALTER TABLE programmes DROP COLUMN for_mentors;
 DROP TABLE mentorship_rematch_requests;

@@ -125,7 +125,23 @@ CREATE TABLE concern_case_notes (
 );
 CREATE INDEX concern_case_notes_case_idx ON concern_case_notes (case_id, created_at);
 
+-- A file sent with a message: a PNG or JPEG picture or a PDF, its type
+-- sniffed from its bytes, kept under a server-generated storage key. Whoever
+-- may see its message may see it (so it is held with the message), and it
+-- goes when the message goes; its object is deleted by the app first.
+CREATE TABLE message_attachments (
+    id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    message_id   uuid NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+    key          text NOT NULL UNIQUE CHECK (length(key) BETWEEN 1 AND 512),
+    content_type text NOT NULL CHECK (content_type IN ('image/png', 'image/jpeg', 'application/pdf')),
+    size         bigint NOT NULL CHECK (size > 0),
+    filename     text NOT NULL DEFAULT '' CHECK (length(filename) <= 200),
+    created_at   timestamptz NOT NULL
+);
+CREATE INDEX message_attachments_message_idx ON message_attachments (message_id);
+
 -- +goose Down
+DROP TABLE message_attachments;
 DROP TABLE concern_case_notes;
 DROP TABLE concern_cases;
 DROP TABLE message_reads;

@@ -46,6 +46,10 @@ type options struct {
 	// matchProblem writes a random matching problem ("10000x2000") to
 	// matchOut for timing `onramp match`, instead of any load test.
 	matchProblem, matchOut string
+	// messages runs the messaging proof instead of the learner phases:
+	// streams open event streams, msgRate messages a second for duration.
+	messages         bool
+	streams, msgRate int
 }
 
 func main() {
@@ -64,6 +68,9 @@ func main() {
 	flag.BoolVar(&o.dashboard, "dashboard", false, "measure the 500-learner cohort dashboard on -db as it is (seed it first with onramp seed --scale 100000)")
 	flag.StringVar(&o.matchProblem, "match-problem", "", "only write a random matching problem of LEARNERSxMENTORS (e.g. 10000x2000) as problem.json and pairs.csv in -out, to time `onramp match`")
 	flag.StringVar(&o.matchOut, "out", ".", "the folder -match-problem writes to")
+	flag.BoolVar(&o.messages, "messages", false, "run the messaging proof instead: open -streams event streams and time messages sent at -message-rate to the other side's stream")
+	flag.IntVar(&o.streams, "streams", 1000, "event streams to hold open for -messages (half learners, half mentors)")
+	flag.IntVar(&o.msgRate, "message-rate", 50, "messages a second for -messages")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -80,6 +87,9 @@ func run(ctx context.Context, o options) error {
 	dbURL := strings.Replace(o.adminURL, "/postgres?", "/"+o.dbName+"?", 1)
 	if o.dashboard {
 		return dashboards(ctx, o, dbURL)
+	}
+	if o.messages {
+		return messageProof(ctx, o, dbURL)
 	}
 	if err := recreate(ctx, o.adminURL, o.dbName); err != nil {
 		return err

@@ -50,13 +50,17 @@ func (e Eligibility) Summary() string {
 // today: vetting recorded with an enhanced DBS check including the
 // children's barred list and references confirmed; the DBS certificate
 // under three years old or the mentor on the Update Service; safeguarding
-// training done within three years. v is nil when nothing is recorded.
+// training done within three years; and not suspended by a safeguarding
+// lead. v is nil when nothing is recorded.
 func Eligible(v *Vetting, today time.Time) Eligibility {
 	today = dayOf(today)
 	if v == nil {
 		return Eligibility{Reasons: []string{"vetting has not been recorded"}}
 	}
 	e := Eligibility{ApprovedUnder18: v.ApprovedUnder18}
+	if v.SuspendedAt != nil {
+		e.Reasons = append(e.Reasons, "suspended by a safeguarding lead")
+	}
 	soon := today.AddDate(0, 0, dueSoonDays)
 	if !v.DBSEnhancedBarred || v.DBSCertificateOn == nil {
 		e.Reasons = append(e.Reasons, "no enhanced DBS check with the children's barred list")

@@ -46,6 +46,10 @@ type Vetting struct {
 	ApprovedUnder18        bool       `gorm:"column:approved_under_18"`
 	RecordedBy             string     `gorm:"column:recorded_by"`
 	RecordedAt             time.Time  `gorm:"column:recorded_at"`
+	// SuspendedAt is set while a safeguarding lead has suspended the
+	// mentor (see SuspendMentor); the reason is for leads only.
+	SuspendedAt     *time.Time `gorm:"column:suspended_at"`
+	SuspendedReason string     `gorm:"column:suspended_reason"`
 }
 
 // Preferences are what a learner would like in a mentor; all optional.

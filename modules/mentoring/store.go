@@ -142,6 +142,7 @@ type mentorRow struct {
 	VReferencesOK           bool       `gorm:"column:v_references_ok"`
 	VApprovedUnder18        bool       `gorm:"column:v_approved_under_18"`
 	VRecordedAt             *time.Time `gorm:"column:v_recorded_at"`
+	VSuspendedAt            *time.Time `gorm:"column:v_suspended_at"`
 	Active                  int        `gorm:"column:active"`
 	Proposed                int        `gorm:"column:proposed"`
 }
@@ -152,7 +153,7 @@ func (r mentorRow) vetting() *Vetting {
 	}
 	v := &Vetting{UserID: *r.VUserID, DBSEnhancedBarred: r.VDBSEnhancedBarred, DBSCertificateOn: r.VDBSCertificateOn,
 		DBSUpdateService: r.VDBSUpdateService, SafeguardingTrainingOn: r.VSafeguardingTrainingOn,
-		ReferencesOK: r.VReferencesOK, ApprovedUnder18: r.VApprovedUnder18}
+		ReferencesOK: r.VReferencesOK, ApprovedUnder18: r.VApprovedUnder18, SuspendedAt: r.VSuspendedAt}
 	if r.VRecordedAt != nil {
 		v.RecordedAt = *r.VRecordedAt
 	}
@@ -169,6 +170,7 @@ const mentorColumns = `u.id AS user_id, u.name, mp.user_id IS NOT NULL AS has_pr
 	v.dbs_certificate_on AS v_dbs_certificate_on, COALESCE(v.dbs_update_service, false) AS v_dbs_update_service,
 	v.safeguarding_training_on AS v_safeguarding_training_on, COALESCE(v.references_ok, false) AS v_references_ok,
 	COALESCE(v.approved_under_18, false) AS v_approved_under_18, v.recorded_at AS v_recorded_at,
+	v.suspended_at AS v_suspended_at,
 	(SELECT count(*) FROM mentorships m WHERE m.mentor_id = u.id AND m.status = 'active') AS active,
 	(SELECT count(*) FROM mentorships m WHERE m.mentor_id = u.id AND m.status = 'proposed') AS proposed`
 

@@ -75,11 +75,17 @@ func (s *Sub) wake() {
 func (h *Hub) wake(mentorshipID string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for id, subs := range h.subs {
-		if mentorshipID == "" || id == mentorshipID {
-			for s := range subs {
-				s.wake()
-			}
+	if mentorshipID != "" {
+		// One thread's streams, found directly: the cost of a message
+		// does not grow with the number of threads open.
+		for s := range h.subs[mentorshipID] {
+			s.wake()
+		}
+		return
+	}
+	for _, subs := range h.subs {
+		for s := range subs {
+			s.wake()
 		}
 	}
 }

@@ -123,8 +123,10 @@ type View struct {
 	// Original and Labels are for safeguarding leads only.
 	Original string   `json:"original,omitempty"`
 	Labels   []string `json:"labels,omitempty"`
-	N        int64    `json:"-"`
-	Change   int64    `json:"-"`
+	// Files are the pictures and PDFs sent with the message.
+	Files  []Attachment `json:"attachments,omitempty"`
+	N      int64        `json:"-"`
+	Change int64        `json:"-"`
 }
 
 // HeldNote is what a sender is told about their held message: plain and

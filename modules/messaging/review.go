@@ -331,8 +331,11 @@ func (s *Service) Resume(ctx context.Context, u *auth.User, mentorshipID string)
 // RemoveExpired deletes messages older than the retention period; the
 // periodic retention job calls it.
 func (s *Service) RemoveExpired(ctx context.Context, retention time.Duration) error {
+	cutoff := s.now().Add(-retention)
+	if err := s.removeExpiredFiles(ctx, cutoff); err != nil {
+		return err
+	}
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
-		cutoff := s.now().Add(-retention)
 		n, err := s.store.DeleteBefore(ctx, cutoff)
 		if err != nil || n == 0 {
 			return err

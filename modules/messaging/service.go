@@ -25,6 +25,8 @@ type Service struct {
 	db          *db.DB
 	store       *Store
 	mentorships Mentorships
+	suspensions Suspensions
+	files       Attachments
 	notifier    Notifier
 	audit       Recorder
 	scanner     Scanner
@@ -32,8 +34,9 @@ type Service struct {
 }
 
 // NewService returns the messaging service. now is the clock.
-func NewService(d *db.DB, mentorships Mentorships, notifier Notifier, audit Recorder, scanner Scanner, now func() time.Time) *Service {
-	return &Service{db: d, store: NewStore(d.Gorm), mentorships: mentorships, notifier: notifier, audit: audit, scanner: scanner, now: now}
+func NewService(d *db.DB, mentorships Mentorships, suspensions Suspensions, files Attachments, notifier Notifier, audit Recorder, scanner Scanner, now func() time.Time) *Service {
+	return &Service{db: d, store: NewStore(d.Gorm), mentorships: mentorships, suspensions: suspensions, files: files, notifier: notifier,
+		audit: audit, scanner: scanner, now: now}
 }
 
 func isLead(u *auth.User) bool { return u.Has(auth.RoleSafeguardingLead) }
@@ -51,6 +54,8 @@ type Thread struct {
 	Lead     bool
 	CanWrite bool
 	Paused   bool
+	// MentorSuspended is set, for a lead, while the mentor is suspended.
+	MentorSuspended bool
 	// Closed says why nobody may write, when nobody may.
 	Closed string
 }
@@ -79,6 +84,11 @@ func (s *Service) Thread(ctx context.Context, u *auth.User, mentorshipID string)
 	t := Thread{Mentorship: ms, Lead: isLead(u) && !member(u, ms)}
 	if t.Paused, err = s.store.Paused(ctx, ms.ID); err != nil {
 		return t, err
+	}
+	if t.Lead {
+		if t.MentorSuspended, err = s.suspensions.MentorSuspended(ctx, ms.MentorID); err != nil {
+			return t, err
+		}
 	}
 	switch {
 	case t.Lead:
@@ -110,6 +120,9 @@ func (s *Service) Thread(ctx context.Context, u *auth.User, mentorshipID string)
 				held++
 			}
 		}
+	}
+	if err := s.withFiles(ctx, t.Messages); err != nil {
+		return t, err
 	}
 	if t.Lead {
 		// A lead reading a thread is on the record, held messages or not.
@@ -165,6 +178,12 @@ func (s *Service) Send(ctx context.Context, u *auth.User, mentorshipID, body str
 	if ms.Status != mentoring.StatusActive {
 		return Sent{}, errEnded
 	}
+	return s.send(ctx, u, ms, body, nil)
+}
+
+// send scans and stores a checked message from u, running with (when
+// set) inside the same transaction once the message has its id.
+func (s *Service) send(ctx context.Context, u *auth.User, ms mentoring.Mentorship, body string, with func(ctx context.Context, m *Message) error) (Sent, error) {
 	res := s.scanner.Scan(body)
 	now := s.now()
 	m := Message{MentorshipID: ms.ID, SenderID: u.ID, Body: body, CreatedAt: now, Priority: PriorityNormal}
@@ -178,7 +197,7 @@ func (s *Service) Send(ctx context.Context, u *auth.User, mentorshipID, body str
 	} else {
 		m.Status, m.DeliveredAt = StatusDelivered, &now
 	}
-	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		paused, err := s.store.Paused(ctx, ms.ID)
 		if err != nil {
 			return err
@@ -188,6 +207,11 @@ func (s *Service) Send(ctx context.Context, u *auth.User, mentorshipID, body str
 		}
 		if err := s.store.InsertMessage(ctx, &m, res.Labels, res.Reasons); err != nil {
 			return err
+		}
+		if with != nil {
+			if err := with(ctx, &m); err != nil {
+				return err
+			}
 		}
 		rules := make([]string, len(res.Reasons))
 		for i, r := range res.Reasons {
