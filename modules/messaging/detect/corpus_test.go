@@ -148,7 +148,7 @@ func TestCorpusMeetsRecallAndFalsePositiveGoals(t *testing.T) {
 // changed. heldout5 was written after the concern cues and the broader
 // contact patterns, and scored once. They are reported, not enforced.
 func TestHeldOutFigures(t *testing.T) {
-	for _, path := range []string{"testdata/heldout.jsonl", "testdata/heldout2.jsonl", "testdata/heldout3.jsonl", "testdata/heldout4.jsonl", "testdata/heldout5.jsonl"} {
+	for _, path := range []string{"testdata/heldout.jsonl", "testdata/heldout2.jsonl", "testdata/heldout3.jsonl", "testdata/heldout4.jsonl", "testdata/heldout5.jsonl", "testdata/heldout6.jsonl"} {
 		msgs := readCorpus(t, path)
 		s := scoreCorpus(defaultDetector(t), msgs)
 		t.Logf("%s, %d messages:\n%s", path, len(msgs), s)
