@@ -68,7 +68,7 @@ func buildShapes(tlds, providers, streets []string) (*shapes, error) {
 		"url":        `(?:https?://|www\.)[^\s<>"']+`,
 		"bareDomain": `\b` + label + `(?:\.` + label + `)*\.` + tld + `\b(?:/[^\s<>"']*)?`,
 		"spelt":      `\b` + label + `(?:[\(\[\{<]\s?dot\s?[\)\]\}>]|\s+dot\s+)\s?` + tld + `\b`,
-		"handle":     `(?:^|[^a-z0-9_.@])@([a-z_][a-z0-9_.]{1,29})`,
+		"handle":     `(?:^|[^a-z0-9_.@])@( ?)([a-z_][a-z0-9_.]{1,29})`,
 		"tag":        `\b[a-z0-9_.]{2,32}#\d{4}\b`,
 		"postcode":   `\b[a-z]{1,2}\d[a-z\d]?\s?\d[abd-hjlnp-uw-z]{2}\b`,
 		"street":     `\b(?:flat\s?\d{1,4}[a-z]?[\s,]+)?\d{1,4}[a-z]?[\s,]+((?:[a-z]+[\s,]+){0,3})` + street + `\b`,
@@ -170,11 +170,15 @@ func (d *Detector) contactShapes(base, digits, words *view, ws *wordIndex) []Rea
 	}
 	if strings.Contains(base.s, "@") {
 		for _, m := range d.shapes.handle.FindAllStringSubmatchIndex(base.s, -1) {
-			name := strings.TrimRight(base.s[m[2]:m[3]], ".")
-			if d.handleStop[name] || overlapsAny(base, m[2:4], taken) {
+			name := strings.TrimRight(base.s[m[4]:m[5]], ".")
+			if d.handleStop[name] || overlapsAny(base, m[4:6], taken) {
 				continue
 			}
-			add(base, m[2]-1, m[2]+len(name), "handle")
+			// "@ jade.w.99" is a handle; "@ lunch" is a place.
+			if m[3] > m[2] && !strings.ContainsAny(name, "0123456789_.") {
+				continue
+			}
+			add(base, m[2]-1, m[4]+len(name), "handle")
 		}
 	}
 	if strings.Contains(base.s, "#") {
