@@ -12,6 +12,7 @@ type compiler struct {
 	macros    map[string][]entry
 	expanding map[string]bool
 	cache     map[string]compiled
+	seqCache  map[string][]tseq
 }
 
 // compiled is a phrase's regular expression and its anchors: nil anchors
@@ -51,6 +52,14 @@ func (c *compiler) compileSet(section string, entries []entry) (*ruleSet, error)
 
 func (c *compiler) addTo(rs *ruleSet, section string, entries []entry) error {
 	for _, e := range entries {
+		if !strings.HasPrefix(e.text, "re:") && !strings.HasPrefix(e.text, "re(") {
+			if seqs, ok := c.expand(e.text); ok {
+				i := len(rs.rules)
+				rs.rules = append(rs.rules, &rule{section: section, src: e.src, pattern: e.text})
+				rs.words.add(i, seqs)
+				continue
+			}
+		}
 		var comp compiled
 		var err error
 		if strings.HasPrefix(e.text, "re:") || strings.HasPrefix(e.text, "re(") {

@@ -37,6 +37,12 @@ type shapes struct {
 	postcode   *regexp.Regexp
 	street     *regexp.Regexp
 	masks      *regexp.Regexp
+	// tlds and providers, as words, decide cheaply whether the link and
+	// spelt-out email expressions are worth running at all.
+	tlds, providers map[string]bool
+	// streets, as words with repeated letters dropped, do the same for
+	// the street address expression.
+	streets map[string]bool
 }
 
 const dotRE = `(?:\s?(?:\.|[\(\[\{<]\s?dot\s?[\)\]\}>])\s?|\s+dot\s+)`
@@ -62,12 +68,21 @@ func buildShapes(tlds, providers, streets []string) (*shapes, error) {
 		"url":        `(?:https?://|www\.)[^\s<>"']+`,
 		"bareDomain": `\b` + label + `(?:\.` + label + `)*\.` + tld + `\b(?:/[^\s<>"']*)?`,
 		"spelt":      `\b` + label + `(?:[\(\[\{<]\s?dot\s?[\)\]\}>]|\s+dot\s+)\s?` + tld + `\b`,
-		"handle":     `(?:^|[^a-z0-9_.@])@([a-z_][a-z0-9_.]{1,29})`,
+		"handle":     `(?:^|[^a-z0-9_.@])@( ?)([a-z_][a-z0-9_.]{1,29})`,
 		"tag":        `\b[a-z0-9_.]{2,32}#\d{4}\b`,
 		"postcode":   `\b[a-z]{1,2}\d[a-z\d]?\s?\d[abd-hjlnp-uw-z]{2}\b`,
 		"street":     `\b(?:flat\s?\d{1,4}[a-z]?[\s,]+)?\d{1,4}[a-z]?[\s,]+((?:[a-z]+[\s,]+){0,3})` + street + `\b`,
 	}
-	out := &shapes{}
+	out := &shapes{tlds: map[string]bool{}, providers: map[string]bool{}, streets: map[string]bool{}}
+	for _, t := range tlds {
+		out.tlds[t] = true
+	}
+	for _, p := range providers {
+		out.providers[p] = true
+	}
+	for _, st := range streets {
+		out.streets[dedupe(st)] = true
+	}
 	targets := map[string]**regexp.Regexp{
 		"emailAt": &out.emailAt, "emailWords": &out.emailWords, "url": &out.url,
 		"bareDomain": &out.bareDomain, "spelt": &out.spelt, "handle": &out.handle,
@@ -102,7 +117,7 @@ func buildShapes(tlds, providers, streets []string) (*shapes, error) {
 }
 
 // contactShapes finds the contact details recognised by their shape.
-func (d *Detector) contactShapes(base, digits, words *view) []Reason {
+func (d *Detector) contactShapes(base, digits, words *view, ws *wordIndex) []Reason {
 	var out []Reason
 	var taken []span // emails and links, whose digits are not phone numbers
 	add := func(v *view, i, j int, rule string) {
@@ -118,7 +133,11 @@ func (d *Detector) contactShapes(base, digits, words *view) []Reason {
 			taken = append(taken, span{s, e})
 		}
 	}
-	for _, loc := range around(d.shapes.emailWords, base.s, " at ") {
+	var atWords [][]int
+	if d.shapes.atDomain(base.s) {
+		atWords = around(d.shapes.emailWords, base.s, " at ")
+	}
+	for _, loc := range atWords {
 		email := base.s[loc[0]:loc[1]]
 		local, domain, _ := strings.Cut(email, " at ")
 		if notLocalPart[strings.TrimSpace(local)] || d.allowedLink(strings.TrimSpace(domain)) {
@@ -130,7 +149,7 @@ func (d *Detector) contactShapes(base, digits, words *view) []Reason {
 	}
 	for _, re := range []*regexp.Regexp{d.shapes.url, d.shapes.bareDomain, d.shapes.spelt} {
 		if re == d.shapes.url && !strings.Contains(base.s, "www.") && !strings.Contains(base.s, "http") ||
-			re == d.shapes.spelt && !strings.Contains(base.s, "dot") || !strings.Contains(base.s, ".") && re == d.shapes.bareDomain {
+			re == d.shapes.spelt && !strings.Contains(base.s, "dot") || re == d.shapes.bareDomain && !d.shapes.dotTLD(base.s) {
 			continue
 		}
 		for _, loc := range re.FindAllStringIndex(base.s, -1) {
@@ -151,11 +170,15 @@ func (d *Detector) contactShapes(base, digits, words *view) []Reason {
 	}
 	if strings.Contains(base.s, "@") {
 		for _, m := range d.shapes.handle.FindAllStringSubmatchIndex(base.s, -1) {
-			name := strings.TrimRight(base.s[m[2]:m[3]], ".")
-			if d.handleStop[name] || overlapsAny(base, m[2:4], taken) {
+			name := strings.TrimRight(base.s[m[4]:m[5]], ".")
+			if d.handleStop[name] || overlapsAny(base, m[4:6], taken) {
 				continue
 			}
-			add(base, m[2]-1, m[2]+len(name), "handle")
+			// "@ jade.w.99" is a handle; "@ lunch" is a place.
+			if m[3] > m[2] && !strings.ContainsAny(name, "0123456789_.") {
+				continue
+			}
+			add(base, m[2]-1, m[4]+len(name), "handle")
 		}
 	}
 	if strings.Contains(base.s, "#") {
@@ -163,9 +186,73 @@ func (d *Detector) contactShapes(base, digits, words *view) []Reason {
 			add(base, loc[0], loc[1], "handle")
 		}
 	}
-	out = append(out, d.orgNumbers(words, d.phones(digits, taken))...)
-	out = append(out, d.addresses(base, digits, words)...)
+	out = append(out, d.orgNumbers(words, ws, d.phones(digits, taken))...)
+	out = append(out, d.addresses(base, digits, words, ws)...)
 	return out
+}
+
+// dotTLD reports whether s has a dot followed by a top-level domain, as
+// every bare domain does.
+func (sh *shapes) dotTLD(s string) bool {
+	for i := strings.IndexByte(s, '.'); i >= 0 && i+1 < len(s); {
+		j := i + 1
+		for j < len(s) && isLetter(s[j]) {
+			j++
+		}
+		if sh.tlds[s[i+1:j]] {
+			return true
+		}
+		k := strings.IndexByte(s[i+1:], '.')
+		if k < 0 {
+			break
+		}
+		i += 1 + k
+	}
+	return false
+}
+
+// atDomain reports whether some " at " is followed by a domain or a mail
+// service, as every email spelt with "at" is.
+func (sh *shapes) atDomain(s string) bool {
+	for from := 0; ; {
+		i := strings.Index(s[from:], " at ")
+		if i < 0 {
+			return false
+		}
+		j := from + i + len(" at ")
+		from = j - 1
+		for j < len(s) && s[j] == ' ' {
+			j++
+		}
+		k := j
+		for k < len(s) && (isWordByte(s[k]) || s[k] == '-') {
+			k++
+		}
+		if k == j {
+			continue
+		}
+		if sh.providers[s[j:k]] {
+			return true
+		}
+		rest := strings.TrimLeft(s[k:], " ")
+		if strings.HasPrefix(rest, ".") || strings.HasPrefix(rest, "dot") || rest != "" && strings.IndexByte("([{<", rest[0]) >= 0 {
+			return true
+		}
+	}
+}
+
+// postcodeStart reports whether s has one or two letters starting a word
+// and followed by a digit, as every postcode does.
+func postcodeStart(s string) bool {
+	for i := 1; i < len(s); i++ {
+		if !isDigit(s[i]) || !isLetter(s[i-1]) {
+			continue
+		}
+		if i == 1 || !isWordByte(s[i-2]) || isLetter(s[i-2]) && (i == 2 || !isWordByte(s[i-3])) {
+			return true
+		}
+	}
+	return false
 }
 
 // around runs re only near the places a match must include (an "@", an
@@ -276,16 +363,25 @@ func hasLetterDigit(s string) bool {
 // addresses finds postcodes and street addresses. An address said to be a
 // venue (a hospital, clinic, college...) is allowed, unless the message
 // also says it is someone's home.
-func (d *Detector) addresses(base, digits, words *view) []Reason {
+func (d *Detector) addresses(base, digits, words *view, ws *wordIndex) []Reason {
 	var found []Reason
 	if !hasLetterDigit(base.s) {
 		return nil // no postcode or house number without a digit
 	}
-	for _, loc := range d.shapes.postcode.FindAllStringIndex(base.s, -1) {
-		s, e := base.orig(loc[0], loc[1])
-		found = append(found, Reason{Label: ContactDetails, Rule: "postcode", Start: s, End: e})
+	if postcodeStart(base.s) {
+		for _, loc := range d.shapes.postcode.FindAllStringIndex(base.s, -1) {
+			s, e := base.orig(loc[0], loc[1])
+			found = append(found, Reason{Label: ContactDetails, Rule: "postcode", Start: s, End: e})
+		}
 	}
-	for _, m := range d.shapes.street.FindAllStringSubmatchIndex(digits.s, -1) {
+	var streets [][]int
+	for _, w := range ws.list {
+		if d.shapes.streets[w] {
+			streets = d.shapes.street.FindAllStringSubmatchIndex(digits.s, -1)
+			break
+		}
+	}
+	for _, m := range streets {
 		if m[0] > 0 && strings.IndexByte(".,£$€:/-", digits.s[m[0]-1]) >= 0 {
 			continue // "£3.50 each way" is money, not a house number
 		}
@@ -305,7 +401,6 @@ func (d *Detector) addresses(base, digits, words *view) []Reason {
 	if len(found) == 0 {
 		return nil
 	}
-	ws := indexWords(words.words())
 	if len(d.home.find(words.s, ws)) > 0 {
 		return found
 	}

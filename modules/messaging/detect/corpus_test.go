@@ -146,9 +146,13 @@ func TestCorpusMeetsRecallAndFalsePositiveGoals(t *testing.T) {
 // split at random (by hash) from a fresh batch written later, whose other
 // half then joined the tuning corpus, and were first scored before any rule
 // changed. heldout5 was written after the concern cues and the broader
-// contact patterns, and scored once. They are reported, not enforced.
+// contact patterns, and scored once. heldout6 was written before the
+// word-lookup matcher and the broader cue families, and first scored before
+// any change (contact recall 0.938, concern 0.769, normals flagged 1/70);
+// its later figures are optimistic, as its misses were read. They are
+// reported, not enforced.
 func TestHeldOutFigures(t *testing.T) {
-	for _, path := range []string{"testdata/heldout.jsonl", "testdata/heldout2.jsonl", "testdata/heldout3.jsonl", "testdata/heldout4.jsonl", "testdata/heldout5.jsonl"} {
+	for _, path := range []string{"testdata/heldout.jsonl", "testdata/heldout2.jsonl", "testdata/heldout3.jsonl", "testdata/heldout4.jsonl", "testdata/heldout5.jsonl", "testdata/heldout6.jsonl"} {
 		msgs := readCorpus(t, path)
 		s := scoreCorpus(defaultDetector(t), msgs)
 		t.Logf("%s, %d messages:\n%s", path, len(msgs), s)

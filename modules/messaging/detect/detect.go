@@ -131,9 +131,9 @@ func (d *Detector) Scan(text string) Result {
 	base := normalise(text)
 	words := wordsView(base)
 	digits := digitsView(base)
-	ws := indexWords(words.words())
+	ws := indexView(words.s)
 
-	reasons := d.contactShapes(&base, &digits, &words)
+	reasons := d.contactShapes(&base, &digits, &words, ws)
 	var phrases []match
 	phrases = append(phrases, d.contact.find(words.s, ws)...)
 	phrases = append(phrases, d.concern.find(words.s, ws)...)

@@ -28,6 +28,9 @@ func TestScanLabelsTheDisguisesPeopleUse(t *testing.T) {
 		{"k i l l myself", Concern},
 		{"su1c1dal", Concern},
 		{"i wanna dieeee", Concern},
+		{"im @ jade.w.99 on there", ContactDetails},
+		{"my twitch is bigsamplays", ContactDetails},
+		{"been smoking every day just to cope", Concern},
 	} {
 		if got := d.Scan(tc.text); !got.Has(tc.label) {
 			t.Errorf("Scan(%q) = %v, want %s", tc.text, got.Labels, tc.label)
@@ -50,6 +53,9 @@ func TestScanLeavesWorkTalkAlone(t *testing.T) {
 		"I deleted Instagram",
 		"email the recruitment team",
 		"I'll send you the link to the lesson",
+		"see you @ lunch",
+		"i drink coffee to get through nights",
+		"talk to the recruiter on the phone.",
 	} {
 		if got := d.Scan(text); got.Flagged() {
 			t.Errorf("Scan(%q) = %v %+v, want nothing", text, got.Labels, got.Reasons)

@@ -32,27 +32,6 @@ func (v *view) orig(i, j int) (int, int) {
 	return int(v.start[i]), int(v.end[j-1])
 }
 
-// words splits the view into its words (runs of a-z and 0-9), each with
-// repeated letters dropped, the keys the rule anchors are indexed by.
-func (v *view) words() []string {
-	var out []string
-	i := 0
-	for i < len(v.s) {
-		for i < len(v.s) && !isWordByte(v.s[i]) {
-			i++
-		}
-		j := i
-		for j < len(v.s) && isWordByte(v.s[j]) {
-			j++
-		}
-		if j > i {
-			out = append(out, dedupe(v.s[i:j]))
-		}
-		i = j
-	}
-	return out
-}
-
 type builder struct {
 	b          []byte
 	start, end []int32

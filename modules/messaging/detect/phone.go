@@ -22,9 +22,11 @@ func (d *Detector) phones(v *view, taken []span) []Reason {
 	if !long && total < 10 {
 		return nil
 	}
-	for _, loc := range d.shapes.masks.FindAllStringIndex(s, -1) {
-		for k := loc[0]; k < loc[1]; k++ {
-			blocked[k] = true
+	for _, w := range digitWindows(s) {
+		for _, loc := range d.shapes.masks.FindAllStringIndex(s[w.start:w.end], -1) {
+			for k := w.start + loc[0]; k < w.start+loc[1]; k++ {
+				blocked[k] = true
+			}
 		}
 	}
 	if len(taken) > 0 {
@@ -35,7 +37,7 @@ func (d *Detector) phones(v *view, taken []span) []Reason {
 		}
 	}
 	var refEnds []int
-	for _, m := range d.reference.find(s, indexWords(v.words())) {
+	for _, m := range d.reference.find(s, indexView(s)) {
 		refEnds = append(refEnds, m.end)
 	}
 	var out []Reason
@@ -56,6 +58,34 @@ func (d *Detector) phones(v *view, taken []span) []Reason {
 		}
 	}
 	return append(out, d.splitMobiles(v, runs, phone, refEnds)...)
+}
+
+// digitWindows are the parts of s around its digits, each starting and
+// ending at a word boundary, so that the masks for times, dates and money
+// (which all include a digit) can be run on them alone and match as they
+// would on the whole of s.
+func digitWindows(s string) []span {
+	var out []span
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			continue
+		}
+		lo := max(0, i-8)
+		for lo > 0 && isWordByte(s[lo-1]) {
+			lo--
+		}
+		hi := min(len(s), i+20)
+		for hi < len(s) && isWordByte(s[hi]) {
+			hi++
+		}
+		if n := len(out); n > 0 && lo <= out[n-1].end {
+			out[n-1].end = hi
+		} else {
+			out = append(out, span{lo, hi})
+		}
+		i = hi - 1 // s[hi] ends a word, so no digit run crosses it
+	}
+	return out
 }
 
 // splitMobiles finds a mobile number given in pieces with words between
@@ -146,11 +176,10 @@ func digitRuns(s string, blocked []bool) []digitRun {
 // orgNumbers drops the phone numbers said in the same sentence as an
 // organisation ("the job advert says call 0113 ..."), unless the sentence
 // also makes it personal ("my", "call me", "mobile").
-func (d *Detector) orgNumbers(words *view, phones []Reason) []Reason {
+func (d *Detector) orgNumbers(words *view, ws *wordIndex, phones []Reason) []Reason {
 	if len(phones) == 0 {
 		return nil
 	}
-	ws := indexWords(words.words())
 	orgs := d.orgNumber.find(words.s, ws)
 	if len(orgs) == 0 {
 		return phones

@@ -23,6 +23,7 @@ type ruleSet struct {
 	exact    map[string][]int // deduplicated word -> rule indexes
 	prefixes []prefixAnchor
 	always   []int // rules without anchors
+	words    wordRules
 }
 
 type prefixAnchor struct {
@@ -35,11 +36,13 @@ type match struct {
 	start, end int // in the view's text
 }
 
-// find returns the matches of every rule in s, whose words are words.
+// find returns the matches of every rule in s, whose words are words, in
+// the order of the rules.
 func (rs *ruleSet) find(s string, words *wordIndex) []match {
 	if len(rs.rules) == 0 {
 		return nil
 	}
+	byWords := rs.words.find(words.toks)
 	var cand []int
 	seen := make(map[int]bool)
 	add := func(i int) {
@@ -48,13 +51,18 @@ func (rs *ruleSet) find(s string, words *wordIndex) []match {
 			cand = append(cand, i)
 		}
 	}
-	for _, w := range words.list {
-		for _, i := range rs.exact[w] {
-			add(i)
-		}
-		for _, p := range rs.prefixes {
-			if strings.HasPrefix(w, p.prefix) {
-				add(p.rule)
+	for _, m := range byWords {
+		add(m.rule)
+	}
+	if len(rs.exact) > 0 || len(rs.prefixes) > 0 {
+		for _, w := range words.list {
+			for _, i := range rs.exact[w] {
+				add(i)
+			}
+			for _, p := range rs.prefixes {
+				if strings.HasPrefix(w, p.prefix) {
+					add(p.rule)
+				}
 			}
 		}
 	}
@@ -65,6 +73,13 @@ func (rs *ruleSet) find(s string, words *wordIndex) []match {
 	var out []match
 	for _, i := range cand {
 		r := rs.rules[i]
+		if r.re == nil {
+			k := sort.Search(len(byWords), func(k int) bool { return byWords[k].rule >= i })
+			for ; k < len(byWords) && byWords[k].rule == i; k++ {
+				out = append(out, match{rule: r, start: byWords[k].m.start, end: byWords[k].m.end})
+			}
+			continue
+		}
 		if !r.needsMet(words) {
 			continue
 		}
@@ -126,17 +141,21 @@ func (a anchorSet) in(w *wordIndex) bool {
 	return false
 }
 
-// wordIndex is a message's words (repeated letters dropped), built once
-// per scan for every rule set.
+// wordIndex is a view's words (repeated letters dropped), built once per
+// view for every rule set.
 type wordIndex struct {
 	set  map[string]bool
 	list []string
+	toks []tok
 }
 
-func indexWords(words []string) *wordIndex {
-	w := &wordIndex{set: make(map[string]bool, len(words)), list: words}
-	for _, x := range words {
-		w.set[x] = true
+// indexView indexes the words of a view's text.
+func indexView(s string) *wordIndex {
+	toks := tokens(s)
+	w := &wordIndex{set: make(map[string]bool, len(toks)), list: make([]string, len(toks)), toks: toks}
+	for i, t := range toks {
+		w.list[i] = t.w
+		w.set[t.w] = true
 	}
 	return w
 }
