@@ -40,6 +40,11 @@ import (
 // owns the users table.
 var _ cohorts.People = (*identity.Service)(nil)
 
+// Mentoring asks identity to provision an invited mentor, check their
+// verified email and grant them the mentor role: identity owns people
+// and roles.
+var _ mentoring.People = (*identity.Service)(nil)
+
 // Outcomes reminds managers of follow-ups through notify, mentoring
 // tells people about their mentorships through it, and notify enqueues
 // its emails on the job queue. Mentoring shows a mentor their mentee's
@@ -213,6 +218,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	learn.SetCompletions(mentors)
 	learn.SetMentors(mentors)
 	mentors.SetNews(outcomesModule.Service())
+	mentors.SetPeople(people)
 	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people,
 		Content: courses, Cohorts: groups, Learning: learn, Mentoring: mentors, Media: storage.NewHealth(files, o.MediaCheckInterval),
 		Metrics: server.MetricsHandler(reg), Notify: notes, Jobs: queue}

@@ -214,6 +214,13 @@ func routeTable(id ids) map[string]routeRow {
 			[7]int{401, 403, 403, 422, 403, 422, 403}},
 		"POST /manage/mentoring/proposals/:id/conflict": {"/manage/mentoring/proposals/" + zero + "/conflict",
 			[7]int{401, 403, 403, 404, 403, 404, 403}},
+		// Inviting a mentor: managers and admins; an empty form is refused.
+		"GET /manage/mentoring/invitations":  {"/manage/mentoring/invitations", staffPage},
+		"POST /manage/mentoring/invitations": {"/manage/mentoring/invitations", [7]int{401, 403, 403, 422, 403, 422, 403}},
+		// An invitation is shown only to the person it was sent to; a zero
+		// id is nobody's, and anyone else gets the same 404.
+		"GET /mentoring/invitations/:id":         {"/mentoring/invitations/" + zero, [7]int{303, 404, 404, 404, 404, 404, 404}},
+		"POST /mentoring/invitations/:id/accept": {"/mentoring/invitations/" + zero + "/accept", [7]int{401, 404, 404, 404, 404, 404, 404}},
 		// An empty form is refused before anything is looked up.
 		"POST /manage/mentoring/proposals/:id/swap": {"/manage/mentoring/proposals/" + zero + "/swap",
 			[7]int{401, 403, 403, 422, 403, 422, 403}},

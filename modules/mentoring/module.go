@@ -118,6 +118,13 @@ func (m *Module) Routes(r *auth.Routes) {
 	r.POST("/manage/mentoring/proposals/:id/reject", staff, m.reject)
 	r.POST("/manage/mentoring/proposals/:id/swap", staff, m.swap)
 	r.POST("/manage/mentoring/proposals/:id/conflict", staff, m.proposalConflict)
+	r.GET("/manage/mentoring/invitations", staff, m.invitePage)
+	r.POST("/manage/mentoring/invitations", staff, m.invite)
+
+	// Anyone signed in may open an invitation; the service shows it only
+	// to the person whose verified email it was sent to (404 for others).
+	r.GET("/mentoring/invitations/:id", auth.SignedIn, m.invitation)
+	r.POST("/mentoring/invitations/:id/accept", auth.SignedIn, m.acceptInvitation)
 
 	admin := auth.Roles(auth.RoleAdmin)
 	r.GET("/admin/mentoring/weights", admin, m.weights)

@@ -50,6 +50,7 @@ type Service struct {
 	learning Learning
 	audit    Auditor
 	news     News
+	people   People
 	model    match.Model
 	now      func() time.Time
 }
