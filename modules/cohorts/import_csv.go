@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/mail"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"onramp/app/apperr"
+	"onramp/modules/identity"
 )
 
 // Limits of one spreadsheet upload.
@@ -211,7 +211,7 @@ func (rr rowRules) check(rec csvRecord) ImportRow {
 	switch {
 	case row.Email == "":
 		add("email", "Email address is missing")
-	case !validEmail(row.Email):
+	case !identity.ValidEmail(row.Email):
 		add("email", fmt.Sprintf("“%s” is not a valid email address: it should look like name@example.com", clip(rec.Email)))
 	}
 	if rec.DOB == "" {
@@ -246,21 +246,6 @@ func clip(s string) string {
 		return string([]rune(s)[:57]) + "…"
 	}
 	return s
-}
-
-// validEmail accepts an ordinary address: one @, a dotted domain, no
-// display name or spaces.
-func validEmail(s string) bool {
-	if len(s) > 254 || strings.ContainsAny(s, " \t<>()[]\\,;:\"") {
-		return false
-	}
-	local, domain, ok := strings.Cut(s, "@")
-	if !ok || local == "" || strings.Contains(domain, "@") || !strings.Contains(domain, ".") ||
-		strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s
 }
 
 var (
@@ -320,7 +305,7 @@ func crossCheck(rows []ImportRow, added map[string]string) {
 	first := map[string]int{}
 	for i := range rows {
 		r := &rows[i]
-		if r.Email == "" || !validEmail(r.Email) {
+		if r.Email == "" || !identity.ValidEmail(r.Email) {
 			continue
 		}
 		if at, dup := first[r.Email]; dup {

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"errors"
+	"net/mail"
 	"strings"
 	"time"
 
@@ -27,6 +28,23 @@ func (s *Service) Provision(ctx context.Context, email, name, phone string, date
 func (s *Service) ProvisionLearner(ctx context.Context, email, name string) (string, error) {
 	id, _, err := s.Provision(ctx, email, name, "", nil)
 	return id, err
+}
+
+// ValidEmail reports whether s is an email address Onramp accepts for a
+// person: one plain address (no display name), a dotted domain, at most
+// 254 characters. It is the one rule for every form and import that takes
+// an email.
+func ValidEmail(s string) bool {
+	if len(s) > 254 || strings.ContainsAny(s, " \t<>()[]\\,;:\"") {
+		return false
+	}
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok || local == "" || strings.Contains(domain, "@") || !strings.Contains(domain, ".") ||
+		strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s
 }
 
 // EnsureOrganisation returns the id of the organisation named name,

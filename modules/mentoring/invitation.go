@@ -2,12 +2,12 @@ package mentoring
 
 import (
 	"context"
-	"net/mail"
 	"strings"
 	"time"
 
 	"onramp/app/apperr"
 	"onramp/app/auth"
+	"onramp/modules/identity"
 	"onramp/modules/notify"
 )
 
@@ -74,7 +74,7 @@ func (s *Service) Invite(ctx context.Context, actor *auth.User, in InviteInput) 
 	case len(name) > 200:
 		fields = append(fields, apperr.FieldError{Field: "name", Message: "Name must be 200 characters or fewer"})
 	}
-	if !plainEmail(email) {
+	if !identity.ValidEmail(email) {
 		fields = append(fields, apperr.FieldError{Field: "email", Message: "Enter an email address in the correct format, like name@example.com"})
 	}
 	if len(fields) > 0 {
@@ -198,15 +198,4 @@ func (s *Service) record(ctx context.Context, actorID, action, subjectID string,
 		return nil
 	}
 	return s.audit.Record(ctx, actorID, action, "mentor_invitation", subjectID, detail)
-}
-
-// plainEmail accepts an ordinary address: one @, a dotted domain, no
-// display name or spaces.
-func plainEmail(s string) bool {
-	local, domain, ok := strings.Cut(s, "@")
-	if len(s) > 254 || !ok || local == "" || !strings.Contains(domain, ".") || strings.ContainsAny(s, " <>,;") {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s
 }
