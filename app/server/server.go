@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path"
 	"strings"
 
 	"github.com/klauspost/compress/gzhttp"
@@ -120,13 +121,23 @@ func securityHeaders(https bool, formTargets, mediaOrigins []string) echo.Middle
 	}
 }
 
-// isLarge returns a skipper that matches POSTs to the large-body paths,
-// or (when want is false) everything else.
+// largePath says whether path is under pattern: a prefix, or, when the
+// pattern has a "*" (one part of a path, no slashes), exactly that path.
+func largePath(pattern, p string) bool {
+	if !strings.Contains(pattern, "*") {
+		return strings.HasPrefix(p, pattern)
+	}
+	ok, err := path.Match(pattern, p)
+	return ok && err == nil
+}
+
+// isLarge returns a skipper that matches POSTs to the large-body paths
+// (see largePath), or (when want is false) everything else.
 func isLarge(paths []string, want bool) middleware.Skipper {
 	return func(c echo.Context) bool {
 		if c.Request().Method == http.MethodPost {
 			for _, p := range paths {
-				if strings.HasPrefix(c.Request().URL.Path, p) {
+				if largePath(p, c.Request().URL.Path) {
 					return want
 				}
 			}

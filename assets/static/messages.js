@@ -36,6 +36,44 @@
       two(d.getUTCHours()) + ':' + two(d.getUTCMinutes()) + ' UTC';
   }
 
+  var types = { 'image/png': 'PNG image', 'image/jpeg': 'JPEG image', 'application/pdf': 'PDF' };
+
+  // size is FileSize's words: "900 bytes", "12 KB", "1.4 MB".
+  function size(n) {
+    if (n < 1024) {
+      return n + ' bytes';
+    }
+    if (n < 1048576) {
+      return Math.round(n / 1024) + ' KB';
+    }
+    return String(Math.round(n / 104857.6) / 10) + ' MB';
+  }
+
+  // files lists a message's files as _files.html does.
+  function files(list, thumbs) {
+    var ul = el('ul', 'app-message__files nhsuk-list');
+    list.forEach(function (f) {
+      var li = el('li', 'app-message__file');
+      var a = el('a');
+      a.href = f.url;
+      if (thumbs && f.content_type.indexOf('image/') === 0) {
+        var img = el('img', 'app-message__thumb');
+        img.src = f.url;
+        img.alt = f.filename;
+        img.width = 120;
+        img.loading = 'lazy';
+        a.appendChild(img);
+        a.appendChild(document.createTextNode(' '));
+      }
+      a.appendChild(document.createTextNode(f.filename));
+      li.appendChild(a);
+      li.appendChild(document.createTextNode(' '));
+      li.appendChild(el('span', 'nhsuk-body-s', '(' + (types[f.content_type] || f.content_type) + ', ' + size(f.size) + ')'));
+      ul.appendChild(li);
+    });
+    return ul;
+  }
+
   // render builds a message as thread.html does.
   function render(m) {
     var li = el('li', 'app-message' + (m.mine ? ' app-message--mine' : '') + ' app-message--' + m.status);
@@ -49,6 +87,9 @@
     meta.appendChild(time);
     li.appendChild(meta);
     li.appendChild(el('p', 'app-message__body', m.body));
+    if (m.attachments && m.attachments.length) {
+      li.appendChild(files(m.attachments, m.status === 'delivered'));
+    }
     if (m.redacted) {
       li.appendChild(el('p', 'app-message__redacted', 'Part of this message was removed by our safety team.'));
     }

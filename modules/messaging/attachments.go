@@ -305,3 +305,31 @@ func (s *Store) AttachmentKeysBefore(ctx context.Context, cutoff time.Time) ([]s
 	}
 	return keys, nil
 }
+
+// FileType names an attachment's type in words: "PNG image", "JPEG
+// image" or "PDF".
+func FileType(ctype string) string {
+	switch ctype {
+	case "image/png":
+		return "PNG image"
+	case "image/jpeg":
+		return "JPEG image"
+	case "application/pdf":
+		return "PDF"
+	}
+	return ctype
+}
+
+// FileSize is a size for people: "900 bytes", "12 KB", "1.4 MB".
+func FileSize(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%d KB", (n+1<<9)>>10)
+	}
+	return strings.TrimSuffix(fmt.Sprintf("%.1f", float64(n)/(1<<20)), ".0") + " MB"
+}
+
+// MaxMB is the largest file that may be sent, in whole megabytes.
+func (s *Service) MaxMB() int64 { return s.files.MaxBytes >> 20 }

@@ -2,6 +2,7 @@ package messaging
 
 import (
 	"errors"
+	"io"
 	"mime"
 	"net/http"
 	"time"
@@ -13,38 +14,61 @@ import (
 )
 
 // UploadPaths are the routes that take files; the server's general body
-// limit gives way there, and the handler applies the attachment limit.
-var UploadPaths = []string{"/api/v1/attachments"}
+// limit gives way there, and the handler applies the attachment limit. A
+// "*" stands for one part of the path.
+var UploadPaths = []string{"/api/v1/attachments", "/mentoring/mentorships/*/messages"}
 
 // apiSendFile takes multipart fields "mentorship", "file" and an optional
 // "body" from one of a mentorship's two people and answers 201 with the
 // message's id and status and the attachment.
 func (m *Module) apiSendFile(c echo.Context) error {
 	req := c.Request()
-	limit := m.svc.files.MaxBytes + 1<<20
-	tooLarge := func() error { return m.svc.tooLarge() }
-	if req.ContentLength > limit {
-		return tooLarge()
-	}
-	req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
-	if err := req.ParseMultipartForm(8 << 20); err != nil {
-		var big *http.MaxBytesError
-		if errors.As(err, &big) {
-			return tooLarge()
-		}
-		return apperr.InvalidFields(apperr.FieldError{Field: "file", Message: "Choose a file to send"})
-	}
-	f, hdr, err := req.FormFile("file")
+	up, ok, err := m.readFile(c)
 	if err != nil {
-		return apperr.InvalidFields(apperr.FieldError{Field: "file", Message: "Choose a file to send"})
+		return err
 	}
-	defer f.Close()
-	sent, a, err := m.svc.SendFile(req.Context(), auth.UserOf(c), req.FormValue("mentorship"), req.FormValue("body"),
-		Upload{R: f, Size: hdr.Size, Filename: hdr.Filename})
+	if !ok {
+		return errNoFile
+	}
+	defer up.R.(io.Closer).Close()
+	sent, a, err := m.svc.SendFile(req.Context(), auth.UserOf(c), req.FormValue("mentorship"), req.FormValue("body"), up)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, map[string]any{"id": sent.ID, "status": sent.Status, "attachment": a})
+}
+
+var errNoFile = apperr.InvalidFields(apperr.FieldError{Field: "file", Message: "Choose a file to send"})
+
+// readFile reads a multipart request within the attachment limit (the
+// form may have been read already, by the CSRF check) and returns its
+// "file" field, whose R the caller closes; ok is false when no file was
+// chosen. Errors: TooLarge, and Invalid (field "file") for a body that
+// is not a readable form.
+func (m *Module) readFile(c echo.Context) (Upload, bool, error) {
+	req := c.Request()
+	limit := m.svc.files.MaxBytes + 1<<20
+	if req.ContentLength > limit {
+		return Upload{}, false, m.svc.tooLarge()
+	}
+	if req.MultipartForm == nil {
+		req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+		if err := req.ParseMultipartForm(8 << 20); err != nil {
+			var big *http.MaxBytesError
+			if errors.As(err, &big) {
+				return Upload{}, false, m.svc.tooLarge()
+			}
+			return Upload{}, false, errNoFile
+		}
+	}
+	f, hdr, err := req.FormFile("file")
+	if errors.Is(err, http.ErrMissingFile) {
+		return Upload{}, false, nil
+	}
+	if err != nil {
+		return Upload{}, false, errNoFile
+	}
+	return Upload{R: f, Size: hdr.Size, Filename: hdr.Filename}, true, nil
 }
 
 // attachment serves a message's file to whoever may see the message: a

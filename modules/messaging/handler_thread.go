@@ -1,6 +1,8 @@
 package messaging
 
 import (
+	"io"
+	"mime"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -16,6 +18,7 @@ type threadPage struct {
 	Body   string
 	Errors []apperr.FieldError
 	Sent   string
+	MaxMB  int64
 }
 
 func (m *Module) thread(c echo.Context) error {
@@ -28,29 +31,75 @@ func (m *Module) renderThread(c echo.Context, status int, body string, errs []ap
 		return err
 	}
 	return m.pages.HTML(c, status, "messaging/thread", "Messages with "+t.With,
-		threadPage{Thread: t, Body: body, Errors: errs, Sent: c.QueryParam("sent")})
+		threadPage{Thread: t, Body: body, Errors: errs, Sent: c.QueryParam("sent"), MaxMB: m.svc.MaxMB()})
 }
 
 type sendForm struct {
 	Body string `form:"body" json:"body"`
 }
 
+// send takes the thread page's form: a message, and with the form sent as
+// multipart, an optional file, which goes through SendFile as the API's
+// do. A refusal shows the page again with the typed message kept and the
+// reason beside its field.
 func (m *Module) send(c echo.Context) error {
-	var f sendForm
-	if err := c.Bind(&f); err != nil {
-		return errForm
-	}
-	sent, err := m.svc.Send(c.Request().Context(), auth.UserOf(c), c.Param("id"), f.Body)
-	if e := apperr.As(err); err != nil && (e.Kind == apperr.Invalid || e.Kind == apperr.Conflict) {
-		errs := e.Fields
-		if len(errs) == 0 {
-			errs = []apperr.FieldError{{Field: "body", Message: e.Message}}
+	req := c.Request()
+	var (
+		sent Sent
+		err  error
+		file bool
+	)
+	if mt, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType)); mt == echo.MIMEMultipartForm {
+		var up Upload
+		up, file, err = m.readFile(c)
+		body := ""
+		if req.MultipartForm != nil {
+			body = req.FormValue("body")
 		}
-		return m.renderThread(c, e.Kind.Status(), f.Body, errs)
-	} else if err != nil {
-		return err
+		if err != nil {
+			return m.refused(c, body, true, err)
+		}
+		if file {
+			defer up.R.(io.Closer).Close()
+			sent, _, err = m.svc.SendFile(req.Context(), auth.UserOf(c), c.Param("id"), body, up)
+		} else {
+			sent, err = m.svc.Send(req.Context(), auth.UserOf(c), c.Param("id"), body)
+		}
+		if err != nil {
+			return m.refused(c, body, file, err)
+		}
+	} else {
+		var f sendForm
+		if err := c.Bind(&f); err != nil {
+			return errForm
+		}
+		if sent, err = m.svc.Send(req.Context(), auth.UserOf(c), c.Param("id"), f.Body); err != nil {
+			return m.refused(c, f.Body, false, err)
+		}
 	}
 	return c.Redirect(http.StatusSeeOther, ThreadPath(c.Param("id"))+"?sent="+sent.Status+"#latest")
+}
+
+// refused shows the thread again for a message that was not sent, when
+// the reason belongs beside a field (the message's, or the file's when
+// one was sent), and otherwise returns the error.
+func (m *Module) refused(c echo.Context, body string, file bool, err error) error {
+	e := apperr.As(err)
+	switch {
+	case e.Kind == apperr.Invalid || e.Kind == apperr.Conflict:
+	case file && (e.Kind == apperr.TooLarge || e.Kind == apperr.Unavailable):
+	default:
+		return err
+	}
+	errs := e.Fields
+	if len(errs) == 0 {
+		field := "body"
+		if file && e.Kind != apperr.Conflict {
+			field = "file"
+		}
+		errs = []apperr.FieldError{{Field: field, Message: e.Message}}
+	}
+	return m.renderThread(c, e.Kind.Status(), body, errs)
 }
 
 func (m *Module) apiThread(c echo.Context) error {

@@ -18,6 +18,8 @@ type HistoryMessage struct {
 	Message
 	ReviewerName string `gorm:"column:reviewer_name;->"`
 	Flags        []Flag `gorm:"-"`
+	// Files are those sent with the message.
+	Files []Attachment `gorm:"-"`
 }
 
 // History is a thread's full record for a case, as a safeguarding lead
@@ -59,8 +61,24 @@ func (s *Service) History(ctx context.Context, u *auth.User, mentorshipID string
 	for _, f := range flags {
 		byID[f.MessageID] = append(byID[f.MessageID], f)
 	}
+	ids := make([]string, len(h.Messages))
 	for i := range h.Messages {
 		h.Messages[i].Flags = byID[h.Messages[i].ID]
+		ids[i] = h.Messages[i].ID
+	}
+	if len(ids) > 0 {
+		files, err := s.store.AttachmentsOf(ctx, ids)
+		if err != nil {
+			return h, err
+		}
+		byMessage := map[string][]Attachment{}
+		for _, a := range files {
+			a.URL = AttachmentPath(a.ID)
+			byMessage[a.MessageID] = append(byMessage[a.MessageID], a)
+		}
+		for i := range h.Messages {
+			h.Messages[i].Files = byMessage[h.Messages[i].ID]
+		}
 	}
 	if h.Cases, err = s.store.MentorshipCases(ctx, ms.ID); err != nil {
 		return h, err

@@ -3,6 +3,7 @@ package messaging
 import (
 	"embed"
 	"html/template"
+	"strings"
 	"time"
 
 	"onramp/app/auth"
@@ -48,6 +49,9 @@ func New(svc *Service, hub *Hub, pages *render.Engine) (*Module, error) {
 			return out
 		},
 		"threadPath": ThreadPath,
+		"isImage":    func(ctype string) bool { return strings.HasPrefix(ctype, "image/") },
+		"fileType":   FileType,
+		"fileSize":   FileSize,
 		"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"statusTag":  StatusTag,
 		"noteAfter":  NoteAfter,

@@ -79,6 +79,12 @@ func (s *Service) item(ctx context.Context, m Message, contextSize int) (Item, e
 		for _, b := range before {
 			it.Context = append(it.Context, lead.view(b))
 		}
+		// One message's page (not the queue) lists the files sent.
+		views := append([]View{it.Message}, it.Context...)
+		if err := s.withFiles(ctx, views); err != nil {
+			return Item{}, err
+		}
+		it.Message, it.Context = views[0], views[1:]
 	}
 	return it, nil
 }
