@@ -41,9 +41,7 @@ type Reason struct {
 	// postcode, street_address) or a lists section (request, off_platform,
 	// self_harm, grooming...).
 	Rule string `json:"rule"`
-	// Source is the lists file and line of a phrase rule; for the learned
-	// concern model (rule "model"), its probability and the words that
-	// raised it most.
+	// Source is the lists file and line of a phrase rule.
 	Source string `json:"source,omitempty"`
 	// Start and End are byte offsets of the original message (UTF-8).
 	Start int `json:"start"`
@@ -77,9 +75,6 @@ type Detector struct {
 	handleStop, publicNumbers    map[string]bool
 	publicPrefixes, allowDomains []string
 	shapes                       *shapes
-	// model is the learned concern model (see model.go); nil scans with
-	// the rules alone.
-	model *concernModel
 }
 
 // New builds a detector from the embedded lists merged with the file at
@@ -89,14 +84,7 @@ func New(extraPath string) (*Detector, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := compile(raw)
-	if err != nil {
-		return nil, err
-	}
-	if d.model, err = loadModel(modelJSON); err != nil {
-		return nil, err
-	}
-	return d, nil
+	return compile(raw)
 }
 
 // FromEnv builds a detector from the embedded lists merged with the file
@@ -161,13 +149,6 @@ func (d *Detector) Scan(text string) Result {
 		reasons = append(reasons, d.phraseReasons(&words, phrases, allowed)...)
 		reasons = append(reasons, d.topicReasons(&words, ws, topics, allowed)...)
 		reasons = append(reasons, d.cueReasons(&words, ws, cues, allowed)...)
-	}
-	concern := false
-	for _, r := range reasons {
-		concern = concern || r.Label == Concern
-	}
-	if !concern {
-		reasons = append(reasons, d.modelReason(&words)...)
 	}
 	return result(text, reasons)
 }
