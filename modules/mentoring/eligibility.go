@@ -3,6 +3,8 @@ package mentoring
 import (
 	"strings"
 	"time"
+
+	"onramp/modules/notify"
 )
 
 // Renewal periods and warning time for a mentor's checks. A DBS
@@ -100,9 +102,8 @@ func dayOf(t time.Time) time.Time {
 // FirstName is the first word of a name: all one side of a mentorship
 // is told of the other in a notice, and all a mentor or learner sees.
 func FirstName(name string) string {
-	f := strings.Fields(name)
-	if len(f) == 0 {
-		return "your match"
+	if f := notify.FirstName(name); f != "" {
+		return f
 	}
-	return f[0]
+	return "your match"
 }
