@@ -101,9 +101,4 @@ func dayOf(t time.Time) time.Time {
 
 // FirstName is the first word of a name: all one side of a mentorship
 // is told of the other in a notice, and all a mentor or learner sees.
-func FirstName(name string) string {
-	if f := notify.FirstName(name); f != "" {
-		return f
-	}
-	return "your match"
-}
+func FirstName(name string) string { return notify.FirstNameOr(name, "your match") }

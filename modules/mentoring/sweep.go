@@ -22,18 +22,22 @@ func (s *Service) Sweep(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	mentors, err := s.store.Mentors(ctx)
+	if err != nil {
+		return err
+	}
+	vetting := make(map[string]*Vetting, len(mentors))
+	for _, r := range mentors {
+		vetting[r.UserID] = r.vetting()
+	}
 	active, err := s.store.Active(ctx)
 	if err != nil {
 		return err
 	}
 	for _, m := range active {
-		if err := s.db.WithTx(ctx, func(ctx context.Context) error { return s.sweepMentorship(ctx, m, leads) }); err != nil {
+		if err := s.db.WithTx(ctx, func(ctx context.Context) error { return s.sweepMentorship(ctx, m, vetting[m.MentorID], leads) }); err != nil {
 			return fmt.Errorf("sweeping mentorship %s: %w", m.ID, err)
 		}
-	}
-	mentors, err := s.store.Mentors(ctx)
-	if err != nil {
-		return err
 	}
 	for _, r := range mentors {
 		if err := s.db.WithTx(ctx, func(ctx context.Context) error { return s.sweepMentor(ctx, r, leads) }); err != nil {
@@ -58,7 +62,7 @@ func (s *Service) both(ctx context.Context, m Mentorship, kind, title, body stri
 	return nil
 }
 
-func (s *Service) sweepMentorship(ctx context.Context, m Mentorship, leads []string) error {
+func (s *Service) sweepMentorship(ctx context.Context, m Mentorship, vetting *Vetting, leads []string) error {
 	m, err := s.store.LockMentorship(ctx, m.ID)
 	if err != nil || m.Status != StatusActive || m.StartsOn == nil || m.EndsOn == nil {
 		return err
@@ -115,15 +119,10 @@ func (s *Service) sweepMentorship(ctx context.Context, m Mentorship, leads []str
 	}
 	// A mentor who is no longer cleared: flag the mentorship to leads once
 	// for each state it is found in.
-	v, err := s.store.Vetting(ctx, m.MentorID)
-	var e Eligibility
-	switch {
-	case err == nil:
-		e = Eligible(&v, today)
-	case isNotFound(err):
-		e = Eligible(nil, today)
-	default:
-		return err
+	e := Eligible(vetting, today)
+	var v Vetting
+	if vetting != nil {
+		v = *vetting
 	}
 	if !e.Eligible {
 		state := "ineligible:" + v.RecordedAt.UTC().Format("20060102T150405") + ":" + strings.Join(e.Reasons, "|")

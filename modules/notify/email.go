@@ -84,9 +84,12 @@ func ComposeEmail(to, name, baseURL string) Email {
 }
 
 // FirstName is the first word of a full name, "" for none.
-func FirstName(name string) string {
+func FirstName(name string) string { return FirstNameOr(name, "") }
+
+// FirstNameOr is the first word of a full name, or otherwise for none.
+func FirstNameOr(name, otherwise string) string {
 	if f := strings.Fields(name); len(f) > 0 {
 		return f[0]
 	}
-	return ""
+	return otherwise
 }

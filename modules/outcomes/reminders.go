@@ -48,7 +48,7 @@ func (s *Service) NotifyDueFollowUps(ctx context.Context, n Notifier) error {
 			Kind:   "follow_up_due",
 			Title:  "A " + FollowUpLabel(r.FollowUpKind) + " is due",
 			Body: fmt.Sprintf("Ask %s whether they are still in their destination. Due %s.",
-				firstNameOr(r.LearnerName, "your learner"), r.DueOn.Format("2 January 2006")),
+				notify.FirstNameOr(r.LearnerName, "your learner"), r.DueOn.Format("2 January 2006")),
 			Link:      "/manage/learners/" + r.LearnerID + "/destinations#destination-" + r.DestinationID,
 			DedupeKey: "follow_up_due:" + r.DestinationID + ":" + r.FollowUpKind,
 		})
@@ -57,13 +57,6 @@ func (s *Service) NotifyDueFollowUps(ctx context.Context, n Notifier) error {
 		}
 	}
 	return nil
-}
-
-func firstNameOr(name, otherwise string) string {
-	if f := notify.FirstName(name); f != "" {
-		return f
-	}
-	return otherwise
 }
 
 // FollowUpReminders lists, for each follow-up not yet recorded and due
