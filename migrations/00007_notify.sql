@@ -26,13 +26,10 @@ CREATE INDEX notifications_user_idx ON notifications (user_id, created_at DESC);
 -- The header's unread count, on every page a signed-in person sees.
 CREATE INDEX notifications_unread_idx ON notifications (user_id) WHERE read_at IS NULL;
 
--- What a person wants by email. No row means the defaults: email on, no
--- kind turned off.
+-- What a person wants by email. No row means the default: email on.
 CREATE TABLE notification_preferences (
     user_id         uuid PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
     email           boolean NOT NULL DEFAULT true,
-    -- Kinds never emailed, whatever email says.
-    muted_kinds     text[] NOT NULL DEFAULT '{}',
     updated_at      timestamptz NOT NULL DEFAULT now()
 );
 

@@ -31,8 +31,7 @@ func (i Item) Unread() bool { return i.ReadAt == nil }
 
 // Preferences are what a person wants by email.
 type Preferences struct {
-	Email      bool     // any email at all
-	MutedKinds []string // kinds never emailed
+	Email bool // any email at all
 }
 
 // emailTarget is what the email job needs about one notification.

@@ -60,12 +60,8 @@ func (s *Service) Notify(ctx context.Context, n Notification) error {
 		return err
 	}
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
-		id, err := s.store.Insert(ctx, n, s.now())
-		if err != nil || id == "" {
-			return err
-		}
-		want, err := s.store.WantsEmail(ctx, n.UserID, n.Kind)
-		if err != nil || !want {
+		id, want, err := s.store.Insert(ctx, n, s.now())
+		if err != nil || id == "" || !want {
 			return err
 		}
 		return s.queue.Insert(ctx, EmailArgs{NotificationID: id}, nil)

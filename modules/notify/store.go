@@ -3,7 +3,6 @@ package notify
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -19,31 +18,28 @@ type Store struct{ g *gorm.DB }
 func NewStore(g *gorm.DB) *Store { return &Store{g: g} }
 
 // Insert records n unless its person already has one with its dedupe
-// key. It returns the new id, or "" when it was a duplicate.
-func (s *Store) Insert(ctx context.Context, n Notification, at time.Time) (string, error) {
-	var id string
+// key. It returns the new id, or "" when it was a duplicate, and whether
+// the person wants it by email.
+func (s *Store) Insert(ctx context.Context, n Notification, at time.Time) (id string, wantEmail bool, err error) {
+	var row struct {
+		ID        string
+		WantEmail bool
+	}
 	res := db.Conn(ctx, s.g).Raw(`
 		INSERT INTO notifications (user_id, kind, title, body, link, dedupe_key, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (user_id, dedupe_key) DO NOTHING
-		RETURNING id`, n.UserID, n.Kind, n.Title, n.Body, n.Link, n.DedupeKey, at).Scan(&id)
+		RETURNING id, `+fmt.Sprintf(wantsEmail, "notifications.user_id")+` AS want_email`,
+		n.UserID, n.Kind, n.Title, n.Body, n.Link, n.DedupeKey, at).Scan(&row)
 	if res.Error != nil {
-		return "", fmt.Errorf("store: unable to record a %s notification for %s: %w", n.Kind, n.UserID, res.Error)
+		return "", false, fmt.Errorf("store: unable to record a %s notification for %s: %w", n.Kind, n.UserID, res.Error)
 	}
-	return id, nil
+	return row.ID, row.WantEmail, nil
 }
 
-// WantsEmail reports whether userID wants email about kind.
-func (s *Store) WantsEmail(ctx context.Context, userID, kind string) (bool, error) {
-	var want bool
-	res := db.Conn(ctx, s.g).Raw(`
-		SELECT COALESCE((SELECT email AND NOT (? = ANY (muted_kinds)) FROM notification_preferences WHERE user_id = ?), true)`,
-		kind, userID).Scan(&want)
-	if res.Error != nil {
-		return false, fmt.Errorf("store: unable to read the email preference of %s: %w", userID, res.Error)
-	}
-	return want, nil
-}
+// wantsEmail is the one SQL rule for whether person user (an id column)
+// wants email: yes unless they turned it off.
+const wantsEmail = `COALESCE((SELECT p.email FROM notification_preferences p WHERE p.user_id = %s), true)`
 
 // Unread counts userID's unread notifications with one indexed query; the
 // header runs it on every page.
@@ -102,22 +98,15 @@ func (s *Store) MarkAllRead(ctx context.Context, userID string, at time.Time) er
 // Preferences returns userID's email preferences, the defaults when they
 // have set none.
 func (s *Store) Preferences(ctx context.Context, userID string) (Preferences, error) {
-	var row struct {
-		Email bool
-		Muted string
-	}
-	res := db.Conn(ctx, s.g).Raw(`SELECT email, array_to_string(muted_kinds, ',') AS muted FROM notification_preferences WHERE user_id = ?`, userID).Scan(&row)
+	var row struct{ Email bool }
+	res := db.Conn(ctx, s.g).Raw(`SELECT email FROM notification_preferences WHERE user_id = ?`, userID).Scan(&row)
 	if res.Error != nil {
 		return Preferences{}, fmt.Errorf("store: unable to load the preferences of %s: %w", userID, res.Error)
 	}
 	if res.RowsAffected == 0 {
 		return Preferences{Email: true}, nil
 	}
-	p := Preferences{Email: row.Email}
-	if row.Muted != "" {
-		p.MutedKinds = strings.Split(row.Muted, ",")
-	}
-	return p, nil
+	return Preferences{Email: row.Email}, nil
 }
 
 // SetEmail turns all email for userID on or off.
@@ -139,7 +128,7 @@ func (s *Store) emailTarget(ctx context.Context, id string) (emailTarget, error)
 	var t emailTarget
 	res := db.Conn(ctx, s.g).Raw(`
 		SELECT u.email, u.name, n.kind, n.emailed_at IS NOT NULL AS emailed,
-		       COALESCE((SELECT p.email AND NOT (n.kind = ANY (p.muted_kinds)) FROM notification_preferences p WHERE p.user_id = n.user_id), true) AS want_email
+		       `+fmt.Sprintf(wantsEmail, "n.user_id")+` AS want_email
 		FROM notifications n JOIN users u ON u.id = n.user_id
 		WHERE n.id = ?`, id).Scan(&t)
 	return t, db.One(res, "notification", id)
