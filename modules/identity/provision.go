@@ -30,6 +30,12 @@ func (s *Service) ProvisionLearner(ctx context.Context, email, name string) (str
 	return id, err
 }
 
+// HoldsRole is the one SQL condition for "user u holds a role", from the
+// identity provider's claims or a local grant. Other modules read people
+// by role with it (a module may read identity's tables in SQL, never write
+// them); bind the role name twice.
+const HoldsRole = `(? = ANY(u.claim_roles) OR EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND g.role = ?))`
+
 // ValidEmail reports whether s is an email address Onramp accepts for a
 // person: one plain address (no display name), a dotted domain, at most
 // 254 characters. It is the one rule for every form and import that takes

@@ -10,6 +10,7 @@ import (
 
 	"onramp/app/auth"
 	"onramp/app/db"
+	"onramp/modules/identity"
 )
 
 // Store reads and writes the mentoring tables. It reads users, enrolments
@@ -22,10 +23,6 @@ type Store struct{ g *gorm.DB }
 func NewStore(g *gorm.DB) *Store { return &Store{g: g} }
 
 func isNotFound(err error) bool { return errors.Is(err, db.ErrNotFound) }
-
-// hasRole is an SQL condition: user u holds role ? from their identity
-// provider or a grant.
-const hasRole = `(? = ANY(u.claim_roles) OR EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND g.role = ?))`
 
 // Lock serialises matching and approvals, so two managers cannot give one
 // mentor more mentees than their capacity.
@@ -180,7 +177,7 @@ func (s *Store) Mentors(ctx context.Context) ([]mentorRow, error) {
 	var out []mentorRow
 	err := db.Conn(ctx, s.g).Raw(`SELECT `+mentorColumns+` FROM users u
 		LEFT JOIN mentor_profiles mp ON mp.user_id = u.id LEFT JOIN mentor_vetting v ON v.user_id = u.id
-		WHERE mp.user_id IS NOT NULL OR `+hasRole+` ORDER BY u.name, u.id`, auth.RoleMentor, auth.RoleMentor).Scan(&out).Error
+		WHERE mp.user_id IS NOT NULL OR `+identity.HoldsRole+` ORDER BY u.name, u.id`, auth.RoleMentor, auth.RoleMentor).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list mentors: %w", err)
 	}
@@ -196,7 +193,7 @@ func (s *Store) Mentor(ctx context.Context, id string) (mentorRow, error) {
 	}
 	res := db.Conn(ctx, s.g).Raw(`SELECT `+mentorColumns+` FROM users u
 		LEFT JOIN mentor_profiles mp ON mp.user_id = u.id LEFT JOIN mentor_vetting v ON v.user_id = u.id
-		WHERE u.id = ? AND (mp.user_id IS NOT NULL OR `+hasRole+`)`, id, auth.RoleMentor, auth.RoleMentor).Scan(&r)
+		WHERE u.id = ? AND (mp.user_id IS NOT NULL OR `+identity.HoldsRole+`)`, id, auth.RoleMentor, auth.RoleMentor).Scan(&r)
 	return r, db.One(res, "mentor", id)
 }
 
@@ -214,7 +211,7 @@ func (s *Store) Pool(ctx context.Context) ([]mentorRow, error) {
 // Leads lists the ids of safeguarding leads.
 func (s *Store) Leads(ctx context.Context) ([]string, error) {
 	var out []string
-	err := db.Conn(ctx, s.g).Raw(`SELECT u.id FROM users u WHERE `+hasRole+` ORDER BY u.id`,
+	err := db.Conn(ctx, s.g).Raw(`SELECT u.id FROM users u WHERE `+identity.HoldsRole+` ORDER BY u.id`,
 		auth.RoleSafeguardingLead, auth.RoleSafeguardingLead).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list safeguarding leads: %w", err)

@@ -7,7 +7,9 @@ import (
 
 	"gorm.io/gorm"
 
+	"onramp/app/auth"
 	"onramp/app/db"
+	"onramp/modules/identity"
 	"onramp/modules/messaging/detect"
 )
 
@@ -247,8 +249,8 @@ func (s *Store) DeleteBefore(ctx context.Context, cutoff time.Time) (int64, erro
 // read only).
 func (s *Store) Leads(ctx context.Context) ([]string, error) {
 	var ids []string
-	err := db.Conn(ctx, s.g).Raw(`SELECT id FROM users WHERE 'safeguarding_lead' = ANY (claim_roles)
-		UNION SELECT user_id FROM role_grants WHERE role = 'safeguarding_lead'`).Scan(&ids).Error
+	err := db.Conn(ctx, s.g).Raw(`SELECT u.id FROM users u WHERE `+identity.HoldsRole+` ORDER BY u.id`,
+		auth.RoleSafeguardingLead, auth.RoleSafeguardingLead).Scan(&ids).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list safeguarding leads: %w", err)
 	}
