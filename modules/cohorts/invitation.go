@@ -42,13 +42,6 @@ func (s *Service) Invitations(ctx context.Context, userID string) ([]PersonalInv
 	return s.store.openInvitations(ctx, email, userID, s.now(), s.Today())
 }
 
-// PendingInvitations counts the invitations Invitations lists, for a
-// notice elsewhere (such as the learner's home) pointing to /join.
-func (s *Service) PendingInvitations(ctx context.Context, userID string) (int, error) {
-	invs, err := s.Invitations(ctx, userID)
-	return len(invs), err
-}
-
 // AcceptInvitation enrols a learner in the cohort of a personal
 // invitation to their verified email, in one audited transaction.
 // Accepting again changes nothing, so two clicks give one enrolment.

@@ -140,10 +140,8 @@ func computeProgress(o *content.Outline, completed map[string]time.Time, checks 
 		}
 	}
 	if p.Next != nil && p.Next.CheckID != "" {
-		for _, m := range p.Modules {
-			if m.OutlineModule.Check != nil && m.OutlineModule.Check.ID == p.Next.CheckID && len(m.Revisit) > 0 {
-				p.Next = &Step{LessonID: m.Revisit[0].ID, Title: m.Revisit[0].Title}
-			}
+		if m := p.ModuleOfCheck(p.Next.CheckID); m != nil && len(m.Revisit) > 0 {
+			p.Next = &Step{LessonID: m.Revisit[0].ID, Title: m.Revisit[0].Title}
 		}
 	}
 	return p
