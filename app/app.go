@@ -36,6 +36,10 @@ import (
 	"onramp/modules/outcomes"
 )
 
+// Auth asks identity who a bearer token is: identity owns service tokens
+// and the accounts an identity provider's access tokens name.
+var _ auth.Tokens = (*identity.Service)(nil)
+
 // Cohorts asks identity to provision the people an import adds: identity
 // owns the users table.
 var _ cohorts.People = (*identity.Service)(nil)
@@ -84,6 +88,8 @@ const (
 	// removes messages older than ONRAMP_MESSAGE_RETENTION.
 	MessagingEscalateJob  = "messaging.escalate"
 	MessagingRetentionJob = "messaging.retention"
+	// IdempotencyExpiryJob removes Idempotency-Keys past their lifetime.
+	IdempotencyExpiryJob = "auth.idempotency_expiry"
 )
 
 // DefaultMessageRetention is how long messages are kept when
@@ -195,6 +201,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	a := auth.New(auth.Options{
 		IssuerURL: cfg.OIDCIssuerURL, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
 		RolesClaim: cfg.OIDCRolesClaim, ExtraScopes: cfg.OIDCExtraScopes, BaseURL: cfg.BaseURL, Secure: cfg.SecureCookies(),
+		APIAudience: cfg.APIAudience,
 		IdleTimeout: cfg.SessionIdleTimeout, AbsoluteTimeout: cfg.SessionAbsoluteTimeout,
 		RetryMin: o.DiscoveryRetryMin, RetryMax: o.DiscoveryRetryMax, Now: o.Now,
 	}, people, sessions, d.Gorm)
@@ -229,6 +236,9 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	if err := queue.Periodic(MentoringSweepJob, time.Hour, mentors.Sweep); err != nil {
+		return nil, err
+	}
+	if err := queue.Periodic(IdempotencyExpiryJob, time.Hour, a.RemoveExpiredIdempotencyKeys); err != nil {
 		return nil, err
 	}
 	scanner, err := detect.Default()

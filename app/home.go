@@ -33,6 +33,6 @@ func homeRoutes(r *auth.Routes, pages *render.Engine) {
 	home("/admin", auth.RoleAdmin, "Admin", roleHome{
 		Coming: "Choose what to manage.",
 		Links: []link{{"/admin/content", "Course content"}, {"/admin/users", "Users and roles"}, {"/admin/audit", "Audit log"},
-			{"/admin/mentoring/weights", "Mentor matching weights"}},
+			{"/admin/mentoring/weights", "Mentor matching weights"}, {"/admin/service-tokens", "Service tokens for reporting tools"}},
 	})
 }

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -76,11 +77,20 @@ func routeTable(id ids) map[string]routeRow {
 			[7]int{401, 403, 403, 403, 403, 422, 403}},
 		"POST /admin/users/:id/organisation": {"/admin/users/" + userID + "/organisation",
 			[7]int{401, 403, 403, 403, 403, 303, 403}},
-		"GET /admin/audit":         {"/admin/audit", [7]int{303, 403, 403, 403, 403, 200, 403}},
-		"GET /api/v1/me":           {"/api/v1/me", [7]int{401, 200, 200, 200, 200, 200, 200}},
-		"GET /api/v1/openapi.json": {"/api/v1/openapi.json", all(200)},
-		"GET /dev/idp/*":           {"/dev/idp/.well-known/openid-configuration", all(200)},
-		"POST /dev/idp/*":          {"/dev/idp/token", all(400)},
+		"GET /admin/audit": {"/admin/audit", [7]int{303, 403, 403, 403, 403, 200, 403}},
+		// Service tokens: admins only; an empty form is refused, a zero id is no token.
+		"GET /admin/service-tokens":             {"/admin/service-tokens", [7]int{303, 403, 403, 403, 403, 200, 403}},
+		"POST /admin/service-tokens":            {"/admin/service-tokens", [7]int{401, 403, 403, 403, 403, 422, 403}},
+		"POST /admin/service-tokens/:id/revoke": {"/admin/service-tokens/" + zero + "/revoke", [7]int{401, 403, 403, 403, 403, 404, 403}},
+		"GET /api/v1/organisations":             {"/api/v1/organisations", [7]int{401, 403, 403, 200, 403, 200, 403}},
+		"GET /api/v1/service-tokens":            {"/api/v1/service-tokens", [7]int{401, 403, 403, 403, 403, 200, 403}},
+		"POST /api/v1/service-tokens":           {"/api/v1/service-tokens", [7]int{401, 403, 403, 403, 403, 422, 403}},
+		"GET /api/v1/service-tokens/:id":        {"/api/v1/service-tokens/" + zero, [7]int{401, 403, 403, 403, 403, 404, 403}},
+		"DELETE /api/v1/service-tokens/:id":     {"/api/v1/service-tokens/" + zero, [7]int{401, 403, 403, 403, 403, 404, 403}},
+		"GET /api/v1/me":                        {"/api/v1/me", [7]int{401, 200, 200, 200, 200, 200, 200}},
+		"GET /api/v1/openapi.json":              {"/api/v1/openapi.json", all(200)},
+		"GET /dev/idp/*":                        {"/dev/idp/.well-known/openid-configuration", all(200)},
+		"POST /dev/idp/*":                       {"/dev/idp/token", all(400)},
 
 		"GET /learn/:slug": {"/learn/get-started", [7]int{303, 200, 404, 403, 403, 403, 403}},
 		// Starting a programme the learner is on already changes nothing.
@@ -293,28 +303,7 @@ func routeTable(id ids) map[string]routeRow {
 // fails the test, so nobody adds a route without deciding who may call it.
 func TestEveryRouteHasARuleAndEachRoleGetsTheExpectedStatus(t *testing.T) {
 	srv := testenv.NewServer(t)
-	var id ids
-	g := testenv.DB(t).Gorm
-	g.Raw("SELECT id FROM users WHERE email = 'learner4@example.org'").Scan(&id.user)
-	g.Raw(`SELECT l.id FROM lessons l JOIN modules m ON m.id = l.module_id JOIN programmes p ON p.id = m.programme_id
-		WHERE p.slug = 'get-started' ORDER BY m.position, l.position LIMIT 1`).Scan(&id.lesson)
-	g.Raw(`SELECT c.id FROM checks c JOIN modules m ON m.id = c.module_id JOIN programmes p ON p.id = m.programme_id
-		WHERE p.slug = 'get-started' ORDER BY m.position LIMIT 1`).Scan(&id.check)
-	g.Raw("SELECT id FROM programmes WHERE slug = 'get-started'").Scan(&id.programme)
-	g.Raw(`SELECT l.id FROM lessons l JOIN modules m ON m.id = l.module_id JOIN programmes p ON p.id = m.programme_id
-		WHERE p.slug = 'get-into' ORDER BY m.position, l.position LIMIT 1`).Scan(&id.intoLesson)
-	g.Raw(`SELECT c.id FROM checks c JOIN modules m ON m.id = c.module_id JOIN programmes p ON p.id = m.programme_id
-		WHERE p.slug = 'get-into' ORDER BY m.position LIMIT 1`).Scan(&id.intoCheck)
-	g.Raw(`SELECT c.id FROM cohorts c JOIN organisations o ON o.id = c.organisation_id
-		WHERE o.name = 'Northfield NHS Foundation Trust' ORDER BY c.starts_on LIMIT 1`).Scan(&id.cohort)
-	g.Raw("SELECT id FROM modules WHERE programme_id = ? ORDER BY position LIMIT 1", id.programme).Scan(&id.module)
-	g.Raw("SELECT id FROM users WHERE email = 'mentor@example.org'").Scan(&id.mentor)
-	g.Raw(`SELECT m.id FROM mentorships m JOIN users u ON u.id = m.learner_id
-		WHERE u.email = 'learner@example.org' AND m.status = 'active'`).Scan(&id.mentorship)
-	if id.mentor == "" || id.mentorship == "" || id.user == "" || id.lesson == "" || id.check == "" || id.programme == "" || id.module == "" || id.cohort == "" ||
-		id.intoLesson == "" || id.intoCheck == "" {
-		t.Fatalf("demo data missing: %+v", id)
-	}
+	id := loadIDs(t)
 	table := routeTable(id)
 
 	for _, r := range srv.App.Echo.Routes() {
@@ -342,10 +331,13 @@ func TestEveryRouteHasARuleAndEachRoleGetsTheExpectedStatus(t *testing.T) {
 			}
 			c.NoRedirects()
 			var resp *http.Response
-			if method == http.MethodPost {
+			switch method {
+			case http.MethodPost:
 				resp = c.PostForm(row.path, nil)
-			} else {
+			case http.MethodGet:
 				resp = c.Get(row.path)
+			default:
+				resp = c.Do(c.Request(method, row.path, nil))
 			}
 			resp.Body.Close()
 			if resp.StatusCode != row.status[i] {
@@ -355,5 +347,40 @@ func TestEveryRouteHasARuleAndEachRoleGetsTheExpectedStatus(t *testing.T) {
 	}
 	if got, want := len(srv.App.Routes.Keys()), len(table); got != want {
 		t.Errorf("%d routes registered but the table has %d rows: %s", got, want, fmt.Sprint(srv.App.Routes.Keys()))
+	}
+}
+
+// loadIDs finds the demo rows the route table and the spec check call.
+func loadIDs(t *testing.T) ids {
+	t.Helper()
+	var id ids
+	g := testenv.DB(t).Gorm
+	g.Raw("SELECT id FROM users WHERE email = 'learner4@example.org'").Scan(&id.user)
+	g.Raw(`SELECT l.id FROM lessons l JOIN modules m ON m.id = l.module_id JOIN programmes p ON p.id = m.programme_id
+		WHERE p.slug = 'get-started' ORDER BY m.position, l.position LIMIT 1`).Scan(&id.lesson)
+	g.Raw(`SELECT c.id FROM checks c JOIN modules m ON m.id = c.module_id JOIN programmes p ON p.id = m.programme_id
+		WHERE p.slug = 'get-started' ORDER BY m.position LIMIT 1`).Scan(&id.check)
+	g.Raw("SELECT id FROM programmes WHERE slug = 'get-started'").Scan(&id.programme)
+	g.Raw(`SELECT l.id FROM lessons l JOIN modules m ON m.id = l.module_id JOIN programmes p ON p.id = m.programme_id
+		WHERE p.slug = 'get-into' ORDER BY m.position, l.position LIMIT 1`).Scan(&id.intoLesson)
+	g.Raw(`SELECT c.id FROM checks c JOIN modules m ON m.id = c.module_id JOIN programmes p ON p.id = m.programme_id
+		WHERE p.slug = 'get-into' ORDER BY m.position LIMIT 1`).Scan(&id.intoCheck)
+	g.Raw(`SELECT c.id FROM cohorts c JOIN organisations o ON o.id = c.organisation_id
+		WHERE o.name = 'Northfield NHS Foundation Trust' ORDER BY c.starts_on LIMIT 1`).Scan(&id.cohort)
+	g.Raw("SELECT id FROM modules WHERE programme_id = ? ORDER BY position LIMIT 1", id.programme).Scan(&id.module)
+	g.Raw("SELECT id FROM users WHERE email = 'mentor@example.org'").Scan(&id.mentor)
+	g.Raw(`SELECT m.id FROM mentorships m JOIN users u ON u.id = m.learner_id
+		WHERE u.email = 'learner@example.org' AND m.status = 'active'`).Scan(&id.mentorship)
+	if id.mentor == "" || id.mentorship == "" || id.user == "" || id.lesson == "" || id.check == "" || id.programme == "" || id.module == "" || id.cohort == "" ||
+		id.intoLesson == "" || id.intoCheck == "" {
+		t.Fatalf("demo data missing: %+v", id)
+	}
+	return id
+}
+
+func mustJSON(t *testing.T, body string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(body), v); err != nil {
+		t.Fatalf("decoding %.300s: %v", body, err)
 	}
 }

@@ -33,7 +33,11 @@ type FieldError struct {
 
 // Error is a domain error with a kind and a message safe to show.
 type Error struct {
-	Kind    Kind
+	Kind Kind
+	// Code names this problem among others of its kind, for clients
+	// (the problem type is urn:onramp:problem:CODE); empty means the
+	// kind's own name.
+	Code    string
 	Message string
 	Fields  []FieldError
 	Cause   error // logged, never shown
@@ -68,6 +72,46 @@ func As(err error) *Error {
 		return e
 	}
 	return &Error{Kind: Internal, Message: "Something went wrong on our side", Cause: err}
+}
+
+// WithCode returns a copy of e with code set (see Error.Code).
+func (e *Error) WithCode(code string) *Error {
+	c := *e
+	c.Code = code
+	return &c
+}
+
+// ProblemCode is the code of the problem type e is: its Code, or else
+// its kind's name.
+func (e *Error) ProblemCode() string {
+	if e.Code != "" {
+		return e.Code
+	}
+	return e.Kind.String()
+}
+
+// String is the kind's name as it appears in problem types.
+func (k Kind) String() string {
+	switch k {
+	case Invalid:
+		return "invalid"
+	case BadRequest:
+		return "bad-request"
+	case Unauthorized:
+		return "unauthorized"
+	case Forbidden:
+		return "forbidden"
+	case NotFound:
+		return "not-found"
+	case Conflict:
+		return "conflict"
+	case TooLarge:
+		return "too-large"
+	case Unavailable:
+		return "unavailable"
+	default:
+		return "internal"
+	}
 }
 
 // Status is the HTTP status for a kind.

@@ -22,7 +22,10 @@ type Options struct {
 	RolesClaim   string   // claim name or dotted path, e.g. "roles" or "realm_access.roles"
 	ExtraScopes  []string // asked for on top of openid, email and profile
 	BaseURL      string   // where the provider sends people back, without trailing slash
-	Secure       bool     // cookies only over https
+	// APIAudience is the audience the provider's access tokens must
+	// include to call the API; the client id when empty.
+	APIAudience string
+	Secure      bool // cookies only over https
 	// IdleTimeout and AbsoluteTimeout end sessions left unused, and all
 	// sessions after a while regardless.
 	IdleTimeout, AbsoluteTimeout time.Duration
@@ -37,6 +40,7 @@ type Options struct {
 type Auth struct {
 	opts     Options
 	dir      Directory
+	tokens   Tokens // nil when dir does not admit programs
 	sessions *scs.SessionManager
 	db       *gorm.DB
 
@@ -48,13 +52,17 @@ type Auth struct {
 type provider struct {
 	oauth      oauth2.Config
 	idVerifier *oidc.IDTokenVerifier
-	raw        *oidc.Provider
-	endSession string
+	// accessVerifier checks access tokens sent to the API: the same
+	// issuer and keys, the API's audience.
+	accessVerifier *oidc.IDTokenVerifier
+	raw            *oidc.Provider
+	endSession     string
 }
 
 // New returns the relying party. Call Discover to start looking for the
 // provider; until it is found, sign-in answers 503 but everything else,
-// including existing sessions, keeps working.
+// including existing sessions, keeps working. When dir also implements
+// Tokens, bearer tokens are admitted too.
 func New(o Options, dir Directory, sessions *scs.SessionManager, g *gorm.DB) *Auth {
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Timeout: 10 * time.Second}
@@ -77,7 +85,11 @@ func New(o Options, dir Directory, sessions *scs.SessionManager, g *gorm.DB) *Au
 	if o.RolesClaim == "" {
 		o.RolesClaim = "roles"
 	}
-	return &Auth{opts: o, dir: dir, sessions: sessions, db: g}
+	if o.APIAudience == "" {
+		o.APIAudience = o.ClientID
+	}
+	tokens, _ := dir.(Tokens)
+	return &Auth{opts: o, dir: dir, tokens: tokens, sessions: sessions, db: g}
 }
 
 // Discover fetches the provider's configuration in the background, retrying
@@ -125,6 +137,8 @@ func (a *Auth) discoverOnce(ctx context.Context) error {
 			Scopes:       append([]string{oidc.ScopeOpenID, "email", "profile"}, a.opts.ExtraScopes...),
 		},
 		idVerifier: p.Verifier(&oidc.Config{ClientID: a.opts.ClientID, Now: a.opts.Now}),
+		accessVerifier: p.Verifier(&oidc.Config{ClientID: a.opts.APIAudience, Now: a.opts.Now,
+			SupportedSigningAlgs: accessTokenAlgs}),
 		endSession: extra.EndSession,
 	}
 	a.mu.Lock()

@@ -18,6 +18,7 @@ import (
 type Rule struct {
 	public bool
 	roles  []string // empty with public false: any signed-in user
+	scopes []string // service-token scopes admitted besides the roles
 }
 
 // Public routes need no sign-in (health, sign-in itself, static files).
@@ -31,6 +32,13 @@ func Roles(roles ...string) Rule {
 	return Rule{roles: roles}
 }
 
+// OrScope returns r also admitting service tokens that hold scope. A
+// service token is refused on every route without one of its scopes.
+func (r Rule) OrScope(scope string) Rule {
+	r.scopes = append(slices.Clone(r.scopes), scope)
+	return r
+}
+
 // Allows reports whether u (nil when anonymous) may call a route with r.
 func (r Rule) Allows(u *User) bool {
 	switch {
@@ -38,6 +46,8 @@ func (r Rule) Allows(u *User) bool {
 		return true
 	case u == nil:
 		return false
+	case u.IsToken():
+		return slices.ContainsFunc(r.scopes, func(s string) bool { return slices.Contains(u.Scopes, s) })
 	case len(r.roles) == 0:
 		return true
 	}
@@ -52,6 +62,9 @@ func (r Rule) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		u := UserOf(c)
 		if u == nil {
 			if isAPI(c) || c.Request().Method != http.MethodGet {
+				if isAPI(c) {
+					c.Response().Header().Set("WWW-Authenticate", bearerChallenge)
+				}
 				return apperr.New(apperr.Unauthorized, "Sign in to continue")
 			}
 			return c.Redirect(http.StatusSeeOther, "/auth/login?return_to="+url.QueryEscape(c.Request().URL.RequestURI()))
@@ -123,6 +136,11 @@ func (r *Routes) Add(method, path string, rule Rule, h echo.HandlerFunc, mw ...e
 // GET registers a GET route.
 func (r *Routes) GET(path string, rule Rule, h echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
 	r.Add(http.MethodGet, path, rule, h, mw...)
+}
+
+// DELETE registers a DELETE route.
+func (r *Routes) DELETE(path string, rule Rule, h echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
+	r.Add(http.MethodDelete, path, rule, h, mw...)
 }
 
 // POST registers a POST route.

@@ -22,10 +22,16 @@ var ErrNoOrganisation = apperr.New(apperr.Forbidden,
 var ErrNoScope = apperr.New(apperr.Forbidden, "Your account does not have access to this page")
 
 // ScopeOf returns what u may see of organisations' data. Admins see every
-// organisation and managers their own. Errors: ErrNoOrganisation for a
-// manager with no organisation, ErrNoScope for anyone else (including nil).
+// organisation and managers their own; a service token sees the one
+// organisation it was made for, or every one when it was made for all.
+// Errors: ErrNoOrganisation for a manager with no organisation, ErrNoScope
+// for anyone else (including nil).
 func ScopeOf(u *User) (Scope, error) {
 	switch {
+	case u.IsToken() && u.OrganisationID == "":
+		return Scope{All: true}, nil
+	case u.IsToken():
+		return Scope{OrganisationID: u.OrganisationID}, nil
 	case u.Has(RoleAdmin):
 		return Scope{All: true}, nil
 	case !u.Has(RoleManager):

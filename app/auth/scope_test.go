@@ -20,6 +20,8 @@ func TestScopeOfGivesOneAnswerPerKindOfViewer(t *testing.T) {
 		{"learner has no scope", &User{Roles: []string{RoleLearner}, OrganisationID: org}, Scope{}, ErrNoScope},
 		{"mentor has no scope", &User{Roles: []string{RoleMentor}, OrganisationID: org}, Scope{}, ErrNoScope},
 		{"anonymous has no scope", nil, Scope{}, ErrNoScope},
+		{"a service token for one organisation sees that one", &User{TokenID: "t", Scopes: []string{ScopeReportsRead}, OrganisationID: org}, Scope{OrganisationID: org}, nil},
+		{"a service token for every organisation sees all", &User{TokenID: "t", Scopes: []string{ScopeReportsRead}}, Scope{All: true}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -63,6 +63,9 @@ func NewSessions(pool *pgxpool.Pool, o SessionOptions) *scs.SessionManager {
 // timeout or outlived the absolute one, is cleared.
 func (a *Auth) LoadUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if raw, ok := bearerToken(c.Request()); ok {
+			return a.loadBearer(c, raw, next)
+		}
 		ctx := c.Request().Context()
 		sid := a.sessions.GetString(ctx, keySession)
 		if sid == "" {
@@ -122,6 +125,11 @@ func (a *Auth) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			return next(c)
 		}
+		if ViaBearer(c) {
+			// A browser never adds an Authorization header on its own, so
+			// another site cannot forge a bearer-authenticated request.
+			return next(c)
+		}
 		got := r.Header.Get("X-CSRF-Token")
 		if got == "" {
 			if err := ReadForm(r, true); err != nil {
@@ -137,7 +145,11 @@ func (a *Auth) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 		want := a.CSRFToken(c)
 		if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
 			slog.WarnContext(r.Context(), "csrf token missing or wrong", "path", r.URL.Path)
-			return apperr.New(apperr.Forbidden, "This form has expired. Go back, refresh the page and try again.")
+			if isAPI(c) {
+				return &apperr.Error{Kind: apperr.Forbidden, Code: "csrf-token", Message: "Send the csrf_token from GET /api/v1/me as the " +
+					"X-CSRF-Token header, or call the API with a bearer token instead of the session cookie."}
+			}
+			return &apperr.Error{Kind: apperr.Forbidden, Code: "csrf-token", Message: "This form has expired. Go back, refresh the page and try again."}
 		}
 		return next(c)
 	}

@@ -29,6 +29,14 @@ type User struct {
 	Email          string
 	Roles          []string
 	OrganisationID string // empty when the person belongs to none
+	// Service is true for a program rather than a person: an identity
+	// provider's client calling with a client-credentials token.
+	Service bool
+	// TokenID is set when the caller is a service token (see
+	// ServiceToken): it has no account, no roles, and may call only
+	// routes whose rule accepts one of its Scopes.
+	TokenID string
+	Scopes  []string
 }
 
 // Has reports whether the user holds role.
@@ -62,6 +70,9 @@ func (u *User) Home() string {
 	}
 	return "/learn"
 }
+
+// IsToken reports whether u is a service token rather than an account.
+func (u *User) IsToken() bool { return u != nil && u.TokenID != "" }
 
 // Identity is what a verified sign-in says about a person.
 type Identity struct {

@@ -58,6 +58,9 @@ type Config struct {
 	// OIDCExtraScopes are asked for on top of "openid email profile", for
 	// providers that release the roles claim only with a scope (e.g. groups).
 	OIDCExtraScopes []string `env:"OIDC_EXTRA_SCOPES" envSeparator:" "`
+	// APIAudience is the audience an identity provider's access token
+	// must carry to call the API; the client id when empty.
+	APIAudience string `env:"ONRAMP_API_AUDIENCE"`
 
 	StorageURL  string `env:"STORAGE_URL"`
 	S3AccessKey string `env:"S3_ACCESS_KEY"`

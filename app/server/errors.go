@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -54,7 +55,7 @@ func errorHandler(pages *render.Engine) echo.HTTPErrorHandler {
 		case strings.HasPrefix(c.Request().URL.Path, "/api/") || !acceptsHTML(c):
 			c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 			werr = c.JSON(status, problem{
-				Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: message,
+				Type: ProblemTypePrefix + problemCode(err), Title: http.StatusText(status), Status: status, Detail: message,
 				Instance: c.Request().URL.Path, RequestID: rid, Errors: fields,
 			})
 		default:
@@ -65,6 +66,28 @@ func errorHandler(pages *render.Engine) echo.HTTPErrorHandler {
 			slog.ErrorContext(c.Request().Context(), "writing error response", "request_id", rid, "err", werr)
 		}
 	}
+}
+
+// ProblemTypePrefix starts the type of every problem details body; the
+// rest names the problem (not-found, csrf-token, idempotency-in-flight),
+// so clients can tell apart errors that share a status.
+const ProblemTypePrefix = "urn:onramp:problem:"
+
+// problemCode names the problem err is, for its problem type.
+func problemCode(err error) string {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		switch he.Code {
+		case http.StatusNotFound:
+			return "not-found"
+		case http.StatusMethodNotAllowed:
+			return "method-not-allowed"
+		case http.StatusRequestEntityTooLarge:
+			return "too-large"
+		}
+		return "http-" + strconv.Itoa(he.Code)
+	}
+	return apperr.As(err).ProblemCode()
 }
 
 func classify(err error) (int, string, []apperr.FieldError) {

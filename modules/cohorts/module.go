@@ -48,7 +48,8 @@ func (h *Handlers) Routes(r *auth.Routes) {
 	r.GET("/manage/cohorts/:id", staff, h.dashboard)
 	r.GET("/manage/cohorts/:id/export.csv", staff, h.exportCSV)
 	r.GET("/manage/cohorts/:id/export.xlsx", staff, h.exportXLSX)
-	r.GET("/api/v1/cohorts", staff, h.apiCohorts)
-	r.GET("/api/v1/cohorts/:id/progress", staff, h.apiProgress)
+	// A reporting tool's service token with cohorts:read reads these too.
+	r.GET("/api/v1/cohorts", staff.OrScope(auth.ScopeCohortsRead), h.apiCohorts)
+	r.GET("/api/v1/cohorts/:id/progress", staff.OrScope(auth.ScopeCohortsRead), h.apiProgress)
 	h.enrolmentRoutes(r)
 }

@@ -33,4 +33,14 @@ func (m *Module) Routes(r *auth.Routes) {
 	r.POST("/admin/users/:id/roles/revoke", admin, m.revokeRole)
 	r.POST("/admin/users/:id/organisation", admin, m.setOrganisation)
 	r.GET("/api/v1/me", auth.SignedIn, m.me)
+	r.GET("/api/v1/organisations", auth.Roles(auth.RoleManager, auth.RoleAdmin).
+		OrScope(auth.ScopeCohortsRead).OrScope(auth.ScopeReportsRead), m.apiOrganisations)
+	r.GET("/admin/service-tokens", admin, m.listTokens)
+	r.POST("/admin/service-tokens", admin, m.createToken)
+	r.POST("/admin/service-tokens/:id/revoke", admin, m.revokeToken)
+	r.GET("/api/v1/service-tokens", admin, m.apiListTokens)
+	// No Idempotency-Key: a replay would have to keep the secret it returns.
+	r.POST("/api/v1/service-tokens", admin, m.apiCreateToken)
+	r.GET("/api/v1/service-tokens/:id", admin, m.apiGetToken)
+	r.DELETE("/api/v1/service-tokens/:id", admin, m.apiRevokeToken)
 }

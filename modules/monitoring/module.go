@@ -52,5 +52,5 @@ func (m *Module) Routes(r *auth.Routes) {
 	staff := auth.Roles(auth.RoleManager, auth.RoleAdmin)
 	r.GET("/manage/equality", staff, m.report)
 	r.GET("/manage/equality.csv", staff, m.reportCSV)
-	r.GET("/api/v1/reports/equality", staff, m.apiReport)
+	r.GET("/api/v1/reports/equality", staff.OrScope(auth.ScopeReportsRead), m.apiReport)
 }

@@ -47,7 +47,7 @@ func (m *Module) Routes(r *auth.Routes) {
 	staff := auth.Roles(auth.RoleManager, auth.RoleAdmin)
 	r.GET("/manage/outcomes", staff, m.report)
 	r.GET("/manage/outcomes.csv", staff, m.reportCSV)
-	r.GET("/api/v1/reports/outcomes", staff, m.apiReport)
+	r.GET("/api/v1/reports/outcomes", staff.OrScope(auth.ScopeReportsRead), m.apiReport)
 	r.GET("/manage/follow-ups", staff, m.followUps)
 	r.GET("/manage/learners/:id/destinations", staff, m.learner)
 	r.POST("/manage/learners/:id/destinations", staff, m.recordDestination)
