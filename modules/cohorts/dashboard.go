@@ -20,6 +20,16 @@ func (s *Service) Cohorts(ctx context.Context, viewer *auth.User, f Filter) ([]C
 	if err != nil {
 		return nil, err
 	}
+	if f.Programme != "" {
+		// An unknown filter is not found, as on the reports.
+		ok, err := s.store.ProgrammeExists(ctx, f.Programme)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, apperr.New(apperr.NotFound, "There is no such programme")
+		}
+	}
 	return s.store.Cohorts(ctx, sc, f)
 }
 

@@ -150,6 +150,9 @@ type cohortJSON struct {
 	Name         string `json:"name"`
 	Programme    string `json:"programme"`
 	Organisation string `json:"organisation"`
+	// OrganisationID is null for the self-enrolment cohorts of open
+	// programmes, which no organisation runs.
+	OrganisationID *string `json:"organisation_id"`
 	StartsOn     string `json:"starts_on"`
 	EndsOn       string `json:"ends_on"`
 	Status       string `json:"status"`
@@ -159,7 +162,11 @@ type cohortJSON struct {
 }
 
 func (h *Handlers) cohortJSON(c *Cohort) cohortJSON {
-	return cohortJSON{ID: c.ID, Name: c.Name, Programme: c.ProgrammeSlug, Organisation: c.OrganisationName,
+	var org *string
+	if c.OrganisationID != "" {
+		org = &c.OrganisationID
+	}
+	return cohortJSON{ID: c.ID, Name: c.Name, Programme: c.ProgrammeSlug, Organisation: c.OrganisationName, OrganisationID: org,
 		StartsOn: c.StartsOn.Format(time.DateOnly), EndsOn: c.EndsOn.Format(time.DateOnly),
 		Status: c.Status(h.svc.Today()), Enrolled: c.Enrolled, Capacity: c.Capacity, Region: c.Region}
 }

@@ -182,3 +182,13 @@ func (s *Store) Organisations(ctx context.Context, sc auth.Scope) ([]organisatio
 	err := db.Conn(ctx, s.g).Raw("SELECT id, name FROM organisations WHERE "+cond+" ORDER BY lower(name)", args...).Scan(&out).Error
 	return out, err
 }
+
+// ProgrammeExists reports whether a programme has slug (content's table,
+// read only).
+func (s *Store) ProgrammeExists(ctx context.Context, slug string) (bool, error) {
+	var ok bool
+	if err := db.Conn(ctx, s.g).Raw("SELECT EXISTS (SELECT 1 FROM programmes WHERE slug = ?)", slug).Scan(&ok).Error; err != nil {
+		return false, fmt.Errorf("store: unable to look for programme %s: %w", slug, err)
+	}
+	return ok, nil
+}

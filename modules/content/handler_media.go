@@ -26,6 +26,7 @@ func (m *Handlers) apiUpload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Response().Header().Set("Location", "/media/"+med.ID)
 	return c.JSON(http.StatusCreated, map[string]any{"id": med.ID, "content_type": med.ContentType, "size": med.Size,
 		"kind": med.Kind, "url": "/media/" + med.ID})
 }

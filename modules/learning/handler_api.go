@@ -3,6 +3,7 @@ package learning
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -193,6 +194,7 @@ func (m *Module) apiStart(c echo.Context) error {
 	status := http.StatusOK
 	if added {
 		status = http.StatusCreated
+		c.Response().Header().Set("Location", "/api/v1/me/enrolments")
 	}
 	return c.JSON(status, enrolmentsJSON([]EnrolmentProgress{*e})[0])
 }
@@ -215,6 +217,16 @@ func (m *Module) apiAttempt(c echo.Context) error {
 			Message: `Send a JSON body like {"answers": {"QUESTION_ID": ["OPTION_ID"]}}`})
 	}
 	res, err := m.svc.SubmitAttempt(c.Request().Context(), auth.UserOf(c), c.Param("id"), body.Answers)
+	if e := apperr.As(err); err != nil && e.Kind == apperr.Invalid && len(e.Fields) > 0 {
+		// The page's fields are its form's ids ("q-ID"); an API client
+		// sent answers by question id, so name them that way.
+		api := *e
+		api.Fields = make([]apperr.FieldError, len(e.Fields))
+		for i, f := range e.Fields {
+			api.Fields[i] = apperr.FieldError{Field: "answers." + strings.TrimPrefix(f.Field, "q-"), Message: f.Message}
+		}
+		return &api
+	}
 	if err != nil {
 		return err
 	}

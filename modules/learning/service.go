@@ -410,8 +410,21 @@ func (s *Service) LearnerProgress(ctx context.Context, viewer *auth.User, learne
 		return nil, errNoLearner
 	}
 	ens, err := s.Enrolments(ctx, learnerID)
-	if err != nil || scope.All {
-		return ens, err
+	if err != nil {
+		return nil, err
+	}
+	if scope.All {
+		if len(ens) == 0 {
+			// Admins see everyone, so only nobody at all is not found.
+			exists, err := s.store.PersonExists(ctx, learnerID)
+			if err != nil {
+				return nil, err
+			}
+			if !exists {
+				return nil, errNoLearner
+			}
+		}
+		return ens, nil
 	}
 	var visible []EnrolmentProgress
 	for _, e := range ens {

@@ -200,3 +200,12 @@ func (s *Store) certificate(ctx context.Context, where string, args ...any) (*Ce
 	}
 	return &c, nil
 }
+
+// PersonExists reports whether anyone has id (identity's table, read only).
+func (s *Store) PersonExists(ctx context.Context, id string) (bool, error) {
+	var ok bool
+	if err := db.Conn(ctx, s.g).Raw("SELECT EXISTS (SELECT 1 FROM users WHERE id = ?)", id).Scan(&ok).Error; err != nil {
+		return false, fmt.Errorf("store: unable to look for person %s: %w", id, err)
+	}
+	return ok, nil
+}

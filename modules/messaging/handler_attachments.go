@@ -35,6 +35,8 @@ func (m *Module) apiSendFile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The message is read in its thread.
+	c.Response().Header().Set("Location", "/api/v1/mentorships/"+req.FormValue("mentorship")+"/messages")
 	return c.JSON(http.StatusCreated, map[string]any{"id": sent.ID, "status": sent.Status, "attachment": a})
 }
 

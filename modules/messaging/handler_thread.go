@@ -123,5 +123,7 @@ func (m *Module) apiSend(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The message is read in its thread.
+	c.Response().Header().Set("Location", "/api/v1/mentorships/"+c.Param("id")+"/messages")
 	return c.JSON(http.StatusCreated, sent)
 }
