@@ -153,12 +153,12 @@ type cohortJSON struct {
 	// OrganisationID is null for the self-enrolment cohorts of open
 	// programmes, which no organisation runs.
 	OrganisationID *string `json:"organisation_id"`
-	StartsOn     string `json:"starts_on"`
-	EndsOn       string `json:"ends_on"`
-	Status       string `json:"status"`
-	Enrolled     int    `json:"enrolled"`
-	Capacity     int    `json:"capacity"`
-	Region       string `json:"region"`
+	StartsOn       string  `json:"starts_on"`
+	EndsOn         string  `json:"ends_on"`
+	Status         string  `json:"status"`
+	Enrolled       int     `json:"enrolled"`
+	Capacity       int     `json:"capacity"`
+	Region         string  `json:"region"`
 }
 
 func (h *Handlers) cohortJSON(c *Cohort) cohortJSON {
