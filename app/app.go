@@ -126,7 +126,9 @@ type App struct {
 	Mentoring *mentoring.Service
 	Messaging *messaging.Service
 	// Live fans message changes out to this process's event streams.
-	Live  *messaging.Hub
+	Live *messaging.Hub
+	// Ready turns /readyz to 503 while the process shuts down.
+	Ready *server.Readiness
 	Media *storage.Health
 	// Metrics serves /metrics; cmd/onramp puts it on ONRAMP_METRICS_ADDR,
 	// never on the public address.
@@ -168,6 +170,8 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		MediaOrigins: mediaOrigins(cfg.StorageURL), BodyLimit: cfg.BodyLimit,
 		LargeBodyPaths: slices.Concat(content.UploadPaths, messaging.UploadPaths), LargeBodyLimit: fmt.Sprintf("%dM", content.MaxPackageMB+1),
 		AuthRate: cfg.AuthRateLimit, AuthBurst: cfg.AuthRateBurst, TrustedProxies: proxies, Pages: pages, Metrics: reg,
+		RequestTimeout: cfg.RequestTimeout, StreamPaths: messaging.StreamPaths, BodyTimeout: cfg.BodyTimeout,
+		UploadTimeout: cfg.UploadTimeout, MaxPerClient: cfg.MaxConnsPerClient,
 	})
 
 	queue, err := jobs.New(d, jobs.Options{Now: o.Now, PollInterval: o.JobPollInterval, TestOnly: o.JobsTestOnly})
@@ -184,7 +188,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	}
 	// The header's unread count: one indexed query per HTML page.
 	pages.OnPage(func(c echo.Context, v *render.Viewer) {
-		if u := auth.UserOf(c); u != nil {
+		if u := auth.UserOf(c); u != nil && !server.RenderingError(c) {
 			v.Unread, _ = notes.Unread(c.Request().Context(), u.ID)
 		}
 	})
@@ -221,7 +225,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	mentors.SetPeople(people)
 	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people,
 		Content: courses, Cohorts: groups, Learning: learn, Mentoring: mentors, Media: storage.NewHealth(files, o.MediaCheckInterval),
-		Metrics: server.MetricsHandler(reg), Notify: notes, Jobs: queue}
+		Metrics: server.MetricsHandler(reg), Notify: notes, Jobs: queue, Ready: &server.Readiness{}}
 	err = queue.Periodic(FollowUpRemindersJob, 24*time.Hour, func(ctx context.Context) error {
 		return outcomesModule.Service().NotifyDueFollowUps(ctx, notes)
 	})
@@ -255,9 +259,9 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	// static files, probes and the dev identity provider skip them. CSRF
 	// is checked per route, once the route's rule has admitted the caller.
 	noSession := []string{render.StaticPrefix, "/healthz", "/readyz", config.DevIssuerPath + "/"}
-	e.Use(skipping(noSession, echo.WrapMiddleware(sessions.LoadAndSave)), skipping(noSession, a.LoadUser))
+	e.Use(skipping(noSession, auth.LoadSessions(sessions)), skipping(noSession, a.LoadUser))
 
-	server.HealthRoutes(routes, d.Ping, a.Ready)
+	server.HealthRoutes(routes, app.Ready, d.Ping, a.Ready)
 	routes.GET(render.StaticPrefix+"*", auth.Public, static.Handle)
 	routes.GET("/favicon.ico", auth.Public, func(c echo.Context) error {
 		return c.Redirect(http.StatusMovedPermanently, static.URL("favicon.svg"))
