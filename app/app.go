@@ -19,6 +19,7 @@ import (
 	"onramp/app/db"
 	"onramp/app/devidp"
 	"onramp/app/jobs"
+	"onramp/app/pubsub"
 	"onramp/app/render"
 	"onramp/app/server"
 	"onramp/app/storage"
@@ -127,6 +128,8 @@ type App struct {
 	Messaging *messaging.Service
 	// Live fans message changes out to this process's event streams.
 	Live *messaging.Hub
+	// Notices is the process's one LISTEN connection (see pubsub).
+	Notices *pubsub.Listener
 	// Ready turns /readyz to 503 while the process shuts down.
 	Ready *server.Readiness
 	Media *storage.Health
@@ -240,7 +243,16 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	app.Messaging = messaging.NewService(d, mentors, mentors, messaging.Attachments{Files: files, MaxBytes: cfg.MaxFileMB << 20}, notes, auditLog, scanner, o.Now)
-	app.Live = messaging.NewHub(d.Pool.Config().ConnConfig.Copy())
+	// One LISTEN connection for the process: live messages wake event
+	// streams, content edits clear every replica's content cache.
+	app.Notices = pubsub.New(d.Pool.Config().ConnConfig.Copy())
+	app.Live = messaging.NewHub()
+	if err := app.Notices.Handle(messaging.Channel, app.Live.Notified); err != nil {
+		return nil, err
+	}
+	if err := app.Notices.Handle(content.Channel, courses.Catalogue().Notified); err != nil {
+		return nil, err
+	}
 	if err := queue.Periodic(MessagingEscalateJob, 15*time.Minute, app.Messaging.Escalate); err != nil {
 		return nil, err
 	}
@@ -330,15 +342,16 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 }
 
 // Start begins background work: discovering the identity provider,
-// watching the media store, listening for live messages (waiting up to
-// 5 s for the listener, so streams opened next miss nothing) and working
-// the job queue. Errors: the job queue's, such as its tables missing.
+// watching the media store, listening for live messages and content
+// edits (waiting up to 5 s for the listener, so streams opened next miss
+// nothing) and working the job queue. Errors: the job queue's, such as
+// its tables missing.
 func (a *App) Start(ctx context.Context) error {
 	a.Auth.Discover(ctx)
 	go a.Media.Run(ctx)
-	go a.Live.Run(ctx)
+	go a.Notices.Run(ctx)
 	select {
-	case <-a.Live.Ready():
+	case <-a.Notices.Ready():
 	case <-time.After(5 * time.Second):
 	}
 	return a.Jobs.Start(ctx)
