@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"onramp/app/auth"
 	"onramp/app/config"
@@ -85,7 +87,16 @@ const (
 	// removes messages older than ONRAMP_MESSAGE_RETENTION.
 	MessagingEscalateJob  = "messaging.escalate"
 	MessagingRetentionJob = "messaging.retention"
+	// StorageSweepJob aborts partial uploads left in the media store.
+	StorageSweepJob = "storage.sweep"
 )
+
+// UploadAbandonedAfter is how old a partial upload must be before the
+// storage sweep removes it: older than any upload still within its
+// budget, with an hour to spare.
+func UploadAbandonedAfter(cfg config.Config) time.Duration {
+	return cfg.UploadTimeout + cfg.RequestTimeout + time.Hour
+}
 
 // DefaultMessageRetention is how long messages are kept when
 // ONRAMP_MESSAGE_RETENTION is not set: seven years.
@@ -147,10 +158,14 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	if o.MediaCheckInterval == 0 {
 		o.MediaCheckInterval = 15 * time.Second
 	}
-	files, err := storage.Open(cfg.StorageURL, cfg.S3AccessKey, cfg.S3SecretKey)
+	store, err := storage.Open(cfg.StorageURL, cfg.S3AccessKey, cfg.S3SecretKey)
 	if err != nil {
 		return nil, err
 	}
+	// Everything uses the store through its health monitor, so the first
+	// failed call marks media unavailable, and every upload is recorded
+	// until it ends, so the sweep can abort what an outage cut short.
+	files := storage.NewHealth(storage.Track(store, d.Gorm, o.Now), o.MediaCheckInterval)
 	static, err := render.NewStatic(assets.Static)
 	if err != nil {
 		return nil, err
@@ -168,6 +183,14 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	reg := server.NewRegistry()
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "onramp_storage_up", Help: "1 while the media store answers, 0 from its first failed call until it answers again.",
+	}, func() float64 {
+		if files.OK() {
+			return 1
+		}
+		return 0
+	}))
 	e := server.New(server.Options{
 		HTTPS: cfg.SecureCookies(), FormTargets: []string{origin(cfg.OIDCIssuerURL)},
 		MediaOrigins: mediaOrigins(cfg.StorageURL), BodyLimit: cfg.BodyLimit,
@@ -227,7 +250,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	mentors.SetNews(outcomesModule.Service())
 	mentors.SetPeople(people)
 	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people,
-		Content: courses, Cohorts: groups, Learning: learn, Mentoring: mentors, Media: storage.NewHealth(files, o.MediaCheckInterval),
+		Content: courses, Cohorts: groups, Learning: learn, Mentoring: mentors, Media: files,
 		Metrics: server.MetricsHandler(reg), Notify: notes, Jobs: queue, Ready: &server.Readiness{}}
 	err = queue.Periodic(FollowUpRemindersJob, 24*time.Hour, func(ctx context.Context) error {
 		return outcomesModule.Service().NotifyDueFollowUps(ctx, notes)
@@ -236,6 +259,19 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	if err := queue.Periodic(MentoringSweepJob, time.Hour, mentors.Sweep); err != nil {
+		return nil, err
+	}
+	// Uploads cut short (the store or a replica died mid-upload) leave
+	// partial uploads behind; any older than the longest an upload may
+	// take are abandoned.
+	err = queue.Periodic(StorageSweepJob, time.Hour, func(ctx context.Context) error {
+		n, err := files.SweepIncomplete(ctx, o.Now().Add(-UploadAbandonedAfter(cfg)))
+		if n > 0 {
+			slog.InfoContext(ctx, "storage: removed abandoned partial uploads", "count", n)
+		}
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	scanner, err := detect.Default()
