@@ -403,4 +403,3 @@ func createdID(t *testing.T, c *testenv.Client, path string, form url.Values, pr
 	}
 	return id
 }
-
