@@ -82,7 +82,7 @@ func TestOneClientCannotHaveTooManyRequestsInFlight(t *testing.T) {
 		}
 	}
 	if status != http.StatusTooManyRequests || !strings.Contains(body, "Too many requests at once") {
-		t.Fatalf("a third request with two in flight: %d, want 429 saying why", status)
+		t.Fatalf("a third request with two in flight: %d, want 429 saying why: %s", status, body)
 	}
 	resp := c.Get("/readyz")
 	resp.Body.Close()
