@@ -83,10 +83,35 @@ func (rs *ruleSet) find(s string, words *wordIndex) []match {
 		if !r.needsMet(words) {
 			continue
 		}
-		for _, loc := range r.re.FindAllStringSubmatchIndex(s, -1) {
+		// A match that starts or ends inside a word ("d kill" in "shed
+		// kill", for an optional leading "d") is no match, but a later one
+		// may be: search again from the next byte, not after it. A rule
+		// anchored at the start of the text (<start>) cannot be searched
+		// from the middle of it, so it keeps the plain search.
+		if startAnchored(r.re.String()) {
+			for _, loc := range r.re.FindAllStringSubmatchIndex(s, -1) {
+				if loc[3] > loc[2] && wholeWords(s, loc[2], loc[3]) {
+					out = append(out, match{rule: r, start: loc[2], end: loc[3]})
+				}
+			}
+			continue
+		}
+		for pos := 0; pos <= len(s); {
+			loc := r.re.FindStringSubmatchIndex(s[pos:])
+			if loc == nil {
+				break
+			}
+			for k := range loc {
+				if loc[k] >= 0 {
+					loc[k] += pos
+				}
+			}
 			if loc[3] > loc[2] && wholeWords(s, loc[2], loc[3]) {
 				out = append(out, match{rule: r, start: loc[2], end: loc[3]})
+				pos = max(loc[1], loc[0]+1)
+				continue
 			}
+			pos = loc[0] + 1
 		}
 	}
 	return out
@@ -158,4 +183,20 @@ func indexView(s string) *wordIndex {
 		w.set[t.w] = true
 	}
 	return w
+}
+
+// startAnchored reports whether a regular expression has a ^ outside a
+// character class: it matches at the start of the text, which a search
+// from the middle would misread.
+func startAnchored(re string) bool {
+	for i := 0; i < len(re); i++ {
+		if re[i] == '\\' {
+			i++
+			continue
+		}
+		if re[i] == '^' && (i == 0 || re[i-1] != '[') {
+			return true
+		}
+	}
+	return false
 }
