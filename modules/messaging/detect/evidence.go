@@ -35,7 +35,7 @@ const cueThreshold = 3
 // work talk; bullying happens on courses and placements, so "the girls on
 // my course" is no excuse.
 var contextMatters = map[string]bool{"self_harm": true, "abuse": true, "neglect": true,
-	"homelessness": true, "grooming": true, "exploitation": true, "threat": true, "drugs": true}
+	"homelessness": true, "grooming": true, "exploitation": true, "threat": true, "drugs": true, "extremism": true}
 
 // anyCategory is the cue category that adds to the others: [cue disclosure].
 const anyCategory = "disclosure"
