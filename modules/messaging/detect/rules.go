@@ -42,7 +42,7 @@ func (rs *ruleSet) find(s string, words *wordIndex) []match {
 	if len(rs.rules) == 0 {
 		return nil
 	}
-	byWords := rs.words.find(words.toks)
+	byWords := rs.words.find(words)
 	var cand []int
 	seen := make(map[int]bool)
 	add := func(i int) {
@@ -85,7 +85,7 @@ func (rs *ruleSet) find(s string, words *wordIndex) []match {
 		}
 		// A match that starts or ends inside a word ("d kill" in "shed
 		// kill", for an optional leading "d") is no match, but a later one
-		// may be: search again from the next byte, not after it. A rule
+		// may be: search again from the next word, not after the match. A rule
 		// anchored at the start of the text (<start>) cannot be searched
 		// from the middle of it, so it keeps the plain search.
 		if startAnchored(r.re.String()) {
@@ -111,7 +111,11 @@ func (rs *ruleSet) find(s string, words *wordIndex) []match {
 				pos = max(loc[1], loc[0]+1)
 				continue
 			}
-			pos = loc[0] + 1
+			// Go on from the next word: a match must start at one.
+			pos = loc[2] + 1
+			for pos < len(s) && isWordByte(s[pos]) && isWordByte(s[pos-1]) {
+				pos++
+			}
 		}
 	}
 	return out
