@@ -158,10 +158,24 @@ func (d *Detector) cueReasons(v *view, words *wordIndex, cues []match, allowed [
 // it is about the sender or the reader, not the news or a course.
 func (d *Detector) framed(s string, i, j int) bool {
 	start, end := sentence(s, i, j)
-	for _, w := range strings.FieldsFunc(s[start:end], func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') }) {
-		if d.framing[w] {
+	for k, w := range strings.FieldsFunc(s[start:end], func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') }) {
+		if d.framing[w] || k == 0 && proDrop[w] {
 			return true
 		}
 	}
 	return false
 }
+
+// proDrop are the words a text-speak sentence about oneself starts with
+// when it leaves out the "I": "been kipping on night buses", "feel like
+// imma do something stupid", "cant stop thinking about it". They are
+// looked up in the words view, where repeated letters are written once.
+var proDrop = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`been feel feeling felt cant got gotta gonna wanna imma ima kipping
+		sleeping staying stayed slept tried thinking keep kept havent aint dont didnt wish hate need
+		lost still just`) {
+		m[dedupe(w)] = true
+	}
+	return m
+}()
