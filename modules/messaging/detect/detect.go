@@ -75,6 +75,10 @@ type Detector struct {
 	handleStop, publicNumbers    map[string]bool
 	publicPrefixes, allowDomains []string
 	shapes                       *shapes
+
+	// model is the learned concern layer after the rules (model.go); nil
+	// when switched off.
+	model *concernModel
 }
 
 // New builds a detector from the embedded lists merged with the file at
@@ -84,13 +88,32 @@ func New(extraPath string) (*Detector, error) {
 	if err != nil {
 		return nil, err
 	}
-	return compile(raw)
+	d, err := compile(raw)
+	if err != nil {
+		return nil, err
+	}
+	if d.model, err = loadModel(); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // FromEnv builds a detector from the embedded lists merged with the file
-// named by ONRAMP_SAFEGUARDING_LISTS, if set.
+// named by ONRAMP_SAFEGUARDING_LISTS, if set, with the concern model unless
+// ONRAMP_SAFEGUARDING_MODEL is off.
 func FromEnv() (*Detector, error) {
-	return New(os.Getenv(ListsEnv))
+	wanted, err := modelWanted()
+	if err != nil {
+		return nil, err
+	}
+	d, err := New(os.Getenv(ListsEnv))
+	if err != nil {
+		return nil, err
+	}
+	if !wanted {
+		d.model = nil
+	}
+	return d, nil
 }
 
 var (
@@ -150,6 +173,8 @@ func (d *Detector) Scan(text string) Result {
 		reasons = append(reasons, d.topicReasons(&words, ws, topics, allowed)...)
 		reasons = append(reasons, d.cueReasons(&words, ws, cues, allowed)...)
 	}
+	// The learned layer, for concerns the rules did not see (model.go).
+	reasons = append(reasons, d.modelReasons(&words, ws, reasons)...)
 	return result(text, reasons)
 }
 

@@ -1,0 +1,342 @@
+package detect
+
+import (
+	"bufio"
+	"bytes"
+	_ "embed"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// The concern model is a second, learned layer after the rules. Concern
+// is written in endlessly varied ways ("sofa surfing at my mates", "he
+// buys me stuff and picks me up from college"), and phrase lists miss
+// most of the ways nobody thought of. The model is a logistic regression
+// over the words, word pairs and character 3-5-grams of the words view
+// (the same normalised text the phrases are matched in, so look-alike
+// letters, spelt-out letters and repeated letters are already undone).
+//
+// It only adds: a message the rules did not call a concern is one when
+// the model's probability reaches the threshold in model.txt, with a
+// reason of rule "model_concern" over the words that weighed most. The
+// weights are trained offline from the labelled corpora in testdata by
+// model_train_test.go (see the go:generate line below) and embedded.
+// ONRAMP_SAFEGUARDING_MODEL=off switches the layer off.
+
+//go:generate go test -run ^TestTrainConcernModel$ -count=1 . -args -train
+
+// ModelEnv names the environment variable that switches the concern model
+// off ("off"); unset or "on" keeps it on.
+const ModelEnv = "ONRAMP_SAFEGUARDING_MODEL"
+
+// ModelRule is the Rule of a reason the concern model gave.
+const ModelRule = "model_concern"
+
+//go:embed model.txt
+var modelFile []byte
+
+// Feature kinds; each is scaled by 1/sqrt(its count in the message) so a
+// long message does not score high just for being long.
+const (
+	kindWord = iota
+	kindPair
+	kindChar
+	kindSkip
+	numKinds
+)
+
+var kindPrefix = [numKinds]string{"w:", "p:", "c:", "s:"}
+
+// maxCharGramWord is the longest word whose character n-grams count;
+// longer "words" are pasted links or keyboard mashing.
+const maxCharGramWord = 30
+
+// concernModel is a loaded weights file.
+type concernModel struct {
+	bias      float64
+	threshold float64
+	scale     [numKinds]float64
+	weights   map[uint64]float32 // featureHash -> weight
+}
+
+// parseModel reads a weights file: "threshold P", "bias B", "scale W P C"
+// and then one "FEATURE WEIGHT" per line; # starts a comment line.
+func parseModel(data []byte) (*concernModel, error) {
+	m := &concernModel{weights: map[uint64]float32{}}
+	seen := map[string]bool{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) == 0 {
+			continue
+		}
+		bad := func() error { return fmt.Errorf("model.txt:%d: cannot read %q", n, line) }
+		nums := make([]float64, 0, 3)
+		for _, s := range f[1:] {
+			x, err := strconv.ParseFloat(s, 64)
+			if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+				return nil, bad()
+			}
+			nums = append(nums, x)
+		}
+		switch {
+		case f[0] == "threshold" && len(nums) == 1:
+			m.threshold = nums[0]
+		case f[0] == "bias" && len(nums) == 1:
+			m.bias = nums[0]
+		case f[0] == "scale" && len(nums) == numKinds:
+			copy(m.scale[:], nums)
+		case len(nums) == 1 && len(f[0]) > 2:
+			kind := -1
+			for k, p := range kindPrefix {
+				if strings.HasPrefix(f[0], p) {
+					kind = k
+				}
+			}
+			if kind < 0 {
+				return nil, bad()
+			}
+			m.weights[featureHash(kind, []byte(f[0][2:]))] = float32(nums[0])
+		default:
+			return nil, bad()
+		}
+		seen[f[0]] = true
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if !seen["threshold"] || !seen["bias"] || !seen["scale"] || len(m.weights) == 0 {
+		return nil, fmt.Errorf("model.txt: needs threshold, bias, scale and weights")
+	}
+	return m, nil
+}
+
+// featureHash is FNV-1a of the feature's kind and bytes.
+func featureHash(kind int, f []byte) uint64 {
+	h := uint64(14695981039346656037)
+	h ^= uint64(kind + 1)
+	h *= 1099511628211
+	for _, c := range f {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
+
+// featureFold is how a byte of a word reads in a feature: digits are all
+// one digit, so "16" and "17" (ages) weigh alike.
+func featureFold(c byte) byte {
+	if c >= '0' && c <= '9' {
+		return '0'
+	}
+	return c
+}
+
+// eachFeature calls emit for every feature of the words toks of the view
+// text s: the feature's kind, its bytes (valid only during the call) and
+// the first and last word it came from. buf is scratch space, returned
+// for reuse.
+func eachFeature(s string, toks []tok, buf []byte, emit func(kind int, f []byte, first, last int)) []byte {
+	for i, t := range toks {
+		buf = appendFolded(buf[:0], t.w)
+		emit(kindWord, buf, i, i)
+		if i+1 < len(toks) && !strings.ContainsAny(s[t.end:toks[i+1].start], ".!?;") {
+			buf = append(appendFolded(buf[:0], t.w), '_')
+			buf = appendFolded(buf, toks[i+1].w)
+			emit(kindPair, buf, i, i+1)
+			if i+2 < len(toks) && !strings.ContainsAny(s[toks[i+1].end:toks[i+2].start], ".!?;") {
+				buf = append(appendFolded(buf[:0], t.w), '_', '_')
+				buf = appendFolded(buf, toks[i+2].w)
+				emit(kindSkip, buf, i, i+2)
+			}
+		}
+		if len(t.w) > maxCharGramWord {
+			continue
+		}
+		// The word between boundary marks, so "_kil" says "kil" starts it.
+		buf = append(appendFolded(append(buf[:0], '_'), t.w), '_')
+		word := len(buf)
+		for n := 3; n <= 5; n++ {
+			for j := 0; j+n <= word; j++ {
+				buf = append(buf[:word], buf[j:j+n]...)
+				emit(kindChar, buf[word:], i, i)
+			}
+		}
+	}
+	return buf
+}
+
+func appendFolded(b []byte, w string) []byte {
+	for i := 0; i < len(w); i++ {
+		b = append(b, featureFold(w[i]))
+	}
+	return b
+}
+
+// kindCounts counts the features of each kind in a message.
+func kindCounts(toks []tok, s string) [numKinds]int {
+	var n [numKinds]int
+	for i, t := range toks {
+		n[kindWord]++
+		if i+1 < len(toks) && !strings.ContainsAny(s[t.end:toks[i+1].start], ".!?;") {
+			n[kindPair]++
+			if i+2 < len(toks) && !strings.ContainsAny(s[toks[i+1].end:toks[i+2].start], ".!?;") {
+				n[kindSkip]++
+			}
+		}
+		if l := len(t.w) + 2; len(t.w) <= maxCharGramWord {
+			for k := 3; k <= 5; k++ {
+				n[kindChar] += max(0, l-k+1)
+			}
+		}
+	}
+	return n
+}
+
+// kindScales are the factors each kind's weights are multiplied by in a
+// message with counts n.
+func (m *concernModel) kindScales(n [numKinds]int) [numKinds]float64 {
+	var out [numKinds]float64
+	for k := range out {
+		if n[k] > 0 {
+			out[k] = m.scale[k] / math.Sqrt(float64(n[k]))
+		}
+	}
+	return out
+}
+
+// probability is the model's probability that the message whose words
+// view is s, with words toks, is a concern.
+func (m *concernModel) probability(s string, toks []tok) float64 {
+	if len(toks) == 0 {
+		return 0
+	}
+	scales := m.kindScales(kindCounts(toks, s))
+	z := m.bias
+	var buf [2 * (maxCharGramWord + 2)]byte
+	eachFeature(s, toks, buf[:0], func(kind int, f []byte, _, _ int) {
+		if w, ok := m.weights[featureHash(kind, f)]; ok {
+			z += scales[kind] * float64(w)
+		}
+	})
+	return 1 / (1 + math.Exp(-z))
+}
+
+// strongestSpan returns the bytes of s (words toks) that weighed most
+// towards a concern: the sentence whose words add up to the most, and in
+// it the run of words adding up to the most. Each feature's weight is
+// shared among the words it came from.
+func (m *concernModel) strongestSpan(s string, toks []tok) (int, int) {
+	if len(toks) == 0 {
+		return 0, len(s)
+	}
+	scales := m.kindScales(kindCounts(toks, s))
+	score := make([]float64, len(toks))
+	eachFeature(s, toks, nil, func(kind int, f []byte, first, last int) {
+		if w, ok := m.weights[featureHash(kind, f)]; ok {
+			c := scales[kind] * float64(w) / float64(last-first+1)
+			for i := first; i <= last; i++ {
+				score[i] += c
+			}
+		}
+	})
+	// The sentence with the highest total.
+	bestSum, bestFirst, bestLast := math.Inf(-1), 0, len(toks)-1
+	for first := 0; first < len(toks); {
+		last := first
+		for last+1 < len(toks) && !strings.ContainsAny(s[toks[last].end:toks[last+1].start], ".!?;") {
+			last++
+		}
+		sum := 0.0
+		for i := first; i <= last; i++ {
+			sum += score[i]
+		}
+		if sum > bestSum {
+			bestSum, bestFirst, bestLast = sum, first, last
+		}
+		first = last + 1
+	}
+	// In it, the few words in a row that add up to the most, less any
+	// word at either end that counted against.
+	n := min(maxSpanWords, bestLast-bestFirst+1)
+	top, topFirst := math.Inf(-1), bestFirst
+	for first := bestFirst; first+n-1 <= bestLast; first++ {
+		sum := 0.0
+		for i := first; i < first+n; i++ {
+			sum += score[i]
+		}
+		if sum > top {
+			top, topFirst = sum, first
+		}
+	}
+	topLast := topFirst + n - 1
+	for topLast-topFirst >= minSpanWords {
+		switch {
+		case score[topFirst] <= 0 && score[topFirst] <= score[topLast]:
+			topFirst++
+		case score[topLast] <= 0:
+			topLast--
+		default:
+			return toks[topFirst].start, toks[topLast].end
+		}
+	}
+	return toks[topFirst].start, toks[topLast].end
+}
+
+// A model reason shows maxSpanWords words in a row, fewer when those at
+// the ends counted against a concern, but not fewer than minSpanWords.
+const (
+	maxSpanWords = 7
+	minSpanWords = 3
+)
+
+// modelReasons is the concern model's reason for a message the rules did
+// not call a concern, or nil.
+func (d *Detector) modelReasons(v *view, words *wordIndex, reasons []Reason) []Reason {
+	if d.model == nil {
+		return nil
+	}
+	for _, r := range reasons {
+		if r.Label == Concern {
+			return nil
+		}
+	}
+	if d.model.probability(v.s, words.toks) < d.model.threshold {
+		return nil
+	}
+	i, j := d.model.strongestSpan(v.s, words.toks)
+	s, e := v.orig(i, j)
+	return []Reason{{Label: Concern, Rule: ModelRule, Start: s, End: e}}
+}
+
+var (
+	embeddedOnce  sync.Once
+	embeddedModel *concernModel
+	embeddedErr   error
+)
+
+// loadModel reads the embedded weights, once.
+func loadModel() (*concernModel, error) {
+	embeddedOnce.Do(func() { embeddedModel, embeddedErr = parseModel(modelFile) })
+	return embeddedModel, embeddedErr
+}
+
+// modelWanted reads ModelEnv: whether the concern model is on.
+func modelWanted() (bool, error) {
+	switch v := os.Getenv(ModelEnv); strings.ToLower(v) {
+	case "", "on":
+		return true, nil
+	case "off":
+		return false, nil
+	default:
+		return false, fmt.Errorf("%s is %q: use on or off", ModelEnv, v)
+	}
+}

@@ -1,0 +1,212 @@
+package detect
+
+import (
+	"strings"
+	"testing"
+)
+
+func rulesOnly(t testing.TB) *Detector {
+	t.Helper()
+	d := defaultDetector(t)
+	d.model = nil
+	return d
+}
+
+func TestEmbeddedModelLoads(t *testing.T) {
+	m, err := parseModel(modelFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.threshold <= 0 || m.threshold >= 1 || len(m.weights) < 1000 {
+		t.Fatalf("threshold %g, %d weights: not a trained model", m.threshold, len(m.weights))
+	}
+	if defaultDetector(t).model == nil {
+		t.Fatal("New left the model out")
+	}
+}
+
+// modelReason is the model's reason for text as if the rules had found
+// nothing, or nil: the model is tested apart from the lists, which change.
+func modelReason(d *Detector, text string) []Reason {
+	words := wordsView(normalise(text))
+	return d.modelReasons(&words, indexView(words.s), nil)
+}
+
+// Messages written for this test, not taken from any corpus.
+func TestModelFlagsObviousConcerns(t *testing.T) {
+	d := defaultDetector(t)
+	for _, text := range []string{
+		"my step dad locks the fridge at night and i only eat what my mates give me at college",
+		"this older guy i met online keeps sending me money and says i can stay at his flat whenever",
+		"Nobody needs to know we've been chatting every night",
+		"the girls on my course keep posting pics of me and laughing, nobody sits with me",
+		"been sleeping in the car for a week since my mum kicked me out",
+		"you looked really pretty in your profile pic, bet the boys at college love you",
+	} {
+		r := modelReason(d, text)
+		if len(r) != 1 {
+			t.Errorf("model reasons for %q: %+v, want one", text, r)
+			continue
+		}
+		if r[0].Rule != ModelRule || r[0].Label != Concern || len(strings.Fields(text[r[0].Start:r[0].End])) < minSpanWords {
+			t.Errorf("model reason for %q: %+v, want a model_concern over a few words", text, r[0])
+		}
+	}
+}
+
+func TestModelLeavesNormalMessagesAlone(t *testing.T) {
+	d := defaultDetector(t)
+	for _, text := range []string{
+		"thanks for the mock interview, the STAR answers make loads more sense now",
+		"my placement starts monday on the stroke ward, 7:30 till 8, bit nervous but excited",
+		"Well done on passing the moving and handling course! Next we could look at your personal statement.",
+		"the bus was late again so i missed the start of the lesson on infection control",
+		"is it normal to feel tired after a run of night shifts? i slept till 3pm",
+	} {
+		if r := modelReason(d, text); r != nil {
+			t.Errorf("model reasons for %q: %+v, want none", text, r)
+		}
+		if r := d.Scan(text); r.Flagged() {
+			t.Errorf("Scan(%q) = %v %+v, want nothing", text, r.Labels, r.Reasons)
+		}
+	}
+}
+
+// Scan asks the model only when the rules found no concern, and then adds
+// its reason.
+func TestScanAddsTheModelAfterTheRules(t *testing.T) {
+	rules, d := rulesOnly(t), defaultDetector(t)
+	missed := "Nobody needs to know we've been chatting every night"
+	if rules.Scan(missed).Has(Concern) {
+		t.Fatalf("the rules now flag %q: pick a concern they miss for this test", missed)
+	}
+	r := d.Scan(missed)
+	if !r.Has(Concern) || r.Reasons[len(r.Reasons)-1].Rule != ModelRule {
+		t.Fatalf("Scan(%q) = %+v, want the model's concern", missed, r)
+	}
+	found := "I want to kill myself"
+	for _, reason := range d.Scan(found).Reasons {
+		if reason.Rule == ModelRule {
+			t.Fatalf("Scan(%q) has a model reason %+v besides the rules' own", found, reason)
+		}
+	}
+}
+
+func TestModelReasonShowsTheWordsThatWeighedMost(t *testing.T) {
+	text := "Hiya! Interview went fine I think, they asked about teamwork. Also my mum's new boyfriend keeps coming in my room at night when she's asleep. Anyway what should I wear on Friday?"
+	r := modelReason(defaultDetector(t), text)
+	if len(r) != 1 {
+		t.Fatalf("model reasons %+v, want one", r)
+	}
+	got := text[r[0].Start:r[0].End]
+	worrying := "my mum's new boyfriend keeps coming in my room at night when she's asleep"
+	if !strings.Contains(worrying, got) {
+		t.Errorf("reason covers %q, want words of %q", got, worrying)
+	}
+	t.Logf("reason: %q", got)
+}
+
+func TestModelIsSwitchedOffByTheEnvironment(t *testing.T) {
+	text := "Nobody needs to know we've been chatting every night"
+	t.Setenv(ModelEnv, "off")
+	d, err := FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.model != nil || d.Scan(text).Has(Concern) {
+		t.Fatalf("%s=off still uses the model", ModelEnv)
+	}
+	t.Setenv(ModelEnv, "on")
+	if d, err = FromEnv(); err != nil || !d.Scan(text).Has(Concern) {
+		t.Fatalf("%s=on: err %v, model not used", ModelEnv, err)
+	}
+	t.Setenv(ModelEnv, "maybe")
+	if _, err := FromEnv(); err == nil || !strings.Contains(err.Error(), ModelEnv) {
+		t.Fatalf("%s=maybe: error %v, want one naming the setting", ModelEnv, err)
+	}
+}
+
+func TestModelFileErrorsAreReported(t *testing.T) {
+	for _, body := range []string{
+		"",
+		"threshold 0.5\nbias 0\nscale 1 1 1 1\n",
+		"threshold 0.5\nbias 0\nscale 1 1 1 1\nx:word 1\n",
+		"threshold 0.5\nbias 0\nscale 1 1 1 1\nw:word NaN\n",
+		"threshold 0.5\nbias 0\nscale 1 1\nw:word 1\n",
+	} {
+		if _, err := parseModel([]byte(body)); err == nil {
+			t.Errorf("parseModel(%q) read it", body)
+		}
+	}
+}
+
+// The scan cost of the model: compare with BenchmarkScanTypicalMessage,
+// which runs rules and model.
+func BenchmarkScanTypicalMessageRulesOnly(b *testing.B) {
+	d := rulesOnly(b)
+	msgs := typicalMessages()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d.Scan(msgs[i%len(msgs)])
+	}
+}
+
+func BenchmarkScanTypicalMessageRulesAndModel(b *testing.B) {
+	d := defaultDetector(b)
+	msgs := typicalMessages()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d.Scan(msgs[i%len(msgs)])
+	}
+}
+
+// Every message of the writers' corpora in turn: the mix of lengths and of
+// flagged and normal messages a real day brings.
+func BenchmarkScanCorpusRulesOnly(b *testing.B) { benchmarkCorpus(b, rulesOnly(b)) }
+
+func BenchmarkScanCorpusRulesAndModel(b *testing.B) { benchmarkCorpus(b, defaultDetector(b)) }
+
+func benchmarkCorpus(b *testing.B, d *Detector) {
+	var msgs []string
+	for _, f := range writerCorpora {
+		for _, m := range readCorpus(b, f) {
+			msgs = append(msgs, m.Text)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d.Scan(msgs[i%len(msgs)])
+	}
+}
+
+func typicalMessages() []string {
+	return []string{
+		"hiya, just finished lesson 4 on infection control! the interview at the royal is on thursday at 10:30, band 3 HCA, 7 till 7 shifts. any tips for the values questions? im so nervous lol 😬",
+		"Great work! For values questions, use STAR: situation, task, action, result. Arrive 15 minutes early, bring your passport, and have two examples of compassion ready. You've got this.",
+		"honestly feeling a bit rubbish today, applied for 6 jobs on nhs jobs and heard nothing back. my mum says keep going. is it normal to wait this long? the ref was 338-HCA-0917-24",
+	}
+}
+
+// The model's own share of a scan: its features and weights over words
+// the rules have already found.
+func BenchmarkModelProbabilityTypicalMessage(b *testing.B) {
+	m := defaultDetector(b).model
+	type prepared struct {
+		s    string
+		toks []tok
+	}
+	var msgs []prepared
+	for _, text := range typicalMessages() {
+		words := wordsView(normalise(text))
+		msgs = append(msgs, prepared{words.s, indexView(words.s).toks})
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p := msgs[i%len(msgs)]
+		m.probability(p.s, p.toks)
+	}
+}
