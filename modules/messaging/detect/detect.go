@@ -100,9 +100,9 @@ func New(extraPath string) (*Detector, error) {
 
 // FromEnv builds a detector from the embedded lists merged with the file
 // named by ONRAMP_SAFEGUARDING_LISTS, if set, with the concern model unless
-// ONRAMP_SAFEGUARDING_MODEL is off.
+// ONRAMP_SAFEGUARDING_MODEL is off (or at the threshold it gives).
 func FromEnv() (*Detector, error) {
-	wanted, err := modelWanted()
+	on, threshold, err := modelSetting()
 	if err != nil {
 		return nil, err
 	}
@@ -110,8 +110,13 @@ func FromEnv() (*Detector, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !wanted {
+	switch {
+	case !on:
 		d.model = nil
+	case threshold > 0:
+		m := *d.model
+		m.threshold = threshold
+		d.model = &m
 	}
 	return d, nil
 }

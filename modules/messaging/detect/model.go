@@ -30,7 +30,9 @@ import (
 //go:generate go test -run ^TestTrainConcernModel$ -count=1 . -args -train
 
 // ModelEnv names the environment variable that switches the concern model
-// off ("off"); unset or "on" keeps it on.
+// off ("off"), or sets its threshold (a probability such as "0.7": lower
+// flags more concerns and more normal messages); unset or "on" keeps it on
+// at the threshold in model.txt.
 const ModelEnv = "ONRAMP_SAFEGUARDING_MODEL"
 
 // ModelRule is the Rule of a reason the concern model gave.
@@ -329,14 +331,19 @@ func loadModel() (*concernModel, error) {
 	return embeddedModel, embeddedErr
 }
 
-// modelWanted reads ModelEnv: whether the concern model is on.
-func modelWanted() (bool, error) {
-	switch v := os.Getenv(ModelEnv); strings.ToLower(v) {
+// modelSetting reads ModelEnv: whether the concern model is on and, when
+// the setting is a probability, the threshold to use instead of the one in
+// model.txt (0 when none).
+func modelSetting() (on bool, threshold float64, err error) {
+	v := strings.TrimSpace(os.Getenv(ModelEnv))
+	switch strings.ToLower(v) {
 	case "", "on":
-		return true, nil
+		return true, 0, nil
 	case "off":
-		return false, nil
-	default:
-		return false, fmt.Errorf("%s is %q: use on or off", ModelEnv, v)
+		return false, 0, nil
 	}
+	if p, err := strconv.ParseFloat(v, 64); err == nil && p > 0 && p < 1 {
+		return true, p, nil
+	}
+	return false, 0, fmt.Errorf("%s is %q: use on, off, or a threshold between 0 and 1 such as 0.7", ModelEnv, v)
 }

@@ -120,6 +120,13 @@ func TestModelIsSwitchedOffByTheEnvironment(t *testing.T) {
 	if d, err = FromEnv(); err != nil || !d.Scan(text).Has(Concern) {
 		t.Fatalf("%s=on: err %v, model not used", ModelEnv, err)
 	}
+	t.Setenv(ModelEnv, "0.999")
+	if d, err = FromEnv(); err != nil || d.model.threshold != 0.999 || d.Scan(text).Has(Concern) {
+		t.Fatalf("%s=0.999: err %v, threshold not used", ModelEnv, err)
+	}
+	if m, _ := loadModel(); m.threshold == 0.999 {
+		t.Fatal("the threshold setting changed the shared embedded model")
+	}
 	t.Setenv(ModelEnv, "maybe")
 	if _, err := FromEnv(); err == nil || !strings.Contains(err.Error(), ModelEnv) {
 		t.Fatalf("%s=maybe: error %v, want one naming the setting", ModelEnv, err)

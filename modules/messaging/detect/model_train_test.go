@@ -437,6 +437,9 @@ func TestTrainConcernModel(t *testing.T) {
 			}
 		}
 		threshold = chooseThreshold(ps, pooled, *budgetFlag)
+		if *showFlag {
+			logCurve(t, ps, pooled)
+		}
 		t.Logf("lambda %g posweight %g mindf %d scales %v budget %g: threshold %.4f",
 			*lambdaFlag, *posWFlag, *minDFFlag, scales, *budgetFlag, threshold)
 		var allRules, allBoth figures
@@ -520,4 +523,40 @@ func writeModel(path string, tr trained, ft *featureTable, threshold float64) er
 		fmt.Fprintf(&b, "%s %.4g\n", f.name, f.w)
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// logCurve reports, for a range of thresholds, the pooled left-out concern
+// recall of rules+model and the normal messages the model adds, overall
+// and for the writer it adds most for.
+func logCurve(t *testing.T, ps []float64, exs []*example) {
+	for _, th := range []float64{0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95} {
+		var tp, pos, normals, added int
+		perFile := map[string][2]int{}
+		for i, e := range exs {
+			flagged := ps[i] >= th && !e.ruleConcern
+			if e.y {
+				pos++
+				if e.ruleConcern || flagged {
+					tp++
+				}
+			}
+			if e.normal {
+				normals++
+				c := perFile[e.file]
+				c[1]++
+				if flagged && !e.ruleFlagged {
+					added++
+					c[0]++
+				}
+				perFile[e.file] = c
+			}
+		}
+		worst, worstFile := 0.0, ""
+		for f, c := range perFile {
+			if r := ratio(c[0], c[1]); r > worst {
+				worst, worstFile = r, f
+			}
+		}
+		t.Logf("threshold %.2f: recall %.3f, normals added %.3f, most %.3f (%s)", th, ratio(tp, pos), ratio(added, normals), worst, worstFile)
+	}
 }
