@@ -76,9 +76,9 @@ type Detector struct {
 	publicPrefixes, allowDomains []string
 	shapes                       *shapes
 
-	// model is the learned concern layer after the rules (model.go); nil
-	// when switched off.
-	model *concernModel
+	// models are the learned layer after the rules (model.go); none when
+	// switched off.
+	models []*textModel
 }
 
 // New builds a detector from the embedded lists merged with the file at
@@ -92,7 +92,7 @@ func New(extraPath string) (*Detector, error) {
 	if err != nil {
 		return nil, err
 	}
-	if d.model, err = loadModel(); err != nil {
+	if d.models, err = loadModels(); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -110,13 +110,20 @@ func FromEnv() (*Detector, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case !on:
-		d.model = nil
-	case threshold > 0:
-		m := *d.model
-		m.threshold = threshold
-		d.model = &m
+	if !on {
+		d.models = nil
+	}
+	if threshold > 0 {
+		models := make([]*textModel, len(d.models))
+		for i, m := range d.models {
+			if m.label == Concern {
+				copied := *m
+				copied.threshold = threshold
+				m = &copied
+			}
+			models[i] = m
+		}
+		d.models = models
 	}
 	return d, nil
 }
@@ -178,7 +185,7 @@ func (d *Detector) Scan(text string) Result {
 		reasons = append(reasons, d.topicReasons(&words, ws, topics, allowed)...)
 		reasons = append(reasons, d.cueReasons(&words, ws, cues, allowed)...)
 	}
-	// The learned layer, for concerns the rules did not see (model.go).
+	// The learned layer, for what the rules did not see (model.go).
 	reasons = append(reasons, d.modelReasons(&words, ws, reasons)...)
 	return result(text, reasons)
 }

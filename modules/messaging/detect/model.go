@@ -12,34 +12,44 @@ import (
 	"sync"
 )
 
-// The concern model is a second, learned layer after the rules. Concern
-// is written in endlessly varied ways ("sofa surfing at my mates", "he
-// buys me stuff and picks me up from college"), and phrase lists miss
-// most of the ways nobody thought of. The model is a logistic regression
+// The models are a second, learned layer after the rules. Concern is
+// written in endlessly varied ways ("sofa surfing at my mates", "he buys
+// me stuff and picks me up from college"), and so are invitations to move
+// elsewhere ("we could chat somewhere the platform doesnt log"); phrase
+// lists miss most of the ways nobody thought of. Each label has a model, a
+// logistic regression
 // over the words, word pairs and character 3-5-grams of the words view
 // (the same normalised text the phrases are matched in, so look-alike
 // letters, spelt-out letters and repeated letters are already undone).
 //
-// It only adds: a message the rules did not call a concern is one when
-// the model's probability reaches the threshold in model.txt, with a
-// reason of rule "model_concern" over the words that weighed most. The
-// weights are trained offline from the labelled corpora in testdata by
+// A model only adds: a message the rules did not give its label gets it
+// when the model's probability reaches the threshold in its weights file
+// (model_concern.txt, model_contact.txt), with a reason of rule
+// "model_concern" or "model_contact" over the words that weighed most.
+// The weights are trained offline from the labelled corpora in testdata by
 // model_train_test.go (see the go:generate line below) and embedded.
 // ONRAMP_SAFEGUARDING_MODEL=off switches the layer off.
 
-//go:generate go test -run ^TestTrainConcernModel$ -count=1 . -args -train
+//go:generate go test -run ^TestTrainModels$ -count=1 . -args -train
 
-// ModelEnv names the environment variable that switches the concern model
-// off ("off"), or sets its threshold (a probability such as "0.7": lower
-// flags more concerns and more normal messages); unset or "on" keeps it on
-// at the threshold in model.txt.
+// ModelEnv names the environment variable that switches the models off
+// ("off"), or sets the concern model's threshold (a probability such as
+// "0.7": lower flags more concerns and more normal messages); unset or
+// "on" keeps them on at the thresholds in their weights files.
 const ModelEnv = "ONRAMP_SAFEGUARDING_MODEL"
 
-// ModelRule is the Rule of a reason the concern model gave.
-const ModelRule = "model_concern"
+// The Rule of a reason the concern or the contact details model gave.
+const (
+	ModelConcernRule = "model_concern"
+	ModelContactRule = "model_contact"
+)
 
-//go:embed model.txt
-var modelFile []byte
+var (
+	//go:embed model_concern.txt
+	concernModelFile []byte
+	//go:embed model_contact.txt
+	contactModelFile []byte
+)
 
 // Feature kinds; each is scaled by 1/sqrt(its count in the message) so a
 // long message does not score high just for being long.
@@ -57,18 +67,21 @@ var kindPrefix = [numKinds]string{"w:", "p:", "c:", "s:"}
 // longer "words" are pasted links or keyboard mashing.
 const maxCharGramWord = 30
 
-// concernModel is a loaded weights file.
-type concernModel struct {
+// textModel is a loaded weights file.
+type textModel struct {
+	label     string // Concern or ContactDetails
+	rule      string
 	bias      float64
 	threshold float64
 	scale     [numKinds]float64
 	weights   map[uint64]float32 // featureHash -> weight
 }
 
-// parseModel reads a weights file: "threshold P", "bias B", "scale W P C"
-// and then one "FEATURE WEIGHT" per line; # starts a comment line.
-func parseModel(data []byte) (*concernModel, error) {
-	m := &concernModel{weights: map[uint64]float32{}}
+// parseModel reads the weights file name: "label L", "threshold P", "bias
+// B", "scale W P C S" and then one "FEATURE WEIGHT" per line; # starts a
+// comment line.
+func parseModel(name string, data []byte) (*textModel, error) {
+	m := &textModel{weights: map[uint64]float32{}}
 	seen := map[string]bool{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
@@ -80,7 +93,15 @@ func parseModel(data []byte) (*concernModel, error) {
 		if len(f) == 0 {
 			continue
 		}
-		bad := func() error { return fmt.Errorf("model.txt:%d: cannot read %q", n, line) }
+		bad := func() error { return fmt.Errorf("%s:%d: cannot read %q", name, n, line) }
+		if f[0] == "label" && len(f) == 2 && (f[1] == Concern || f[1] == ContactDetails) {
+			m.label, m.rule = f[1], ModelConcernRule
+			if f[1] == ContactDetails {
+				m.rule = ModelContactRule
+			}
+			seen[f[0]] = true
+			continue
+		}
 		nums := make([]float64, 0, 3)
 		for _, s := range f[1:] {
 			x, err := strconv.ParseFloat(s, 64)
@@ -115,8 +136,8 @@ func parseModel(data []byte) (*concernModel, error) {
 	if err := sc.Err(); err != nil {
 		return nil, err
 	}
-	if !seen["threshold"] || !seen["bias"] || !seen["scale"] || len(m.weights) == 0 {
-		return nil, fmt.Errorf("model.txt: needs threshold, bias, scale and weights")
+	if !seen["label"] || !seen["threshold"] || !seen["bias"] || !seen["scale"] || len(m.weights) == 0 {
+		return nil, fmt.Errorf("%s: needs a label, threshold, bias, scale and weights", name)
 	}
 	return m, nil
 }
@@ -205,7 +226,7 @@ func kindCounts(toks []tok, s string) [numKinds]int {
 
 // kindScales are the factors each kind's weights are multiplied by in a
 // message with counts n.
-func (m *concernModel) kindScales(n [numKinds]int) [numKinds]float64 {
+func (m *textModel) kindScales(n [numKinds]int) [numKinds]float64 {
 	var out [numKinds]float64
 	for k := range out {
 		if n[k] > 0 {
@@ -217,7 +238,7 @@ func (m *concernModel) kindScales(n [numKinds]int) [numKinds]float64 {
 
 // probability is the model's probability that the message whose words
 // view is s, with words toks, is a concern.
-func (m *concernModel) probability(s string, toks []tok) float64 {
+func (m *textModel) probability(s string, toks []tok) float64 {
 	if len(toks) == 0 {
 		return 0
 	}
@@ -236,7 +257,7 @@ func (m *concernModel) probability(s string, toks []tok) float64 {
 // towards a concern: the sentence whose words add up to the most, and in
 // it the run of words adding up to the most. Each feature's weight is
 // shared among the words it came from.
-func (m *concernModel) strongestSpan(s string, toks []tok) (int, int) {
+func (m *textModel) strongestSpan(s string, toks []tok) (int, int) {
 	if len(toks) == 0 {
 		return 0, len(s)
 	}
@@ -300,40 +321,53 @@ const (
 	minSpanWords = 3
 )
 
-// modelReasons is the concern model's reason for a message the rules did
-// not call a concern, or nil.
+// modelReasons are the models' reasons for a message: each model whose
+// label the rules did not give and whose probability reaches its threshold
+// gives one.
 func (d *Detector) modelReasons(v *view, words *wordIndex, reasons []Reason) []Reason {
-	if d.model == nil {
-		return nil
-	}
-	for _, r := range reasons {
-		if r.Label == Concern {
-			return nil
+	var out []Reason
+	for _, m := range d.models {
+		given := false
+		for _, r := range reasons {
+			given = given || r.Label == m.label
 		}
+		if given || m.probability(v.s, words.toks) < m.threshold {
+			continue
+		}
+		i, j := m.strongestSpan(v.s, words.toks)
+		s, e := v.orig(i, j)
+		out = append(out, Reason{Label: m.label, Rule: m.rule, Start: s, End: e})
 	}
-	if d.model.probability(v.s, words.toks) < d.model.threshold {
-		return nil
-	}
-	i, j := d.model.strongestSpan(v.s, words.toks)
-	s, e := v.orig(i, j)
-	return []Reason{{Label: Concern, Rule: ModelRule, Start: s, End: e}}
+	return out
 }
 
 var (
-	embeddedOnce  sync.Once
-	embeddedModel *concernModel
-	embeddedErr   error
+	embeddedOnce   sync.Once
+	embeddedModels []*textModel
+	embeddedErr    error
 )
 
-// loadModel reads the embedded weights, once.
-func loadModel() (*concernModel, error) {
-	embeddedOnce.Do(func() { embeddedModel, embeddedErr = parseModel(modelFile) })
-	return embeddedModel, embeddedErr
+// loadModels reads the embedded weights, once.
+func loadModels() ([]*textModel, error) {
+	embeddedOnce.Do(func() {
+		for _, f := range []struct {
+			name string
+			data []byte
+		}{{"model_concern.txt", concernModelFile}, {"model_contact.txt", contactModelFile}} {
+			m, err := parseModel(f.name, f.data)
+			if err != nil {
+				embeddedModels, embeddedErr = nil, err
+				return
+			}
+			embeddedModels = append(embeddedModels, m)
+		}
+	})
+	return embeddedModels, embeddedErr
 }
 
 // modelSetting reads ModelEnv: whether the concern model is on and, when
-// the setting is a probability, the threshold to use instead of the one in
-// model.txt (0 when none).
+// the setting is a probability, the concern threshold to use instead of
+// the one in model_concern.txt (0 when none).
 func modelSetting() (on bool, threshold float64, err error) {
 	v := strings.TrimSpace(os.Getenv(ModelEnv))
 	switch strings.ToLower(v) {

@@ -8,28 +8,54 @@ import (
 func rulesOnly(t testing.TB) *Detector {
 	t.Helper()
 	d := defaultDetector(t)
-	d.model = nil
+	d.models = nil
 	return d
 }
 
-func TestEmbeddedModelLoads(t *testing.T) {
-	m, err := parseModel(modelFile)
+func TestEmbeddedModelsLoad(t *testing.T) {
+	models, err := loadModels()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.threshold <= 0 || m.threshold >= 1 || len(m.weights) < 1000 {
-		t.Fatalf("threshold %g, %d weights: not a trained model", m.threshold, len(m.weights))
+	var labels []string
+	for _, m := range models {
+		if m.threshold <= 0 || m.threshold >= 1 || len(m.weights) < 1000 {
+			t.Errorf("%s: threshold %g, %d weights: not a trained model", m.label, m.threshold, len(m.weights))
+		}
+		labels = append(labels, m.label)
 	}
-	if defaultDetector(t).model == nil {
-		t.Fatal("New left the model out")
+	if strings.Join(labels, ",") != Concern+","+ContactDetails {
+		t.Errorf("models for %v, want concern and contact details", labels)
+	}
+	if len(defaultDetector(t).models) != 2 {
+		t.Fatal("New left the models out")
 	}
 }
 
-// modelReason is the model's reason for text as if the rules had found
-// nothing, or nil: the model is tested apart from the lists, which change.
-func modelReason(d *Detector, text string) []Reason {
+// concernModel is the detector's concern model.
+func concernModel(t testing.TB, d *Detector) *textModel {
+	t.Helper()
+	for _, m := range d.models {
+		if m.label == Concern {
+			return m
+		}
+	}
+	t.Fatal("no concern model")
+	return nil
+}
+
+// modelReason is the reason of the model for label for text as if the
+// rules had found nothing, or nil: the models are tested apart from the
+// lists, which change.
+func modelReason(d *Detector, text, label string) []Reason {
 	words := wordsView(normalise(text))
-	return d.modelReasons(&words, indexView(words.s), nil)
+	var out []Reason
+	for _, r := range d.modelReasons(&words, indexView(words.s), nil) {
+		if r.Label == label {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Messages written for this test, not taken from any corpus.
@@ -43,13 +69,27 @@ func TestModelFlagsObviousConcerns(t *testing.T) {
 		"been sleeping in the car for a week since my mum kicked me out",
 		"you looked really pretty in your profile pic, bet the boys at college love you",
 	} {
-		r := modelReason(d, text)
+		r := modelReason(d, text, Concern)
 		if len(r) != 1 {
 			t.Errorf("model reasons for %q: %+v, want one", text, r)
 			continue
 		}
-		if r[0].Rule != ModelRule || r[0].Label != Concern || len(strings.Fields(text[r[0].Start:r[0].End])) < minSpanWords {
+		if r[0].Rule != ModelConcernRule || len(strings.Fields(text[r[0].Start:r[0].End])) < minSpanWords {
 			t.Errorf("model reason for %q: %+v, want a model_concern over a few words", text, r[0])
+		}
+	}
+}
+
+func TestModelFlagsObviousInvitationsElsewhere(t *testing.T) {
+	d := defaultDetector(t)
+	for _, text := range []string{
+		"this app is so slow, can we just chat on facetime instead",
+		"whats the best number to get you on tonight",
+		"I'll send you my personal zoom link privately so we can talk properly",
+	} {
+		r := modelReason(d, text, ContactDetails)
+		if len(r) != 1 || r[0].Rule != ModelContactRule {
+			t.Errorf("contact model reasons for %q: %+v, want one", text, r)
 		}
 	}
 }
@@ -63,8 +103,10 @@ func TestModelLeavesNormalMessagesAlone(t *testing.T) {
 		"the bus was late again so i missed the start of the lesson on infection control",
 		"is it normal to feel tired after a run of night shifts? i slept till 3pm",
 	} {
-		if r := modelReason(d, text); r != nil {
-			t.Errorf("model reasons for %q: %+v, want none", text, r)
+		for _, label := range []string{Concern, ContactDetails} {
+			if r := modelReason(d, text, label); r != nil {
+				t.Errorf("model reasons for %q: %+v, want none", text, r)
+			}
 		}
 		if r := d.Scan(text); r.Flagged() {
 			t.Errorf("Scan(%q) = %v %+v, want nothing", text, r.Labels, r.Reasons)
@@ -81,12 +123,12 @@ func TestScanAddsTheModelAfterTheRules(t *testing.T) {
 		t.Fatalf("the rules now flag %q: pick a concern they miss for this test", missed)
 	}
 	r := d.Scan(missed)
-	if !r.Has(Concern) || r.Reasons[len(r.Reasons)-1].Rule != ModelRule {
+	if !r.Has(Concern) || r.Reasons[len(r.Reasons)-1].Rule != ModelConcernRule {
 		t.Fatalf("Scan(%q) = %+v, want the model's concern", missed, r)
 	}
 	found := "I want to kill myself"
 	for _, reason := range d.Scan(found).Reasons {
-		if reason.Rule == ModelRule {
+		if reason.Rule == ModelConcernRule {
 			t.Fatalf("Scan(%q) has a model reason %+v besides the rules' own", found, reason)
 		}
 	}
@@ -94,7 +136,7 @@ func TestScanAddsTheModelAfterTheRules(t *testing.T) {
 
 func TestModelReasonShowsTheWordsThatWeighedMost(t *testing.T) {
 	text := "Hiya! Interview went fine I think, they asked about teamwork. Also my mum's new boyfriend keeps coming in my room at night when she's asleep. Anyway what should I wear on Friday?"
-	r := modelReason(defaultDetector(t), text)
+	r := modelReason(defaultDetector(t), text, Concern)
 	if len(r) != 1 {
 		t.Fatalf("model reasons %+v, want one", r)
 	}
@@ -113,7 +155,7 @@ func TestModelIsSwitchedOffByTheEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.model != nil || d.Scan(text).Has(Concern) {
+	if d.models != nil || d.Scan(text).Has(Concern) {
 		t.Fatalf("%s=off still uses the model", ModelEnv)
 	}
 	t.Setenv(ModelEnv, "on")
@@ -121,10 +163,10 @@ func TestModelIsSwitchedOffByTheEnvironment(t *testing.T) {
 		t.Fatalf("%s=on: err %v, model not used", ModelEnv, err)
 	}
 	t.Setenv(ModelEnv, "0.999")
-	if d, err = FromEnv(); err != nil || d.model.threshold != 0.999 || d.Scan(text).Has(Concern) {
+	if d, err = FromEnv(); err != nil || concernModel(t, d).threshold != 0.999 || d.Scan(text).Has(Concern) {
 		t.Fatalf("%s=0.999: err %v, threshold not used", ModelEnv, err)
 	}
-	if m, _ := loadModel(); m.threshold == 0.999 {
+	if concernModel(t, defaultDetector(t)).threshold == 0.999 {
 		t.Fatal("the threshold setting changed the shared embedded model")
 	}
 	t.Setenv(ModelEnv, "maybe")
@@ -136,14 +178,19 @@ func TestModelIsSwitchedOffByTheEnvironment(t *testing.T) {
 func TestModelFileErrorsAreReported(t *testing.T) {
 	for _, body := range []string{
 		"",
-		"threshold 0.5\nbias 0\nscale 1 1 1 1\n",
-		"threshold 0.5\nbias 0\nscale 1 1 1 1\nx:word 1\n",
-		"threshold 0.5\nbias 0\nscale 1 1 1 1\nw:word NaN\n",
-		"threshold 0.5\nbias 0\nscale 1 1\nw:word 1\n",
+		"label concern\nthreshold 0.5\nbias 0\nscale 1 1 1 1\n",
+		"threshold 0.5\nbias 0\nscale 1 1 1 1\nw:word 1\n",
+		"label other\nthreshold 0.5\nbias 0\nscale 1 1 1 1\nw:word 1\n",
+		"label concern\nthreshold 0.5\nbias 0\nscale 1 1 1 1\nx:word 1\n",
+		"label concern\nthreshold 0.5\nbias 0\nscale 1 1 1 1\nw:word NaN\n",
+		"label concern\nthreshold 0.5\nbias 0\nscale 1 1\nw:word 1\n",
 	} {
-		if _, err := parseModel([]byte(body)); err == nil {
-			t.Errorf("parseModel(%q) read it", body)
+		if _, err := parseModel("bad.txt", []byte(body)); err == nil || !strings.Contains(err.Error(), "bad.txt") {
+			t.Errorf("parseModel(%q): error %v, want one naming the file", body, err)
 		}
+	}
+	if _, err := parseModel("good.txt", []byte("label concern\nthreshold 0.5\nbias 0\nscale 1 1 1 1\nw:word 1\n")); err != nil {
+		t.Errorf("a good file: %v", err)
 	}
 }
 
@@ -200,7 +247,7 @@ func typicalMessages() []string {
 // The model's own share of a scan: its features and weights over words
 // the rules have already found.
 func BenchmarkModelProbabilityTypicalMessage(b *testing.B) {
-	m := defaultDetector(b).model
+	m := concernModel(b, defaultDetector(b))
 	type prepared struct {
 		s    string
 		toks []tok

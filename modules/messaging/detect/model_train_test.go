@@ -11,32 +11,44 @@ import (
 	"testing"
 )
 
-// The concern model is trained here, in the package, so that training
-// reads messages through exactly the code that scans them (normalise,
-// wordsView, eachFeature). Nothing runs unless asked:
+// The models are trained here, in the package, so that training reads
+// messages through exactly the code that scans them (normalise, wordsView,
+// eachFeature). Nothing runs unless asked:
 //
-//	go generate ./modules/messaging/detect     # = go test -run ^TestTrainConcernModel$ -args -train
-//	go test -run ^TestTrainConcernModel$ ./modules/messaging/detect -args -loo
+//	go generate ./modules/messaging/detect     # = go test -run ^TestTrainModels$ -args -train
+//	go test -run ^TestTrainModels$ ./modules/messaging/detect -args -loo [-show]
 //
 // -loo measures generalisation leave-one-writer-out: for each of the
 // writers' corpora d1..d6, train on the other five (plus corpus.jsonl and
-// the held-out files) and score rules alone and rules+model on the one left out, with the
-// production Scan. The threshold is chosen on the pooled left-out
-// predictions (each message scored by a model that never saw its writer)
-// so that the model adds at most -budget of normal messages flagged.
-// -train then trains on everything and writes model.txt with that
-// threshold.
+// the held-out files) and score rules alone and rules+models on the one
+// left out, with the production Scan. Each model's threshold is chosen on
+// the pooled left-out predictions (each message scored by a model that
+// never saw its writer) so that it adds at most its budget of normal
+// messages to those the rules flag. -train then trains on everything and
+// writes the weights files with those thresholds.
 var (
-	trainFlag   = flag.Bool("train", false, "train the concern model and write model.txt")
-	looFlag     = flag.Bool("loo", false, "report leave-one-writer-out figures for the concern model")
-	showFlag    = flag.Bool("show", false, "with -loo, list what the model flags on normal messages and misses")
-	lambdaFlag  = flag.Float64("lambda", 1e-4, "L2 regularisation")
-	posWFlag    = flag.Float64("posweight", 1, "weight of a concern message in the loss")
-	minDFFlag   = flag.Int("mindf", 2, "fewest training messages a feature must occur in")
-	scalesFlag  = flag.String("scales", "2,1,1,1", "weights of the word, word-pair, character n-gram and word-gap-word features")
-	budgetFlag  = flag.Float64("budget", 0.01, "most normal messages the model may add to those flagged, leave-one-writer-out")
-	heldoutFlag = flag.Bool("heldout", true, "also train on testdata/heldout*.jsonl")
+	trainFlag     = flag.Bool("train", false, "train the models and write their weights files")
+	looFlag       = flag.Bool("loo", false, "report leave-one-writer-out figures for the models")
+	showFlag      = flag.Bool("show", false, "with -loo, list what the models flag and miss, and each one's threshold curve")
+	lambdaFlag    = flag.Float64("lambda", 1e-4, "L2 regularisation")
+	posWFlag      = flag.Float64("posweight", 1, "weight of a labelled message in the loss")
+	minDFFlag     = flag.Int("mindf", 2, "fewest training messages a feature must occur in")
+	scalesFlag    = flag.String("scales", "2,1,1,1", "weights of the word, word-pair, character n-gram and word-gap-word features")
+	budgetFlag    = flag.Float64("budget", 0.01, "most normal messages the concern model may add to those flagged, leave-one-writer-out")
+	contactBudget = flag.Float64("contact-budget", 0.003, "the same for the contact details model")
+	heldoutFlag   = flag.Bool("heldout", true, "also train on testdata/heldout*.jsonl")
 )
+
+// modelSpec is one model to train.
+type modelSpec struct {
+	label, file string
+	budget      *float64
+}
+
+var modelSpecs = []modelSpec{
+	{Concern, "model_concern.txt", budgetFlag},
+	{ContactDetails, "model_contact.txt", contactBudget},
+}
 
 // writerCorpora are corpora written independently, one writer each: the
 // unit of leave-one-out. baseCorpora (and, unless -heldout=false, the
@@ -53,11 +65,12 @@ var (
 type example struct {
 	msg    message
 	file   string
-	y      bool // labelled concern
+	labels map[string]bool
 	normal bool
 	feats  []featCount
 	// What the rules alone say.
-	ruleConcern, ruleFlagged bool
+	rules       map[string]bool
+	ruleFlagged bool
 }
 
 type featCount struct {
@@ -88,12 +101,15 @@ func readExamples(t *testing.T, rules *Detector, ft *featureTable, files []strin
 	var out []*example
 	for _, file := range files {
 		for _, m := range readCorpus(t, file) {
-			e := &example{msg: m, file: file, normal: len(m.Labels) == 0}
+			e := &example{msg: m, file: file, normal: len(m.Labels) == 0, labels: map[string]bool{}, rules: map[string]bool{}}
 			for _, l := range m.Labels {
-				e.y = e.y || l == Concern
+				e.labels[l] = true
 			}
 			r := rules.Scan(m.Text)
-			e.ruleConcern, e.ruleFlagged = r.Has(Concern), r.Flagged()
+			for _, l := range r.Labels {
+				e.rules[l] = true
+			}
+			e.ruleFlagged = r.Flagged()
 			words := wordsView(normalise(m.Text))
 			toks := indexView(words.s).toks
 			counts := map[int32]float32{}
@@ -149,7 +165,7 @@ func rowValues(e *example, scales [numKinds]float64, colOf map[int32]int) []feat
 	return row
 }
 
-func buildDesign(train []*example, scales [numKinds]float64, minDF int, posWeight float64) *design {
+func buildDesign(train []*example, label string, scales [numKinds]float64, minDF int, posWeight float64) *design {
 	df := map[int32]int{}
 	for _, e := range train {
 		for _, f := range e.feats {
@@ -169,7 +185,7 @@ func buildDesign(train []*example, scales [numKinds]float64, minDF int, posWeigh
 	for _, e := range train {
 		d.rows = append(d.rows, rowValues(e, scales, d.colOf))
 		y, c := 0.0, 1.0
-		if e.y {
+		if e.labels[label] {
 			y, c = 1, posWeight
 		}
 		d.y = append(d.y, y)
@@ -315,9 +331,12 @@ func scale(a float64, x []float64) {
 // weights file: it cannot move a probability noticeably.
 const smallestWeight = 0.002
 
-// concernModel turns a fit into the model Scan uses, with threshold.
-func (tr trained) concernModel(ft *featureTable, threshold float64) *concernModel {
-	m := &concernModel{bias: tr.bias, threshold: threshold, scale: tr.scale, weights: map[uint64]float32{}}
+// textModel turns a fit into the model Scan uses, with threshold.
+func (tr trained) textModel(label string, ft *featureTable, threshold float64) *textModel {
+	m := &textModel{label: label, rule: ModelConcernRule, bias: tr.bias, threshold: threshold, scale: tr.scale, weights: map[uint64]float32{}}
+	if label == ContactDetails {
+		m.rule = ModelContactRule
+	}
 	for id, w := range tr.weights {
 		if math.Abs(w) < smallestWeight {
 			continue
@@ -371,37 +390,48 @@ func chooseThreshold(ps []float64, exs []*example, budget float64) float64 {
 }
 
 type figures struct {
-	tp, fp, fn, normals, normalFlagged int
+	tp, fp, fn          map[string]int
+	normals, normalsHit int
 }
 
 func (f figures) String() string {
-	return fmt.Sprintf("recall %.3f (%3d/%3d) precision %.3f normal flagged %.3f (%2d/%3d)",
-		ratio(f.tp, f.tp+f.fn), f.tp, f.tp+f.fn, ratio(f.tp, f.tp+f.fp), ratio(f.normalFlagged, f.normals), f.normalFlagged, f.normals)
+	var b strings.Builder
+	for _, l := range []string{ContactDetails, Concern} {
+		fmt.Fprintf(&b, "%s recall %.3f (%3d/%3d) precision %.3f; ", l, ratio(f.tp[l], f.tp[l]+f.fn[l]),
+			f.tp[l], f.tp[l]+f.fn[l], ratio(f.tp[l], f.tp[l]+f.fp[l]))
+	}
+	fmt.Fprintf(&b, "normal flagged %.3f (%2d/%3d)", ratio(f.normalsHit, f.normals), f.normalsHit, f.normals)
+	return b.String()
 }
 
-func (f *figures) add(e *example, concern, flagged bool) {
-	switch {
-	case e.y && concern:
-		f.tp++
-	case e.y:
-		f.fn++
-	case concern:
-		f.fp++
+func (f *figures) add(e *example, got map[string]bool) {
+	if f.tp == nil {
+		f.tp, f.fp, f.fn = map[string]int{}, map[string]int{}, map[string]int{}
+	}
+	for _, l := range []string{ContactDetails, Concern} {
+		switch {
+		case e.labels[l] && got[l]:
+			f.tp[l]++
+		case e.labels[l]:
+			f.fn[l]++
+		case got[l]:
+			f.fp[l]++
+		}
 	}
 	if e.normal {
 		f.normals++
-		if flagged {
-			f.normalFlagged++
+		if len(got) > 0 {
+			f.normalsHit++
 		}
 	}
 }
 
-func TestTrainConcernModel(t *testing.T) {
+func TestTrainModels(t *testing.T) {
 	if !*trainFlag && !*looFlag {
 		t.Skip("run with -args -train or -loo")
 	}
 	rules := defaultDetector(t)
-	rules.model = nil
+	rules.models = nil
 	ft := &featureTable{ids: map[string]int32{}}
 	base := readExamples(t, rules, ft, baseCorpora)
 	if *heldoutFlag {
@@ -412,16 +442,16 @@ func TestTrainConcernModel(t *testing.T) {
 		writers = append(writers, readExamples(t, rules, ft, []string{f}))
 	}
 	scales := parseScales(t)
-	fit := func(train []*example) trained {
-		return buildDesign(train, scales, *minDFFlag, *posWFlag).fit(*lambdaFlag)
+	fit := func(train []*example, label string) trained {
+		return buildDesign(train, label, scales, *minDFFlag, *posWFlag).fit(*lambdaFlag)
 	}
-	threshold := 0.5
-	if *looFlag || *trainFlag {
-		// Pooled left-out probabilities, each from a model that never saw
-		// the message's writer.
+	t.Logf("lambda %g posweight %g mindf %d scales %v", *lambdaFlag, *posWFlag, *minDFFlag, scales)
+	// foldModels[k] are the models that never saw writer k.
+	foldModels := make([][]*textModel, len(writers))
+	thresholds := map[string]float64{}
+	for _, spec := range modelSpecs {
 		var pooled []*example
 		var ps []float64
-		models := make([]*concernModel, len(writers))
 		for k, held := range writers {
 			train := append([]*example(nil), base...)
 			for j, w := range writers {
@@ -429,54 +459,48 @@ func TestTrainConcernModel(t *testing.T) {
 					train = append(train, w...)
 				}
 			}
-			models[k] = fit(train).concernModel(ft, 0)
+			m := fit(train, spec.label).textModel(spec.label, ft, 0)
+			foldModels[k] = append(foldModels[k], m)
 			for _, e := range held {
 				words := wordsView(normalise(e.msg.Text))
-				ps = append(ps, models[k].probability(words.s, indexView(words.s).toks))
+				ps = append(ps, m.probability(words.s, indexView(words.s).toks))
 				pooled = append(pooled, e)
 			}
 		}
-		threshold = chooseThreshold(ps, pooled, *budgetFlag)
+		th := chooseThreshold(ps, pooled, *spec.budget)
+		thresholds[spec.label] = th
+		t.Logf("%s: budget %g, threshold %.4f", spec.label, *spec.budget, th)
 		if *showFlag {
-			logCurve(t, ps, pooled)
+			logCurve(t, ps, pooled, spec.label)
 		}
-		t.Logf("lambda %g posweight %g mindf %d scales %v budget %g: threshold %.4f",
-			*lambdaFlag, *posWFlag, *minDFFlag, scales, *budgetFlag, threshold)
-		var allRules, allBoth figures
-		for k, held := range writers {
-			models[k].threshold = threshold
-			withModel := *rules
-			withModel.model = models[k]
-			var fr, fb figures
-			for _, e := range held {
-				r := withModel.Scan(e.msg.Text)
-				fr.add(e, e.ruleConcern, e.ruleFlagged)
-				fb.add(e, r.Has(Concern), r.Flagged())
-				allRules.add(e, e.ruleConcern, e.ruleFlagged)
-				allBoth.add(e, r.Has(Concern), r.Flagged())
-				if *showFlag && (e.normal && r.Flagged() && !e.ruleFlagged || e.y && !r.Has(Concern) || e.y && !e.ruleConcern) {
-					why := ""
-					for _, reason := range r.Reasons {
-						if reason.Rule == ModelRule {
-							why = fmt.Sprintf(" [model: %q]", reason.Text)
-						}
-					}
-					kind := "NORMAL FLAGGED"
-					switch {
-					case e.y && r.Has(Concern):
-						kind = "MODEL CAUGHT"
-					case e.y:
-						kind = "MISSED"
-					}
-					t.Logf("%s %s %q%s", kind, e.msg.ID, e.msg.Text, why)
-				}
-			}
-			t.Logf("%s rules:       %s", writerCorpora[k], fr)
-			t.Logf("%s rules+model: %s", writerCorpora[k], fb)
-		}
-		t.Logf("all rules:       %s", allRules)
-		t.Logf("all rules+model: %s", allBoth)
 	}
+	var allRules, allBoth figures
+	for k, held := range writers {
+		withModels := *rules
+		for _, m := range foldModels[k] {
+			m.threshold = thresholds[m.label]
+		}
+		withModels.models = foldModels[k]
+		var fr, fb figures
+		for _, e := range held {
+			r := withModels.Scan(e.msg.Text)
+			got := map[string]bool{}
+			for _, l := range r.Labels {
+				got[l] = true
+			}
+			fr.add(e, e.rules)
+			fb.add(e, got)
+			allRules.add(e, e.rules)
+			allBoth.add(e, got)
+			if *showFlag {
+				showExample(t, e, r, got)
+			}
+		}
+		t.Logf("%s rules:        %s", writerCorpora[k], fr)
+		t.Logf("%s rules+models: %s", writerCorpora[k], fb)
+	}
+	t.Logf("all rules:        %s", allRules)
+	t.Logf("all rules+models: %s", allBoth)
 	if !*trainFlag {
 		return
 	}
@@ -485,14 +509,41 @@ func TestTrainConcernModel(t *testing.T) {
 	for _, w := range writers {
 		all = append(all, w...)
 	}
-	tr := fit(all)
-	if err := writeModel("model.txt", tr, ft, threshold); err != nil {
-		t.Fatal(err)
+	for _, spec := range modelSpecs {
+		if err := writeModel(spec, fit(all, spec.label), ft, thresholds[spec.label]); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
-// writeModel writes the weights file, strongest concern features first.
-func writeModel(path string, tr trained, ft *featureTable, threshold float64) error {
+// showExample logs what the models added or missed on a left-out message.
+func showExample(t *testing.T, e *example, r Result, got map[string]bool) {
+	why := ""
+	for _, reason := range r.Reasons {
+		if reason.Rule == ModelConcernRule || reason.Rule == ModelContactRule {
+			why += fmt.Sprintf(" [%s: %q]", reason.Rule, reason.Text)
+		}
+	}
+	for _, l := range []string{ContactDetails, Concern} {
+		kind := ""
+		switch {
+		case e.normal && got[l] && !e.ruleFlagged:
+			kind = "NORMAL FLAGGED"
+		case e.labels[l] && !got[l]:
+			kind = "MISSED"
+		case e.labels[l] && !e.rules[l]:
+			kind = "MODEL CAUGHT"
+		case !e.labels[l] && got[l] && !e.rules[l]:
+			kind = "WRONG LABEL"
+		}
+		if kind != "" {
+			t.Logf("%s %s %s %q%s", kind, l, e.msg.ID, e.msg.Text, why)
+		}
+	}
+}
+
+// writeModel writes a weights file, strongest features first.
+func writeModel(spec modelSpec, tr trained, ft *featureTable, threshold float64) error {
 	type fw struct {
 		name string
 		w    float64
@@ -510,33 +561,33 @@ func writeModel(path string, tr trained, ft *featureTable, threshold float64) er
 		return list[i].name < list[j].name
 	})
 	var b strings.Builder
-	fmt.Fprintf(&b, "# The concern model's weights (see model.go). Generated by go generate\n")
+	fmt.Fprintf(&b, "# The %s model's weights (see model.go). Generated by go generate\n", spec.label)
 	files := append(append([]string(nil), baseCorpora...), writerCorpora...)
 	if *heldoutFlag {
 		files = append(files, heldoutCorpora...)
 	}
 	fmt.Fprintf(&b, "# (model_train_test.go) from %s;\n", strings.Join(files, " "))
-	fmt.Fprintf(&b, "# do not edit. lambda %g posweight %g mindf %d budget %g.\n", *lambdaFlag, *posWFlag, *minDFFlag, *budgetFlag)
+	fmt.Fprintf(&b, "# do not edit. lambda %g posweight %g mindf %d budget %g.\n", *lambdaFlag, *posWFlag, *minDFFlag, *spec.budget)
 	fmt.Fprintf(&b, "# w: word, p: word pair, c: character n-gram (_ marks a word's edge).\n")
-	fmt.Fprintf(&b, "threshold %.6g\nbias %.4g\nscale %g %g %g %g\n", threshold, tr.bias, tr.scale[0], tr.scale[1], tr.scale[2], tr.scale[3])
+	fmt.Fprintf(&b, "label %s\nthreshold %.6g\nbias %.4g\nscale %g %g %g %g\n", spec.label, threshold, tr.bias, tr.scale[0], tr.scale[1], tr.scale[2], tr.scale[3])
 	for _, f := range list {
 		fmt.Fprintf(&b, "%s %.4g\n", f.name, f.w)
 	}
-	return os.WriteFile(path, []byte(b.String()), 0o644)
+	return os.WriteFile(spec.file, []byte(b.String()), 0o644)
 }
 
 // logCurve reports, for a range of thresholds, the pooled left-out concern
 // recall of rules+model and the normal messages the model adds, overall
 // and for the writer it adds most for.
-func logCurve(t *testing.T, ps []float64, exs []*example) {
+func logCurve(t *testing.T, ps []float64, exs []*example, label string) {
 	for _, th := range []float64{0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95} {
 		var tp, pos, normals, added int
 		perFile := map[string][2]int{}
 		for i, e := range exs {
-			flagged := ps[i] >= th && !e.ruleConcern
-			if e.y {
+			flagged := ps[i] >= th && !e.rules[label]
+			if e.labels[label] {
 				pos++
-				if e.ruleConcern || flagged {
+				if e.rules[label] || flagged {
 					tp++
 				}
 			}
@@ -557,6 +608,6 @@ func logCurve(t *testing.T, ps []float64, exs []*example) {
 				worst, worstFile = r, f
 			}
 		}
-		t.Logf("threshold %.2f: recall %.3f, normals added %.3f, most %.3f (%s)", th, ratio(tp, pos), ratio(added, normals), worst, worstFile)
+		t.Logf("%s threshold %.2f: recall %.3f, normals added %.3f, most %.3f (%s)", label, th, ratio(tp, pos), ratio(added, normals), worst, worstFile)
 	}
 }
