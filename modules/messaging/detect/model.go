@@ -154,13 +154,25 @@ func featureHash(kind int, f []byte) uint64 {
 	return h
 }
 
-// featureFold is how a byte of a word reads in a feature: digits are all
-// one digit, so "16" and "17" (ages) weigh alike.
-func featureFold(c byte) byte {
-	if c >= '0' && c <= '9' {
-		return '0'
+// appendWord appends a word as features read it: a number is "0", since
+// which number it is is the rules' business (a phone, NHS 111, a job
+// reference), and other digits inside words are all "0" too ("sk8er0").
+func appendWord(b []byte, w string) []byte {
+	number := true
+	for i := 0; i < len(w); i++ {
+		number = number && isDigit(w[i])
 	}
-	return c
+	if number {
+		return append(b, '0')
+	}
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if isDigit(c) {
+			c = '0'
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
 // eachFeature calls emit for every feature of the words toks of the view
@@ -169,15 +181,15 @@ func featureFold(c byte) byte {
 // for reuse.
 func eachFeature(s string, toks []tok, buf []byte, emit func(kind int, f []byte, first, last int)) []byte {
 	for i, t := range toks {
-		buf = appendFolded(buf[:0], t.w)
+		buf = appendWord(buf[:0], t.w)
 		emit(kindWord, buf, i, i)
 		if i+1 < len(toks) && !strings.ContainsAny(s[t.end:toks[i+1].start], ".!?;") {
-			buf = append(appendFolded(buf[:0], t.w), '_')
-			buf = appendFolded(buf, toks[i+1].w)
+			buf = append(appendWord(buf[:0], t.w), '_')
+			buf = appendWord(buf, toks[i+1].w)
 			emit(kindPair, buf, i, i+1)
 			if i+2 < len(toks) && !strings.ContainsAny(s[toks[i+1].end:toks[i+2].start], ".!?;") {
-				buf = append(appendFolded(buf[:0], t.w), '_', '_')
-				buf = appendFolded(buf, toks[i+2].w)
+				buf = append(appendWord(buf[:0], t.w), '_', '_')
+				buf = appendWord(buf, toks[i+2].w)
 				emit(kindSkip, buf, i, i+2)
 			}
 		}
@@ -185,8 +197,11 @@ func eachFeature(s string, toks []tok, buf []byte, emit func(kind int, f []byte,
 			continue
 		}
 		// The word between boundary marks, so "_kil" says "kil" starts it.
-		buf = append(appendFolded(append(buf[:0], '_'), t.w), '_')
+		buf = append(appendWord(append(buf[:0], '_'), t.w), '_')
 		word := len(buf)
+		if word < 3+2 && buf[1] == '0' {
+			continue // a number: its word feature says all there is
+		}
 		for n := 3; n <= 5; n++ {
 			for j := 0; j+n <= word; j++ {
 				buf = append(buf[:word], buf[j:j+n]...)
@@ -197,59 +212,38 @@ func eachFeature(s string, toks []tok, buf []byte, emit func(kind int, f []byte,
 	return buf
 }
 
-func appendFolded(b []byte, w string) []byte {
-	for i := 0; i < len(w); i++ {
-		b = append(b, featureFold(w[i]))
-	}
-	return b
-}
-
-// kindCounts counts the features of each kind in a message.
-func kindCounts(toks []tok, s string) [numKinds]int {
-	var n [numKinds]int
-	for i, t := range toks {
-		n[kindWord]++
-		if i+1 < len(toks) && !strings.ContainsAny(s[t.end:toks[i+1].start], ".!?;") {
-			n[kindPair]++
-			if i+2 < len(toks) && !strings.ContainsAny(s[toks[i+1].end:toks[i+2].start], ".!?;") {
-				n[kindSkip]++
-			}
-		}
-		if l := len(t.w) + 2; len(t.w) <= maxCharGramWord {
-			for k := 3; k <= 5; k++ {
-				n[kindChar] += max(0, l-k+1)
-			}
-		}
-	}
-	return n
-}
+// minKindCount are the counts of each kind of feature in a message of
+// about five words. A shorter message is scaled as if it had these, so
+// that one word alone ("body", "85258") cannot weigh as much as a whole
+// sentence.
+var minKindCount = [numKinds]int{5, 4, 50, 3}
 
 // kindScales are the factors each kind's weights are multiplied by in a
-// message with counts n.
+// message with n features of each kind.
 func (m *textModel) kindScales(n [numKinds]int) [numKinds]float64 {
 	var out [numKinds]float64
 	for k := range out {
-		if n[k] > 0 {
-			out[k] = m.scale[k] / math.Sqrt(float64(n[k]))
-		}
+		out[k] = m.scale[k] / math.Sqrt(float64(max(n[k], minKindCount[k])))
 	}
 	return out
 }
 
 // probability is the model's probability that the message whose words
-// view is s, with words toks, is a concern.
+// view is s, with words toks, has the model's label.
 func (m *textModel) probability(s string, toks []tok) float64 {
-	if len(toks) == 0 {
-		return 0
-	}
-	scales := m.kindScales(kindCounts(toks, s))
-	z := m.bias
+	var n [numKinds]int
+	var sum [numKinds]float64
 	var buf [2 * (maxCharGramWord + 2)]byte
 	eachFeature(s, toks, buf[:0], func(kind int, f []byte, _, _ int) {
+		n[kind]++
 		if w, ok := m.weights[featureHash(kind, f)]; ok {
-			z += scales[kind] * float64(w)
+			sum[kind] += float64(w)
 		}
 	})
+	z := m.bias
+	for k, scale := range m.kindScales(n) {
+		z += scale * sum[k]
+	}
 	return 1 / (1 + math.Exp(-z))
 }
 
@@ -261,7 +255,9 @@ func (m *textModel) strongestSpan(s string, toks []tok) (int, int) {
 	if len(toks) == 0 {
 		return 0, len(s)
 	}
-	scales := m.kindScales(kindCounts(toks, s))
+	var n [numKinds]int
+	eachFeature(s, toks, nil, func(kind int, _ []byte, _, _ int) { n[kind]++ })
+	scales := m.kindScales(n)
 	score := make([]float64, len(toks))
 	eachFeature(s, toks, nil, func(kind int, f []byte, first, last int) {
 		if w, ok := m.weights[featureHash(kind, f)]; ok {
@@ -289,18 +285,18 @@ func (m *textModel) strongestSpan(s string, toks []tok) (int, int) {
 	}
 	// In it, the few words in a row that add up to the most, less any
 	// word at either end that counted against.
-	n := min(maxSpanWords, bestLast-bestFirst+1)
+	width := min(maxSpanWords, bestLast-bestFirst+1)
 	top, topFirst := math.Inf(-1), bestFirst
-	for first := bestFirst; first+n-1 <= bestLast; first++ {
+	for first := bestFirst; first+width-1 <= bestLast; first++ {
 		sum := 0.0
-		for i := first; i < first+n; i++ {
+		for i := first; i < first+width; i++ {
 			sum += score[i]
 		}
 		if sum > top {
 			top, topFirst = sum, first
 		}
 	}
-	topLast := topFirst + n - 1
+	topLast := topFirst + width - 1
 	for topLast-topFirst >= minSpanWords {
 		switch {
 		case score[topFirst] <= 0 && score[topFirst] <= score[topLast]:

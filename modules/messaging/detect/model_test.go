@@ -102,6 +102,9 @@ func TestModelLeavesNormalMessagesAlone(t *testing.T) {
 		"Well done on passing the moving and handling course! Next we could look at your personal statement.",
 		"the bus was late again so i missed the start of the lesson on infection control",
 		"is it normal to feel tired after a run of night shifts? i slept till 3pm",
+		// Short messages weigh no more than a few words' worth, and numbers
+		// are the rules' business: signposting stays normal.
+		"call 999", "116 123", "ring 111 if it gets worse", "body",
 	} {
 		for _, label := range []string{Concern, ContactDetails} {
 			if r := modelReason(d, text, label); r != nil {

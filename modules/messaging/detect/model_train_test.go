@@ -160,7 +160,7 @@ func rowValues(e *example, scales [numKinds]float64, colOf map[int32]int) []feat
 		if !ok {
 			continue
 		}
-		row = append(row, featVal{col: col, x: float64(f.count) * scales[f.kind] / math.Sqrt(n[f.kind])})
+		row = append(row, featVal{col: col, x: float64(f.count) * scales[f.kind] / math.Sqrt(max(n[f.kind], float64(minKindCount[f.kind])))})
 	}
 	return row
 }
