@@ -231,20 +231,37 @@ func (m *textModel) kindScales(n [numKinds]int) [numKinds]float64 {
 // probability is the model's probability that the message whose words
 // view is s, with words toks, has the model's label.
 func (m *textModel) probability(s string, toks []tok) float64 {
+	var p [1]float64
+	probabilities([]*textModel{m}, s, toks, p[:])
+	return p[0]
+}
+
+// maxModels is the most models probabilities scores in one pass.
+const maxModels = 4
+
+// probabilities sets ps[i] to models[i]'s probability for the message
+// whose words view is s, with words toks, reading its features once.
+func probabilities(models []*textModel, s string, toks []tok, ps []float64) {
+	models = models[:min(len(models), maxModels)]
 	var n [numKinds]int
-	var sum [numKinds]float64
+	var sum [maxModels][numKinds]float64
 	var buf [2 * (maxCharGramWord + 2)]byte
 	eachFeature(s, toks, buf[:0], func(kind int, f []byte, _, _ int) {
 		n[kind]++
-		if w, ok := m.weights[featureHash(kind, f)]; ok {
-			sum[kind] += float64(w)
+		h := featureHash(kind, f)
+		for i, m := range models {
+			if w, ok := m.weights[h]; ok {
+				sum[i][kind] += float64(w)
+			}
 		}
 	})
-	z := m.bias
-	for k, scale := range m.kindScales(n) {
-		z += scale * sum[k]
+	for i, m := range models {
+		z := m.bias
+		for k, scale := range m.kindScales(n) {
+			z += scale * sum[i][k]
+		}
+		ps[i] = 1 / (1 + math.Exp(-z))
 	}
-	return 1 / (1 + math.Exp(-z))
 }
 
 // strongestSpan returns the bytes of s (words toks) that weighed most
@@ -321,13 +338,25 @@ const (
 // label the rules did not give and whose probability reaches its threshold
 // gives one.
 func (d *Detector) modelReasons(v *view, words *wordIndex, reasons []Reason) []Reason {
-	var out []Reason
+	var asked [maxModels]*textModel
+	models := asked[:0]
 	for _, m := range d.models {
 		given := false
 		for _, r := range reasons {
 			given = given || r.Label == m.label
 		}
-		if given || m.probability(v.s, words.toks) < m.threshold {
+		if !given && len(models) < maxModels {
+			models = append(models, m)
+		}
+	}
+	if len(models) == 0 {
+		return nil
+	}
+	var ps [maxModels]float64
+	probabilities(models, v.s, words.toks, ps[:])
+	var out []Reason
+	for i, m := range models {
+		if ps[i] < m.threshold {
 			continue
 		}
 		i, j := m.strongestSpan(v.s, words.toks)

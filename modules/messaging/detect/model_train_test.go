@@ -36,6 +36,7 @@ var (
 	scalesFlag    = flag.String("scales", "2,1,1,1", "weights of the word, word-pair, character n-gram and word-gap-word features")
 	budgetFlag    = flag.Float64("budget", 0.01, "most normal messages the concern model may add to those flagged, leave-one-writer-out")
 	contactBudget = flag.Float64("contact-budget", 0.003, "the same for the contact details model")
+	pruneFlag     = flag.Float64("prune", 0.1, "weights smaller than this are left out of the weights files (and of the left-out scoring)")
 	heldoutFlag   = flag.Bool("heldout", true, "also train on testdata/heldout*.jsonl")
 )
 
@@ -327,10 +328,6 @@ func scale(a float64, x []float64) {
 	}
 }
 
-// smallestWeight is the weight below which a feature is left out of the
-// weights file: it cannot move a probability noticeably.
-const smallestWeight = 0.002
-
 // textModel turns a fit into the model Scan uses, with threshold.
 func (tr trained) textModel(label string, ft *featureTable, threshold float64) *textModel {
 	m := &textModel{label: label, rule: ModelConcernRule, bias: tr.bias, threshold: threshold, scale: tr.scale, weights: map[uint64]float32{}}
@@ -338,7 +335,7 @@ func (tr trained) textModel(label string, ft *featureTable, threshold float64) *
 		m.rule = ModelContactRule
 	}
 	for id, w := range tr.weights {
-		if math.Abs(w) < smallestWeight {
+		if math.Abs(w) < *pruneFlag {
 			continue
 		}
 		name := ft.names[id]
@@ -550,7 +547,7 @@ func writeModel(spec modelSpec, tr trained, ft *featureTable, threshold float64)
 	}
 	var list []fw
 	for id, w := range tr.weights {
-		if math.Abs(w) >= smallestWeight {
+		if math.Abs(w) >= *pruneFlag {
 			list = append(list, fw{ft.names[id], w})
 		}
 	}
