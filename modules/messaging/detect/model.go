@@ -17,10 +17,10 @@ import (
 // me stuff and picks me up from college"), and so are invitations to move
 // elsewhere ("we could chat somewhere the platform doesnt log"); phrase
 // lists miss most of the ways nobody thought of. Each label has a model, a
-// logistic regression
-// over the words, word pairs and character 3-5-grams of the words view
-// (the same normalised text the phrases are matched in, so look-alike
-// letters, spelt-out letters and repeated letters are already undone).
+// logistic regression over the words, word pairs, word-gap-word pairs and
+// character 3-5-grams of the words view (the same normalised text the
+// phrases are matched in, so look-alike letters, spelt-out letters and
+// repeated letters are already undone).
 //
 // A model only adds: a message the rules did not give its label gets it
 // when the model's probability reaches the threshold in its weights file

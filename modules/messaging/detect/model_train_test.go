@@ -565,7 +565,7 @@ func writeModel(spec modelSpec, tr trained, ft *featureTable, threshold float64)
 	}
 	fmt.Fprintf(&b, "# (model_train_test.go) from %s;\n", strings.Join(files, " "))
 	fmt.Fprintf(&b, "# do not edit. lambda %g posweight %g mindf %d budget %g.\n", *lambdaFlag, *posWFlag, *minDFFlag, *spec.budget)
-	fmt.Fprintf(&b, "# w: word, p: word pair, c: character n-gram (_ marks a word's edge).\n")
+	fmt.Fprintf(&b, "# w: word, p: word pair, s: words with one between, c: character n-gram (_ marks a word's edge); a number reads 0.\n")
 	fmt.Fprintf(&b, "label %s\nthreshold %.6g\nbias %.4g\nscale %g %g %g %g\n", spec.label, threshold, tr.bias, tr.scale[0], tr.scale[1], tr.scale[2], tr.scale[3])
 	for _, f := range list {
 		fmt.Fprintf(&b, "%s %.4g\n", f.name, f.w)
