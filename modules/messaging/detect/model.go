@@ -158,11 +158,7 @@ func featureHash(kind int, f []byte) uint64 {
 // which number it is is the rules' business (a phone, NHS 111, a job
 // reference), and other digits inside words are all "0" too ("sk8er0").
 func appendWord(b []byte, w string) []byte {
-	number := true
-	for i := 0; i < len(w); i++ {
-		number = number && isDigit(w[i])
-	}
-	if number {
+	if isNumber(w) {
 		return append(b, '0')
 	}
 	for i := 0; i < len(w); i++ {
@@ -175,6 +171,16 @@ func appendWord(b []byte, w string) []byte {
 	return b
 }
 
+// isNumber reports whether a word is all digits.
+func isNumber(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if !isDigit(w[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // eachFeature calls emit for every feature of the words toks of the view
 // text s: the feature's kind, its bytes (valid only during the call) and
 // the first and last word it came from. buf is scratch space, returned
@@ -183,11 +189,11 @@ func eachFeature(s string, toks []tok, buf []byte, emit func(kind int, f []byte,
 	for i, t := range toks {
 		buf = appendWord(buf[:0], t.w)
 		emit(kindWord, buf, i, i)
-		if i+1 < len(toks) && !strings.ContainsAny(s[t.end:toks[i+1].start], ".!?;") {
+		if i+1 < len(toks) && !strings.ContainsAny(s[t.end:toks[i+1].start], ".!?;") && !(isNumber(t.w) && isNumber(toks[i+1].w)) {
 			buf = append(appendWord(buf[:0], t.w), '_')
 			buf = appendWord(buf, toks[i+1].w)
 			emit(kindPair, buf, i, i+1)
-			if i+2 < len(toks) && !strings.ContainsAny(s[toks[i+1].end:toks[i+2].start], ".!?;") {
+			if i+2 < len(toks) && !strings.ContainsAny(s[toks[i+1].end:toks[i+2].start], ".!?;") && !(isNumber(t.w) && isNumber(toks[i+2].w)) {
 				buf = append(appendWord(buf[:0], t.w), '_', '_')
 				buf = appendWord(buf, toks[i+2].w)
 				emit(kindSkip, buf, i, i+2)
