@@ -66,7 +66,7 @@ func TestModelFlagsObviousConcerns(t *testing.T) {
 	for _, text := range []string{
 		"my step dad locks the fridge at night and i only eat what my mates give me at college",
 		"this older guy i met online keeps sending me money and says i can stay at his flat whenever",
-		"Nobody needs to know we've been chatting every night",
+		"I've started giving away my stuff to my cousins",
 		"the girls on my course keep posting pics of me and laughing, nobody sits with me",
 		"been sleeping in the car for a week since my mum kicked me out",
 		"you looked really pretty in your profile pic, bet the boys at college love you",
@@ -123,7 +123,7 @@ func TestModelLeavesNormalMessagesAlone(t *testing.T) {
 // its reason.
 func TestScanAddsTheModelAfterTheRules(t *testing.T) {
 	rules, d := rulesOnly(t), defaultDetector(t)
-	missed := "Nobody needs to know we've been chatting every night"
+	missed := "I've started giving away my stuff to my cousins"
 	if rules.Scan(missed).Has(Concern) {
 		t.Fatalf("the rules now flag %q: pick a concern they miss for this test", missed)
 	}
@@ -154,7 +154,7 @@ func TestModelReasonShowsTheWordsThatWeighedMost(t *testing.T) {
 }
 
 func TestModelIsSwitchedOffByTheEnvironment(t *testing.T) {
-	text := "Nobody needs to know we've been chatting every night"
+	text := "I've started giving away my stuff to my cousins"
 	t.Setenv(ModelEnv, "off")
 	d, err := FromEnv()
 	if err != nil {
