@@ -7,7 +7,9 @@ import (
 	"errors"
 	"hash"
 	"io"
+	"mime"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -55,7 +57,7 @@ func (a *Auth) Idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		// The body is hashed as the handler reads it, and the rest after,
 		// so a large upload is never held in memory for this.
-		body := &hashingBody{ReadCloser: c.Request().Body, h: sha256.New()}
+		body := newHashingBody(c.Request())
 		c.Request().Body = body
 		rec := &recorder{ResponseWriter: c.Response().Writer}
 		c.Response().Writer = rec
@@ -102,7 +104,7 @@ func (a *Auth) replay(c echo.Context, userID, key, route string) error {
 			Message: "A request with this Idempotency-Key is still being handled. Try again in a moment."}
 	}
 	if saved.RequestHash != nil {
-		body := &hashingBody{ReadCloser: c.Request().Body, h: sha256.New()}
+		body := newHashingBody(c.Request())
 		if !bytes.Equal(body.sum(), saved.RequestHash) {
 			return reused
 		}
@@ -118,21 +120,62 @@ func (a *Auth) RemoveExpiredIdempotencyKeys(ctx context.Context) error {
 		a.opts.Now().Add(-IdempotencyKeyLifetime)).Error
 }
 
-// hashingBody hashes a request body as it is read.
+// hashingBody hashes a request body as it is read. A multipart body is
+// hashed without its boundary, which a client picks afresh for every
+// request, so the same upload sent twice hashes the same.
 type hashingBody struct {
 	io.ReadCloser
-	h hash.Hash
+	h        hash.Hash
+	boundary []byte
+	pending  []byte // the tail that may be the start of a boundary
+}
+
+func newHashingBody(r *http.Request) *hashingBody {
+	b := &hashingBody{ReadCloser: r.Body, h: sha256.New()}
+	if mediaType, params, err := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType)); err == nil &&
+		strings.HasPrefix(mediaType, "multipart/") && params["boundary"] != "" {
+		b.boundary = []byte(params["boundary"])
+	}
+	return b
 }
 
 func (b *hashingBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	b.h.Write(p[:n])
+	b.write(p[:n])
 	return n, err
+}
+
+func (b *hashingBody) write(p []byte) {
+	if b.boundary == nil {
+		b.h.Write(p)
+		return
+	}
+	data := append(b.pending, p...)
+	for {
+		i := bytes.Index(data, b.boundary)
+		if i < 0 {
+			break
+		}
+		b.h.Write(data[:i])
+		b.h.Write([]byte("--boundary--"))
+		data = data[i+len(b.boundary):]
+	}
+	keep := min(len(data), len(b.boundary)-1)
+	b.h.Write(data[:len(data)-keep])
+	b.pending = append([]byte(nil), data[len(data)-keep:]...)
 }
 
 // sum reads what is left of the body and returns the hash of all of it.
 func (b *hashingBody) sum() []byte {
-	_, _ = io.Copy(b.h, b.ReadCloser)
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := b.ReadCloser.Read(buf)
+		b.write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	b.h.Write(b.pending)
 	return b.h.Sum(nil)
 }
 

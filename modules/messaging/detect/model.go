@@ -187,8 +187,13 @@ func isNumber(w string) bool {
 // for reuse.
 func eachFeature(s string, toks []tok, buf []byte, emit func(kind int, f []byte, first, last int)) []byte {
 	for i, t := range toks {
-		buf = appendWord(buf[:0], t.w)
-		emit(kindWord, buf, i, i)
+		// A number alone is no evidence either way: whether it is a phone
+		// number is the rules' judgement, and a model that learnt "numbers
+		// mean contact details" holds a message for a time or a reference.
+		if !isNumber(t.w) {
+			buf = appendWord(buf[:0], t.w)
+			emit(kindWord, buf, i, i)
+		}
 		if i+1 < len(toks) && !strings.ContainsAny(s[t.end:toks[i+1].start], ".!?;") && !(isNumber(t.w) && isNumber(toks[i+1].w)) {
 			buf = append(appendWord(buf[:0], t.w), '_')
 			buf = appendWord(buf, toks[i+1].w)
