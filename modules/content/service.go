@@ -53,28 +53,23 @@ func (s *Service) Catalogue() *Catalogue { return s.cat }
 func (s *Service) Renderer() *Renderer { return s.render }
 
 // SeedShipped imports every programme under fsys (assets/content) that
-// is not in the database yet, published. Programmes already there are left
-// alone, so editors' changes survive a re-seed.
+// is not in the database yet, published, with the shared modules it
+// includes (created from fsys's shared/ folder when not here yet).
+// Programmes and shared modules already there are left alone, so
+// editors' changes survive a re-seed.
 func (s *Service) SeedShipped(ctx context.Context, fsys fs.FS) error {
-	entries, err := fs.ReadDir(fsys, ".")
+	pkgs, err := ReadShipped(fsys)
 	if err != nil {
 		return err
 	}
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		pkg, err := ReadPackage(fsys, e.Name())
-		if err != nil {
-			return fmt.Errorf("content package %s: %w", e.Name(), err)
-		}
-		if _, err := s.Import(ctx, "", pkg, true); err != nil {
+	for _, pkg := range pkgs {
+		if _, err := s.Import(ctx, "", pkg, ImportOptions{Publish: true}); err != nil {
 			// Conflict: already imported, perhaps edited since; keep it.
 			var ae *apperr.Error
 			if errors.As(err, &ae) && ae.Kind == apperr.Conflict {
 				continue
 			}
-			return fmt.Errorf("importing %s: %w", e.Name(), err)
+			return fmt.Errorf("importing %s: %w", pkg.Slug, err)
 		}
 	}
 	return nil
