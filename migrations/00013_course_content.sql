@@ -38,6 +38,26 @@ CREATE VIEW programme_modules AS
     SELECT ps.programme_id, m.id, ps.after_position, true, m.slug
     FROM programme_shared_modules ps JOIN modules m ON m.id = ps.module_id;
 
+-- A learner starts a programme (the conversion rate's denominator) by
+-- completing one of its lessons. A lesson of a shared module counts for
+-- each programme including it that the learner is on when they complete
+-- it: doing the safety core in Get Started does not start Get Into.
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION programme_starts_record() RETURNS trigger AS $$
+BEGIN
+    INSERT INTO programme_starts (user_id, programme_id, first_completed_at)
+    SELECT n.user_id, pm.programme_id, min(n.completed_at)
+    FROM new_progress n JOIN lessons l ON l.id = n.lesson_id JOIN programme_modules pm ON pm.module_id = l.module_id
+    WHERE NOT pm.shared OR EXISTS (SELECT 1 FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id
+                                   WHERE e.user_id = n.user_id AND c.programme_id = pm.programme_id)
+    GROUP BY n.user_id, pm.programme_id
+    ON CONFLICT (user_id, programme_id) DO UPDATE SET first_completed_at = EXCLUDED.first_completed_at
+    WHERE EXCLUDED.first_completed_at < programme_starts.first_completed_at;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+-- +goose StatementEnd
+
 -- Questions inside lessons: quick practice questions in the same shape as
 -- a check's, shown after the lesson's text. A question belongs to a check
 -- or to a lesson, never both.
@@ -74,6 +94,19 @@ DROP TABLE lesson_answers;
 DELETE FROM questions WHERE lesson_id IS NOT NULL;
 ALTER TABLE questions DROP CONSTRAINT questions_lesson_position_key, DROP CONSTRAINT questions_one_parent, DROP COLUMN lesson_id;
 ALTER TABLE questions ALTER COLUMN check_id SET NOT NULL;
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION programme_starts_record() RETURNS trigger AS $$
+BEGIN
+    INSERT INTO programme_starts (user_id, programme_id, first_completed_at)
+    SELECT n.user_id, m.programme_id, min(n.completed_at)
+    FROM new_progress n JOIN lessons l ON l.id = n.lesson_id JOIN modules m ON m.id = l.module_id
+    GROUP BY n.user_id, m.programme_id
+    ON CONFLICT (user_id, programme_id) DO UPDATE SET first_completed_at = EXCLUDED.first_completed_at
+    WHERE EXCLUDED.first_completed_at < programme_starts.first_completed_at;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+-- +goose StatementEnd
 DROP VIEW programme_modules;
 DROP TABLE programme_shared_modules;
 DELETE FROM modules WHERE shared;
