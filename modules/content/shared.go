@@ -134,7 +134,7 @@ func (s *Service) sharedOutline(ctx context.Context, id string) (*OutlineModule,
 type SharedModuleSummary struct {
 	Module
 	Lessons int
-	Uses    []SharedUse
+	Uses    []SharedUse `gorm:"-"`
 }
 
 // SharedModules lists every shared module with where it is used.
