@@ -22,7 +22,7 @@ type LessonAnswer struct {
 	Chosen     []string  `json:"option_ids"`
 	Correct    bool      `json:"correct"`
 	Messages   []string  `json:"feedback"` // the feedback of each option chosen, in the question's order
-	MissedSome bool      `json:"missed_some"`
+	MissedSome bool      `json:"missed_some"` // only right options chosen, but not all of them
 	AnsweredAt time.Time `json:"answered_at"`
 }
 
@@ -57,12 +57,13 @@ func markPractice(q content.Question, chosen []string) (*LessonAnswer, error) {
 	if q.Kind == content.KindSingle && len(chosen) > 1 {
 		return nil, apperr.InvalidFields(apperr.FieldError{Field: field, Message: "Choose one answer only."})
 	}
-	a := &LessonAnswer{QuestionID: q.ID, Correct: true}
+	a := &LessonAnswer{QuestionID: q.ID}
 	for _, id := range chosen {
 		if !slices.ContainsFunc(q.Options, func(o content.Option) bool { return o.ID == id }) {
 			return nil, apperr.InvalidFields(apperr.FieldError{Field: field, Message: "Choose one of the answers shown."})
 		}
 	}
+	wrong, missed := false, false
 	for _, o := range q.Options {
 		picked := slices.Contains(chosen, o.ID)
 		if picked {
@@ -71,14 +72,11 @@ func markPractice(q content.Question, chosen []string) (*LessonAnswer, error) {
 				a.Messages = append(a.Messages, o.Feedback)
 			}
 		}
-		switch {
-		case picked && !o.Correct:
-			a.Correct = false
-		case !picked && o.Correct:
-			a.Correct = false
-			a.MissedSome = true
-		}
+		wrong = wrong || (picked && !o.Correct)
+		missed = missed || (!picked && o.Correct)
 	}
+	a.Correct = !wrong && !missed
+	a.MissedSome = q.Kind == content.KindMultiple && missed && !wrong
 	return a, nil
 }
 

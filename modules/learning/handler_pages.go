@@ -76,6 +76,15 @@ func (p lessonPage) Picked(question, option string) bool {
 	return p.Answers[question].Chose(option)
 }
 
+// SelectAllHint is the hint under a multiple-answer question: none when
+// its text already says to select all that apply, as written content does.
+func (lessonPage) SelectAllHint(text string) string {
+	if strings.Contains(strings.ToLower(text), "select all that apply") {
+		return ""
+	}
+	return "Select all that apply."
+}
+
 func (m *Module) lesson(c echo.Context) error {
 	return m.renderLesson(c, http.StatusOK, lessonPage{})
 }
