@@ -21,7 +21,7 @@ type LessonAnswer struct {
 	QuestionID string    `json:"question_id"`
 	Chosen     []string  `json:"option_ids"`
 	Correct    bool      `json:"correct"`
-	Messages   []string  `json:"feedback"` // the feedback of each option chosen, in the question's order
+	Messages   []string  `json:"feedback"`    // the feedback of each option chosen, in the question's order
 	MissedSome bool      `json:"missed_some"` // only right options chosen, but not all of them
 	AnsweredAt time.Time `json:"answered_at"`
 }
