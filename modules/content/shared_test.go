@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"onramp/app/testenv"
 	"onramp/modules/content"
@@ -241,5 +242,38 @@ func TestLessonAudioNeedsATranscriptAndAnAudioFile(t *testing.T) {
 	row = testenv.DB(t).Gorm.Raw("SELECT audio_id, audio_transcript FROM lessons WHERE id = ?", lesson).Row()
 	if err := row.Scan(&audio, &transcript); err != nil || audio != nil || transcript != "" {
 		t.Errorf("after taking it out: audio %v, transcript %q (%v)", audio, transcript, err)
+	}
+}
+
+func TestSeedingAddsAMissingSharedModuleWithoutTouchingProgrammes(t *testing.T) {
+	srv := testenv.NewServer(t)
+	slug := uniqueSlug("seeded-core")
+	files := fstest.MapFS{}
+	err := fs.WalkDir(osDirFS(t), "shared/tiny-safety", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(osDirFS(t), p)
+		files[strings.Replace(p, "tiny-safety", slug, 1)] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // seeding again changes nothing
+		if err := srv.App.Content.SeedShipped(context.Background(), files); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := sharedModuleIDs(t, slug)
+	if len(ids) != 1 {
+		t.Fatalf("%d shared modules %s after seeding twice, want 1", len(ids), slug)
+	}
+	var uses, lessons, questions int
+	testenv.DB(t).Gorm.Raw("SELECT count(*) FROM programme_shared_modules WHERE module_id = ?", ids[0]).Scan(&uses)
+	testenv.DB(t).Gorm.Raw("SELECT count(*) FROM lessons WHERE module_id = ? AND published", ids[0]).Scan(&lessons)
+	testenv.DB(t).Gorm.Raw("SELECT count(*) FROM questions q JOIN lessons l ON l.id = q.lesson_id WHERE l.module_id = ?", ids[0]).Scan(&questions)
+	if uses != 0 || lessons != 1 || questions != 2 {
+		t.Errorf("seeded shared module: in %d programmes, %d published lessons, %d lesson questions; want 0, 1, 2", uses, lessons, questions)
 	}
 }

@@ -229,3 +229,31 @@ func between(t *testing.T, s, from, to string) string {
 	out, _, _ := strings.Cut(rest, to)
 	return out
 }
+
+func TestALessonWithARecordingPlaysItInsteadOfTheBrowsersSpeech(t *testing.T) {
+	srv := testenv.NewServer(t)
+	ex := testenv.ImportSharedExample(t, srv.App.Content)
+	parts := findSharedParts(t, srv.App, ex)
+	c := srv.SignIn(t, "learner3@example.org")
+	c.PostForm("/learn/"+ex.B+"/start", nil).Body.Close()
+	page := "/learn/" + ex.B + "/lessons/" + parts.lesson
+	if body := testenv.Body(t, c.Get(page)); !strings.Contains(body, "data-listen=") || strings.Contains(body, "<audio") {
+		t.Fatal("without a recording the lesson should offer the browser's speech, and no player")
+	}
+	mp3 := append([]byte("\xff\xfb\x90\x64"), make([]byte, 413)...)
+	err := srv.App.Content.SetLessonAudio(context.Background(), "", parts.lesson,
+		content.FileUpload{Body: bytes.NewReader(mp3), Size: int64(len(mp3)), Filename: "clean-hands.mp3"}, "Clean hands stop germs.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := testenv.Body(t, c.Get(page))
+	if strings.Contains(body, "data-listen=") || !strings.Contains(body, "<audio") || !strings.Contains(body, "Clean hands stop germs.") {
+		t.Error("with a recording the lesson should play it, with its transcript, instead of the browser's speech")
+	}
+	src := between(t, body, `<audio controls preload="none" src="`, `"`)
+	resp := c.Get(src)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "audio/mpeg" {
+		t.Errorf("the learner fetching the recording: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
