@@ -19,7 +19,8 @@ type SharedExample struct {
 }
 
 // ImportSharedExample imports the shared-module example, published,
-// through the content service, and returns its slugs. Both programmes are
+// through the content service, and returns its slugs. The programmes'
+// titles ("Tiny A", "Tiny B") get the same number as their slugs. Both programmes are
 // open, so a learner can start them on their own.
 func ImportSharedExample(t testing.TB, svc *content.Service) SharedExample {
 	t.Helper()
@@ -31,6 +32,7 @@ func ImportSharedExample(t testing.TB, svc *content.Service) SharedExample {
 	ex := SharedExample{Shared: fmt.Sprintf("tiny-safety-%d", n)}
 	for _, p := range pkgs {
 		p.Slug = fmt.Sprintf("%s-%d", p.Slug, n)
+		p.Meta.Title = fmt.Sprintf("%s %d", p.Meta.Title, n) // pages listing programmes never say one title twice
 		for i := range p.Meta.Shared {
 			p.Meta.Shared[i].Module = ex.Shared
 		}
