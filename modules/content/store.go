@@ -234,23 +234,6 @@ func (l *LessonInProgramme) Visible() bool {
 	return l.Published && l.ModulePublished && l.ProgrammePublished && (!l.Shared || len(l.SharedIn) > 0)
 }
 
-// In reports whether the lesson is in the programme slug: its own, or
-// one that includes its shared module.
-func (l *LessonInProgramme) In(slug string) bool {
-	return inProgramme(l.ProgrammeSlug, l.SharedIn, slug)
-}
-
-func inProgramme(own string, sharedIn []string, slug string) bool {
-	if own != "" {
-		return own == slug
-	}
-	for _, s := range sharedIn {
-		if s == slug {
-			return true
-		}
-	}
-	return false
-}
 
 // CheckWithContext is a check with its questions and where it sits. The
 // check of a shared module (Shared) has no programme of its own: SharedIn
@@ -267,11 +250,6 @@ type CheckWithContext struct {
 	SharedIn           []string `gorm:"-"`
 }
 
-// In reports whether the check is in the programme slug: its own, or one
-// that includes its shared module.
-func (c *CheckWithContext) In(slug string) bool {
-	return inProgramme(c.ProgrammeSlug, c.SharedIn, slug)
-}
 
 // Check returns a check with its questions and options in order, or
 // db.ErrNotFound.
