@@ -68,9 +68,11 @@ func (a *App) SeedScale(ctx context.Context, n int) error {
 			WHERE su.i % 10 = 0 ON CONFLICT DO NOTHING`},
 		{"statistics for enrolments", `ANALYZE enrolments`},
 		{"lesson progress", `WITH ordered AS (
-			  SELECT l.id, m.programme_id, row_number() OVER (PARTITION BY m.programme_id ORDER BY m.position, l.position) AS n,
-			         count(*) OVER (PARTITION BY m.programme_id) AS total
-			  FROM lessons l JOIN modules m ON m.id = l.module_id WHERE l.published AND m.published),
+			  SELECT l.id, pm.programme_id,
+			         row_number() OVER (PARTITION BY pm.programme_id ORDER BY pm.place, pm.shared, pm.slug, l.position) AS n,
+			         count(*) OVER (PARTITION BY pm.programme_id) AS total
+			  FROM lessons l JOIN modules m ON m.id = l.module_id JOIN programme_modules pm ON pm.module_id = m.id
+			  WHERE l.published AND m.published),
 			learner AS (
 			  SELECT e.user_id, c.programme_id, c.starts_on,
 			         (abs(hashtext(e.user_id::text || c.id::text)) % 100) AS r
@@ -96,13 +98,14 @@ func (a *App) SeedScale(ctx context.Context, n int) error {
 			       upper(substr(md5(x.user_id::text || x.programme_id::text), 1, 4) || '-' || substr(md5(x.user_id::text || x.programme_id::text), 5, 4)
 			             || '-' || substr(md5(x.user_id::text || x.programme_id::text), 9, 4)),
 			       u.name, p.title, x.last_at
-			FROM (SELECT lp.user_id, m.programme_id, count(*) AS done, max(lp.completed_at) AS last_at
+			FROM (SELECT lp.user_id, pm.programme_id, count(*) AS done, max(lp.completed_at) AS last_at
 			      FROM lesson_progress lp JOIN users u ON u.id = lp.user_id AND u.email LIKE 'scale.%@example.org'
-			      JOIN lessons l ON l.id = lp.lesson_id JOIN modules m ON m.id = l.module_id
-			      GROUP BY lp.user_id, m.programme_id) x
+			      JOIN lessons l ON l.id = lp.lesson_id JOIN programme_modules pm ON pm.module_id = l.module_id
+			      GROUP BY lp.user_id, pm.programme_id) x
 			JOIN users u ON u.id = x.user_id JOIN programmes p ON p.id = x.programme_id
 			WHERE x.done = (SELECT count(*) FROM lessons l JOIN modules m ON m.id = l.module_id
-			                WHERE m.programme_id = x.programme_id AND l.published AND m.published)
+			                JOIN programme_modules pm ON pm.module_id = m.id
+			                WHERE pm.programme_id = x.programme_id AND l.published AND m.published)
 			ON CONFLICT DO NOTHING`},
 		{"destinations", `INSERT INTO destinations (user_id, cohort_id, kind, employer, role, start_date, source, recorded_by, verified_at, verified_by)
 			SELECT e.user_id, e.cohort_id, (ARRAY['employment','apprenticeship','volunteering','education','other'])[1 + h % 5],

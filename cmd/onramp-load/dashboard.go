@@ -103,15 +103,15 @@ func explainCells(ctx context.Context, conn *pgx.Conn, cohortID string) error {
 		done AS (
 		  SELECT lp.user_id, l.module_id, count(*) AS done, max(lp.completed_at) AS last_at
 		  FROM members mb JOIN lesson_progress lp ON lp.user_id = mb.user_id
-		  JOIN lessons l ON l.id = lp.lesson_id JOIN modules m ON m.id = l.module_id
-		  WHERE m.programme_id = $2 AND l.published
+		  JOIN lessons l ON l.id = lp.lesson_id JOIN programme_modules pm ON pm.module_id = l.module_id
+		  WHERE pm.programme_id = $2 AND l.published
 		  GROUP BY lp.user_id, l.module_id),
 		tried AS (
 		  SELECT a.user_id, c.module_id, bool_or(a.passed) AS passed,
 		         count(*) FILTER (WHERE NOT a.passed) AS failed, max(a.score) AS best, max(a.created_at) AS last_at
 		  FROM members mb JOIN check_attempts a ON a.user_id = mb.user_id
-		  JOIN checks c ON c.id = a.check_id JOIN modules m ON m.id = c.module_id
-		  WHERE m.programme_id = $2
+		  JOIN checks c ON c.id = a.check_id JOIN programme_modules pm ON pm.module_id = c.module_id
+		  WHERE pm.programme_id = $2
 		  GROUP BY a.user_id, c.module_id)
 		SELECT COALESCE(d.user_id, t.user_id), COALESCE(d.module_id, t.module_id)
 		FROM done d FULL JOIN tried t ON t.user_id = d.user_id AND t.module_id = d.module_id`, cohortID, programmeID)

@@ -69,7 +69,8 @@ func runPgbench(ctx context.Context, dbURL string, o options, learners []*learne
 		people = append(people, w)
 	}
 	lessons, err := quotedIDs(ctx, conn, `SELECT l.id FROM lessons l JOIN modules m ON m.id = l.module_id
-		JOIN programmes p ON p.id = m.programme_id WHERE p.slug = $1 AND l.published AND m.published ORDER BY m.position, l.position`,
+		JOIN programme_modules pm ON pm.module_id = m.id JOIN programmes p ON p.id = pm.programme_id
+		WHERE p.slug = $1 AND l.published AND m.published ORDER BY pm.place, pm.shared, pm.slug, l.position`,
 		loadProgramme)
 	if err != nil {
 		return nil, err

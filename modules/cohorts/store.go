@@ -57,15 +57,17 @@ func (s *Store) Cohort(ctx context.Context, sc auth.Scope, id string) (*Cohort, 
 	return &c, nil
 }
 
-// Modules lists the published modules of a programme with their lesson
-// counts and whether they have a check.
+// Modules lists the published modules of a programme, its own and the
+// shared ones it includes (content's programme_modules), in order and
+// numbered from 1, with their lesson counts and whether they have a check.
 func (s *Store) Modules(ctx context.Context, programmeID string) ([]moduleInfo, error) {
 	var out []moduleInfo
 	err := db.Conn(ctx, s.g).Raw(`
-		SELECT m.id, m.title, m.position,
+		SELECT m.id, m.title, row_number() OVER (ORDER BY pm.place, pm.shared, pm.slug) AS position,
 		  (SELECT count(*) FROM lessons l WHERE l.module_id = m.id AND l.published) AS lessons,
 		  EXISTS (SELECT 1 FROM checks c WHERE c.module_id = m.id) AS has_check
-		FROM modules m WHERE m.programme_id = ? AND m.published ORDER BY m.position`, programmeID).Scan(&out).Error
+		FROM programme_modules pm JOIN modules m ON m.id = pm.module_id
+		WHERE pm.programme_id = ? AND m.published ORDER BY pm.place, pm.shared, pm.slug`, programmeID).Scan(&out).Error
 	return out, err
 }
 
@@ -132,15 +134,15 @@ func (s *Store) Cells(ctx context.Context, cohortID, programmeID string) ([]cell
 		done AS (
 		  SELECT lp.user_id, l.module_id, count(*) AS done, max(lp.completed_at) AS last_at
 		  FROM members mb JOIN lesson_progress lp ON lp.user_id = mb.user_id
-		  JOIN lessons l ON l.id = lp.lesson_id JOIN modules m ON m.id = l.module_id
-		  WHERE m.programme_id = ? AND l.published AND (mb.withdrawn_at IS NULL OR lp.completed_at <= mb.withdrawn_at)
+		  JOIN lessons l ON l.id = lp.lesson_id JOIN programme_modules pm ON pm.module_id = l.module_id
+		  WHERE pm.programme_id = ? AND l.published AND (mb.withdrawn_at IS NULL OR lp.completed_at <= mb.withdrawn_at)
 		  GROUP BY lp.user_id, l.module_id),
 		tried AS (
 		  SELECT a.user_id, c.module_id, bool_or(a.passed) AS passed,
 		         count(*) FILTER (WHERE NOT a.passed) AS failed, max(a.score) AS best, max(a.created_at) AS last_at
 		  FROM members mb JOIN check_attempts a ON a.user_id = mb.user_id
-		  JOIN checks c ON c.id = a.check_id JOIN modules m ON m.id = c.module_id
-		  WHERE m.programme_id = ? AND (mb.withdrawn_at IS NULL OR a.created_at <= mb.withdrawn_at)
+		  JOIN checks c ON c.id = a.check_id JOIN programme_modules pm ON pm.module_id = c.module_id
+		  WHERE pm.programme_id = ? AND (mb.withdrawn_at IS NULL OR a.created_at <= mb.withdrawn_at)
 		  GROUP BY a.user_id, c.module_id)
 		SELECT COALESCE(d.user_id, t.user_id) AS user_id, COALESCE(d.module_id, t.module_id) AS module_id,
 		       COALESCE(d.done, 0) AS done, COALESCE(t.passed, false) AS passed, COALESCE(t.failed, 0) AS failed,

@@ -31,6 +31,9 @@ func (m *Handlers) authoringRoutes(r *auth.Routes) {
 	r.GET("/admin/content/programmes/:id/export", editors, m.exportProgramme)
 	r.GET("/admin/content/programmes/:id/preview", editors, m.previewProgramme)
 	r.POST("/admin/content/programmes/:id/modules", editors, m.addModule)
+	r.POST("/admin/content/programmes/:id/shared", editors, m.includeShared)
+	r.POST("/admin/content/programmes/:id/shared/:module/remove", editors, m.excludeShared)
+	r.POST("/admin/content/shared", editors, m.createShared)
 
 	r.GET("/admin/content/modules/:id", editors, m.module)
 	r.POST("/admin/content/modules/:id", editors, m.saveModule)
@@ -46,6 +49,8 @@ func (m *Handlers) authoringRoutes(r *auth.Routes) {
 	r.POST("/admin/content/lessons/:id/delete", editors, m.deleteLesson, form)
 	r.POST("/admin/content/lessons/:id/media", editors, m.lessonMedia)
 	r.POST("/admin/content/lessons/:id/media/:media/remove", editors, m.removeLessonMedia, form)
+	r.POST("/admin/content/lessons/:id/audio", editors, m.lessonAudio)
+	r.POST("/admin/content/lessons/:id/audio/remove", editors, m.removeLessonAudio, form)
 
 	r.GET("/admin/media", editors, m.library)
 	r.POST("/admin/media", editors, m.uploadToLibrary)
@@ -55,18 +60,23 @@ func (m *Handlers) authoringRoutes(r *auth.Routes) {
 // ?done=. Only known codes are shown, so a link cannot put words on the
 // page.
 var doneMessages = map[string]string{
-	"created":       "Programme created. It is a draft: learners cannot see it until you publish it.",
-	"imported":      "Programme imported as a draft. Check it, then publish it and its modules and lessons.",
-	"saved":         "Changes saved.",
-	"module-added":  "Module added as a draft.",
-	"lesson-added":  "Lesson added as a draft.",
-	"moved":         "Order changed.",
-	"not-moved":     "That is already at the end of the list, so it did not move.",
-	"deleted":       "Lesson deleted.",
-	"media-added":   "File added to the lesson.",
-	"media-removed": "File taken out of the lesson. It is still in the media library.",
-	"check-saved":   "Knowledge check saved.",
-	"uploaded":      "File uploaded to the media library.",
+	"created":  "Programme created. It is a draft: learners cannot see it until you publish it.",
+	"imported": "Programme imported as a draft. Check it, then publish it and its modules and lessons.",
+	"imported-shared-updated": "Programme imported as a draft. The zip had a different version of a shared module it includes, " +
+		"so that shared module was updated: the change shows in every programme that uses it.",
+	"shared-added":    "Shared module added as a draft. Include it in programmes from each programme's page.",
+	"shared-included": "Shared module included. Learners who completed it elsewhere have it completed here too.",
+	"shared-removed":  "Shared module taken out of this programme. Learners keep what they did in it.",
+	"saved":           "Changes saved.",
+	"module-added":    "Module added as a draft.",
+	"lesson-added":    "Lesson added as a draft.",
+	"moved":           "Order changed.",
+	"not-moved":       "That is already at the end of the list, so it did not move.",
+	"deleted":         "Lesson deleted.",
+	"media-added":     "File added to the lesson.",
+	"media-removed":   "File taken out of the lesson. It is still in the media library.",
+	"check-saved":     "Knowledge check saved.",
+	"uploaded":        "File uploaded to the media library.",
 }
 
 func doneMessage(c echo.Context) string { return doneMessages[c.QueryParam("done")] }

@@ -18,6 +18,7 @@ type lessonPage struct {
 	Preview    template.HTML // the body as learners will see it
 	Previewing bool          // showing unsaved changes
 	Alt        string        // the upload form's alt text, kept on an error
+	Transcript string        // the audio form's transcript, kept on an error
 	Errors     []apperr.FieldError
 	Done       string
 }
@@ -27,7 +28,8 @@ type lessonForm struct {
 	Minutes   string `form:"minutes"`
 	BodyMD    string `form:"body"`
 	Published bool   `form:"published"`
-	Action    string `form:"action"` // "preview" or "save"
+	Questions string `form:"questions"` // YAML
+	Action    string `form:"action"`    // "preview" or "save"
 }
 
 func (m *Handlers) lesson(c echo.Context) error {
@@ -47,7 +49,14 @@ func (m *Handlers) renderLesson(c echo.Context, status int, data lessonPage, for
 		data.Form = *form
 	} else {
 		l := v.Lesson
-		data.Form = lessonForm{Title: l.Title, Minutes: strconv.Itoa(l.Minutes), BodyMD: l.BodyMD, Published: l.Published}
+		qs, err := QuestionsYAML(l.Questions)
+		if err != nil {
+			return err
+		}
+		data.Form = lessonForm{Title: l.Title, Minutes: strconv.Itoa(l.Minutes), BodyMD: l.BodyMD, Published: l.Published, Questions: qs}
+	}
+	if data.Transcript == "" {
+		data.Transcript = v.Lesson.AudioTranscript
 	}
 	data.Preview = m.svc.Renderer().HTML(data.Form.BodyMD)
 	return m.pages.HTML(c, status, "content/lesson", v.Lesson.Title, data)
@@ -64,7 +73,7 @@ func (m *Handlers) saveLesson(c echo.Context) error {
 		return m.renderLesson(c, http.StatusOK, lessonPage{Previewing: true}, &f)
 	}
 	err := m.svc.UpdateLesson(c.Request().Context(), auth.UserOf(c).ID, c.Param("id"),
-		LessonFields{Title: f.Title, Minutes: f.Minutes, BodyMD: f.BodyMD, Published: f.Published})
+		LessonFields{Title: f.Title, Minutes: f.Minutes, BodyMD: f.BodyMD, Published: f.Published, QuestionsYAML: f.Questions})
 	if fields, status, ok := formProblem(err); ok {
 		return m.renderLesson(c, status, lessonPage{Errors: fields}, &f)
 	} else if err != nil {
@@ -181,6 +190,56 @@ func (m *Handlers) removeLessonMedia(c echo.Context) error {
 		return err
 	}
 	return seeOther(c, "/admin/content/lessons/"+c.Param("id"), "media-removed", "media")
+}
+
+// lessonAudio sets the lesson's recording ("audio", optional when it has
+// one: then only the "transcript" changes) and its transcript. The
+// server's general body limit skips this path, so the upload limit is
+// applied here while the body is read.
+func (m *Handlers) lessonAudio(c echo.Context) error {
+	req := c.Request()
+	limit := m.svc.limits.MaxUploadBody()
+	tooBig := apperr.InvalidFields(apperr.FieldError{Field: "audio", Message: apperr.As(tooLarge(m.svc.limits.Other)).Message})
+	fail := func(err error) error {
+		fields, status, ok := formProblem(err)
+		if !ok {
+			return err
+		}
+		return m.renderLesson(c, status, lessonPage{Errors: fields, Transcript: req.FormValue("transcript")}, nil)
+	}
+	if req.ContentLength > limit {
+		return fail(tooBig)
+	}
+	req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+	err := req.ParseMultipartForm(8 << 20)
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return fail(tooBig)
+	case err != nil:
+		return fail(apperr.InvalidFields(apperr.FieldError{Field: "audio", Message: "Choose the recording to upload."}))
+	}
+	defer req.MultipartForm.RemoveAll()
+	var up FileUpload
+	if f, hdr, err := req.FormFile("audio"); err == nil {
+		defer f.Close()
+		up = FileUpload{Body: f, Size: hdr.Size, Filename: hdr.Filename}
+	}
+	err = m.svc.SetLessonAudio(req.Context(), auth.UserOf(c).ID, c.Param("id"), up, req.FormValue("transcript"))
+	if e := apperr.As(err); err != nil && e.Kind == apperr.TooLarge {
+		err = apperr.InvalidFields(apperr.FieldError{Field: "audio", Message: e.Message})
+	}
+	if err != nil {
+		return fail(err)
+	}
+	return seeOther(c, "/admin/content/lessons/"+c.Param("id"), "audio-saved", "audio")
+}
+
+func (m *Handlers) removeLessonAudio(c echo.Context) error {
+	if err := m.svc.RemoveLessonAudio(c.Request().Context(), auth.UserOf(c).ID, c.Param("id")); err != nil {
+		return err
+	}
+	return seeOther(c, "/admin/content/lessons/"+c.Param("id"), "audio-removed", "audio")
 }
 
 type lessonPreview struct {

@@ -2,8 +2,11 @@ package content
 
 import (
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -20,6 +23,8 @@ func (f newItemForm) item() NewItem { return NewItem{Title: f.Title, Slug: f.Slu
 
 type programmesPage struct {
 	Programmes []ProgrammeSummary
+	Shared     []SharedModuleSummary
+	SharedNew  newItemForm
 	Create     newItemForm
 	ImportAs   string
 	Errors     []apperr.FieldError
@@ -36,7 +41,24 @@ func (m *Handlers) renderProgrammes(c echo.Context, status int, data programmesP
 		return err
 	}
 	data.Programmes = list
+	if data.Shared, err = m.svc.SharedModules(c.Request().Context()); err != nil {
+		return err
+	}
 	return m.pages.HTML(c, status, "content/programmes", "Course content", data)
+}
+
+func (m *Handlers) createShared(c echo.Context) error {
+	var f newItemForm
+	if err := bind(c, &f); err != nil {
+		return err
+	}
+	id, err := m.svc.CreateSharedModule(c.Request().Context(), auth.UserOf(c).ID, f.item())
+	if fields, status, ok := formProblem(err); ok {
+		return m.renderProgrammes(c, status, programmesPage{SharedNew: f, Errors: prefixed(fields, "shared-")})
+	} else if err != nil {
+		return err
+	}
+	return seeOther(c, "/admin/content/modules/"+id, "shared-added", "")
 }
 
 func (m *Handlers) createProgramme(c echo.Context) error {
@@ -83,19 +105,62 @@ func (m *Handlers) importProgramme(c echo.Context) error {
 		return fail(apperr.InvalidFields(apperr.FieldError{Field: "file", Message: "Choose a zip file to import."}))
 	}
 	defer file.Close()
-	id, err := m.svc.ImportZip(req.Context(), auth.UserOf(c).ID, file, hdr.Size, req.FormValue("slug"))
+	im, err := m.svc.ImportZip(req.Context(), auth.UserOf(c).ID, file, hdr.Size, req.FormValue("slug"))
 	if err != nil {
 		return fail(err)
 	}
-	return seeOther(c, "/admin/content/programmes/"+id, "imported", "")
+	done := "imported"
+	if len(im.SharedUpdated) > 0 {
+		done = "imported-shared-updated"
+	}
+	return seeOther(c, "/admin/content/programmes/"+im.ProgrammeID, done, "")
 }
 
 type programmePage struct {
 	Outline *Outline
 	Form    programmeForm
 	Module  newItemForm
+	Shared  []SharedModuleSummary // to include
+	Include includeForm
 	Errors  []apperr.FieldError
 	Done    string
+}
+
+// Own counts the programme's own modules, which shared ones go after.
+func (p programmePage) Own() int {
+	n := 0
+	for _, m := range p.Outline.Modules {
+		if !m.Shared {
+			n++
+		}
+	}
+	return n
+}
+
+// OwnNumber is the number of the own module at position, as the
+// programme page numbers its own modules (0 for none).
+func (p programmePage) OwnNumber(position int) int {
+	n := 0
+	for _, m := range p.Outline.Modules {
+		if !m.Shared && m.Position <= position {
+			n++
+		}
+	}
+	return n
+}
+
+// IncludeHint says which numbers a shared module can be placed after.
+func (p programmePage) IncludeHint() string {
+	n := p.Own()
+	if n == 1 {
+		return "0 puts it first, 1 after this programme's one module."
+	}
+	return fmt.Sprintf("0 puts it first. This programme has %d modules of its own.", n)
+}
+
+type includeForm struct {
+	Module string `form:"module"`
+	After  string `form:"after"`
 }
 
 type programmeForm struct {
@@ -121,6 +186,9 @@ func (m *Handlers) renderProgramme(c echo.Context, status int, data programmePag
 		return err
 	}
 	data.Outline = o
+	if data.Shared, err = m.svc.SharedModules(c.Request().Context()); err != nil {
+		return err
+	}
 	if form != nil {
 		data.Form = *form
 	} else {
@@ -159,6 +227,34 @@ func (m *Handlers) addModule(c echo.Context) error {
 		return err
 	}
 	return seeOther(c, "/admin/content/modules/"+id, "module-added", "")
+}
+
+// includeShared includes a shared module in the programme, or moves it.
+func (m *Handlers) includeShared(c echo.Context) error {
+	var f includeForm
+	if err := bind(c, &f); err != nil {
+		return err
+	}
+	after, err := strconv.Atoi(strings.TrimSpace(f.After))
+	if err != nil {
+		after = -1 // refused with the range to use
+	}
+	err = m.svc.IncludeShared(c.Request().Context(), auth.UserOf(c).ID, c.Param("id"), f.Module, after)
+	if fields, status, ok := formProblem(err); ok {
+		return m.renderProgramme(c, status, programmePage{Include: f, Errors: fields}, nil)
+	} else if err != nil {
+		return err
+	}
+	return seeOther(c, "/admin/content/programmes/"+c.Param("id"), "shared-included", "modules")
+}
+
+// excludeShared takes a shared module out of the programme.
+func (m *Handlers) excludeShared(c echo.Context) error {
+	err := m.svc.ExcludeShared(c.Request().Context(), auth.UserOf(c).ID, c.Param("id"), c.Param("module"))
+	if err != nil {
+		return err
+	}
+	return seeOther(c, "/admin/content/programmes/"+c.Param("id"), "shared-removed", "modules")
 }
 
 // exportProgramme downloads the programme, drafts and media included, as

@@ -88,7 +88,10 @@ var (
 	introLimit    = limit{name: "the introduction", noun: "a programme's introduction", max: maxIntroBytes, bytes: true}
 	overviewLimit = limit{name: "the overview", noun: "a module's overview", max: maxIntroBytes, bytes: true}
 	lessonLimit   = limit{name: "the lesson", noun: "a lesson", max: maxLessonBytes, bytes: true}
-	checkLimit    = limit{name: "the check", noun: "a knowledge check", max: maxCheckBytes, bytes: true}
+	// transcriptLimit: a recording's transcript, kept in the lesson's
+	// front matter, is the lesson read aloud: some 5,000 words at most.
+	transcriptLimit = limit{name: "the transcript", noun: "a transcript", max: frontMatterBytes / 2, bytes: true}
+	checkLimit      = limit{name: "the check", noun: "a knowledge check", max: maxCheckBytes, bytes: true}
 )
 
 // problem says how s is over the limit ("the lesson is 210.5 KB; it can

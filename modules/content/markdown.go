@@ -27,6 +27,9 @@ type cacheKey struct {
 // NewRenderer returns a renderer for lesson content.
 func NewRenderer() *Renderer {
 	p := bluemonday.UGCPolicy()
+	// Helplines are links a phone can call or text: [NHS 111](tel:111),
+	// [text SHOUT to 85258](sms:85258).
+	p.AllowURLSchemes("tel", "sms")
 	p.RequireNoFollowOnLinks(true)
 	p.AddTargetBlankToFullyQualifiedLinks(true)
 	return &Renderer{md: goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough)), policy: p}

@@ -39,10 +39,13 @@ type Programme struct {
 	UpdatedAt  time.Time
 }
 
-// Module is a part of a programme, with lessons and one check.
+// Module is a part of a programme, with lessons and one check. A shared
+// module belongs to no programme (ProgrammeID is ""): programmes include
+// it, and progress in it counts in each of them.
 type Module struct {
 	ID          string
 	ProgrammeID string
+	Shared      bool
 	Slug        string
 	Title       string
 	Summary     string
@@ -62,6 +65,10 @@ type Lesson struct {
 	Position  int
 	Published bool
 	UpdatedAt time.Time
+	// AudioID is a recording of the lesson read aloud, with its
+	// transcript; nil when there is none.
+	AudioID         *string
+	AudioTranscript string
 }
 
 // Check is a module's knowledge check.
@@ -73,10 +80,12 @@ type Check struct {
 	Questions []Question `gorm:"-"`
 }
 
-// Question is one question of a check.
+// Question is one question of a check, or a quick question inside a
+// lesson: exactly one of CheckID and LessonID is set.
 type Question struct {
 	ID       string
 	CheckID  string
+	LessonID string
 	Position int
 	Text     string
 	Kind     string

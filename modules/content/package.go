@@ -24,8 +24,13 @@ type Package struct {
 	Meta    ProgrammeMeta
 	Intro   string
 	Modules []PackageModule
+	// Shared holds the shared modules the programme includes (see
+	// ProgrammeMeta.Shared) when they travel with it: a zip carries them
+	// in shared/<slug>/. Shipped programmes leave it empty: their shared
+	// modules live once in assets/content/shared (see ReadShared).
+	Shared []PackageModule
 	// Files holds media referenced by lessons, by path inside the package
-	// ("02-jobs/media/porter.jpg").
+	// ("02-jobs/media/porter.jpg", "shared/safety-core/media/hands.jpg").
 	Files map[string]File
 }
 
@@ -62,6 +67,15 @@ type ProgrammeMeta struct {
 	// For says who the programme is for: "mentors" for a mentor
 	// programme; empty (or "learners") for learners.
 	For string `yaml:"for,omitempty"`
+	// Shared names the shared modules the programme includes, and where.
+	Shared []SharedRef `yaml:"shared,omitempty"`
+}
+
+// SharedRef includes a shared module in a programme: after the
+// programme's own module number After (0: before the first).
+type SharedRef struct {
+	Module string `yaml:"module"`
+	After  int    `yaml:"after"`
 }
 
 // Who a programme is for, as programme.md's "for" says.
@@ -96,6 +110,9 @@ type ModuleMeta struct {
 	Title     string `yaml:"title"`
 	Summary   string `yaml:"summary"`
 	Published *bool  `yaml:"published,omitempty"`
+	// Shared marks a shared module in a zip with its slug, so importing
+	// the zip creates or updates that one shared module.
+	Shared string `yaml:"shared,omitempty"`
 }
 
 // PackageLesson is one lesson file.
@@ -111,6 +128,18 @@ type LessonMeta struct {
 	Minutes   int          `yaml:"minutes"`
 	Published *bool        `yaml:"published,omitempty"`
 	Media     []LessonFile `yaml:"media,omitempty"`
+	// Audio is the lesson read aloud, played instead of the browser's
+	// speech.
+	Audio *LessonAudio `yaml:"audio,omitempty"`
+	// Questions are quick practice questions shown after the lesson, in
+	// the shape of a check's.
+	Questions []QuestionFile `yaml:"questions,omitempty"`
+}
+
+// LessonAudio is a recording of a lesson with its transcript.
+type LessonAudio struct {
+	File       string `yaml:"file"`
+	Transcript string `yaml:"transcript"`
 }
 
 // LessonFile attaches a media file from the package to a lesson.
@@ -170,12 +199,100 @@ func ReadPackage(fsys fs.FS, root string) (*Package, error) {
 	if len(p.Modules) == 0 {
 		return nil, fmt.Errorf("%s: no module folders (NN-slug)", root)
 	}
+	shared, err := r.shared(path.Join(root, sharedDir), p.Files)
+	if err != nil {
+		return nil, err
+	}
+	p.Shared = shared
 	return p, p.Validate()
+}
+
+// sharedDir holds shared modules: assets/content/shared/<slug>/, and
+// <programme>/shared/<slug>/ in a zip.
+const sharedDir = "shared"
+
+// shared reads every module folder under dir, if there is one, as a
+// shared module named by its folder.
+func (r *packageReader) shared(dir string, files map[string]File) ([]PackageModule, error) {
+	entries, err := fs.ReadDir(r.fsys, dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	var out []PackageModule
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		mod, err := r.module(path.Join(dir, e.Name()), e.Name(), sharedMediaDir(e.Name()), files)
+		if err != nil {
+			return nil, err
+		}
+		if mod.Meta.Shared == "" { // where it lies says it is shared
+			mod.Meta.Shared = mod.Slug
+		}
+		out = append(out, *mod)
+	}
+	return out, nil
+}
+
+// ReadShipped reads every programme in fsys (assets/content), each with
+// the shared modules it includes (from fsys's shared/ folder, with their
+// media) in Package.Shared, as a zip export carries them. Errors name the
+// file and what is wrong, or a shared module a programme names that is
+// not there.
+func ReadShipped(fsys fs.FS) ([]*Package, error) {
+	r := &packageReader{fsys: fsys, left: maxTextBytes}
+	files := map[string]File{}
+	shared, err := r.shared(sharedDir, files)
+	if err != nil {
+		return nil, err
+	}
+	bySlug := map[string]PackageModule{}
+	for _, m := range shared {
+		if problems := m.problems(sharedDir + "/" + m.Slug); len(problems) > 0 {
+			return nil, errors.New(strings.Join(problems, "\n"))
+		}
+		bySlug[m.Slug] = m
+	}
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, err
+	}
+	var out []*Package
+	for _, e := range entries {
+		if !e.IsDir() || e.Name() == sharedDir {
+			continue
+		}
+		p, err := ReadPackage(fsys, e.Name())
+		if err != nil {
+			return nil, fmt.Errorf("content package %s: %w", e.Name(), err)
+		}
+		for _, ref := range p.Meta.Shared {
+			m, ok := bySlug[ref.Module]
+			if !ok {
+				return nil, fmt.Errorf("%s/programme.md: shared module %q is not in %s/", e.Name(), ref.Module, sharedDir)
+			}
+			p.Shared = append(p.Shared, m)
+			prefix := sharedMediaDir(m.Slug)
+			for name, f := range files {
+				if strings.HasPrefix(name, prefix) {
+					p.Files[name] = f
+				}
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // mediaDir is where the media of the module at index i live in a package,
 // the key of Package.Files.
 func mediaDir(i int, slug string) string { return fmt.Sprintf("%02d-%s/media/", i+1, slug) }
+
+// sharedMediaDir is where the media of a shared module live in a package.
+func sharedMediaDir(slug string) string { return sharedDir + "/" + slug + "/media/" }
 
 // packageReader reads a package's text files, each within its limit and
 // all of them together within maxTextBytes, so reading a package never
@@ -203,21 +320,26 @@ func (r *packageReader) module(dir, slug, media string, files map[string]File) (
 		if err := r.markdown(path.Join(dir, e.Name()), lessonLimit, &l.Meta, &l.Body); err != nil {
 			return nil, err
 		}
+		names := []string{}
 		for _, f := range l.Meta.Media {
-			for _, name := range []string{f.File, f.Captions} {
-				if name == "" {
-					continue
-				}
-				where := path.Join(dir, "media", path.Base(name))
-				st, err := fs.Stat(r.fsys, where)
-				if err == nil && !st.Mode().IsRegular() {
-					err = errors.New("not a file")
-				}
-				if err != nil {
-					return nil, fmt.Errorf("%s/%s: media file %q: %w", dir, e.Name(), name, err)
-				}
-				files[media+path.Base(name)] = File{Size: st.Size(), fsys: r.fsys, name: where}
+			names = append(names, f.File, f.Captions)
+		}
+		if a := l.Meta.Audio; a != nil {
+			names = append(names, a.File)
+		}
+		for _, name := range names {
+			if name == "" {
+				continue
 			}
+			where := path.Join(dir, "media", path.Base(name))
+			st, err := fs.Stat(r.fsys, where)
+			if err == nil && !st.Mode().IsRegular() {
+				err = errors.New("not a file")
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s/%s: media file %q: %w", dir, e.Name(), name, err)
+			}
+			files[media+path.Base(name)] = File{Size: st.Size(), fsys: r.fsys, name: where}
 		}
 		mod.Lessons = append(mod.Lessons, l)
 	}
@@ -323,46 +445,135 @@ func (p *Package) Validate() error {
 			bad("%s: two modules share the slug %q", where, m.Slug)
 		}
 		seen[m.Slug] = true
-		if len(m.Slug) > maxSlug {
-			bad("%s: the module's folder name is longer than %d characters", where, maxSlug)
+		if m.Meta.Shared != "" {
+			bad("%s/module.md: only a module in the %s/ folder can be marked shared", where, sharedDir)
 		}
-		if strings.TrimSpace(m.Meta.Title) == "" {
-			bad("%s: module.md needs a title", where)
+		problems = append(problems, m.problems(where)...)
+	}
+	carried := map[string]bool{}
+	for _, m := range p.Shared {
+		where := p.Slug + "/" + sharedDir + "/" + m.Slug
+		if carried[m.Slug] {
+			bad("%s: two shared modules share the slug %q", where, m.Slug)
 		}
-		over(where+"/module.md", titleLimit, strings.TrimSpace(m.Meta.Title))
-		over(where+"/module.md", summaryLimit, m.Meta.Summary)
-		over(where+"/module.md", overviewLimit, m.Overview)
-		lessons := map[string]bool{}
-		for _, l := range m.Lessons {
-			if lessons[l.Slug] {
-				bad("%s: two lessons share the slug %q", where, l.Slug)
-			}
-			lessons[l.Slug] = true
-			if len(l.Slug) > maxSlug {
-				bad("%s/%s: the lesson's file name is longer than %d characters", where, l.Slug, maxSlug)
-			}
-			if strings.TrimSpace(l.Meta.Title) == "" {
-				bad("%s/%s: lesson needs a title", where, l.Slug)
-			}
-			if l.Meta.Minutes < 1 || l.Meta.Minutes > 120 {
-				bad("%s/%s: minutes must be between 1 and 120", where, l.Slug)
-			}
-			over(where+"/"+l.Slug, titleLimit, strings.TrimSpace(l.Meta.Title))
-			over(where+"/"+l.Slug, lessonLimit, l.Body)
-			for _, f := range l.Meta.Media {
-				over(where+"/"+l.Slug+": "+f.File, altLimit, f.Alt)
-			}
+		carried[m.Slug] = true
+		problems = append(problems, m.problems(where)...)
+	}
+	named := map[string]bool{}
+	for _, ref := range p.Meta.Shared {
+		switch {
+		case !slugPattern.MatchString(ref.Module) || len(ref.Module) > maxSlug:
+			bad("%s: shared module %q is not a valid short name", where, ref.Module)
+		case named[ref.Module]:
+			bad("%s: shared module %q is named twice", where, ref.Module)
+		case ref.After < 0 || ref.After > len(p.Modules):
+			bad("%s: shared module %q has after: %d; it must be from 0 (before the first module) to %d (after the last)",
+				where, ref.Module, ref.After, len(p.Modules))
 		}
-		if m.Check != nil {
-			for _, e := range m.Check.Problems() {
-				bad("%s/check.yaml: %s", where, e)
-			}
+		named[ref.Module] = true
+	}
+	for _, m := range p.Shared {
+		if !named[m.Slug] {
+			bad("%s/%s/%s: the programme does not include this shared module; name it under shared: in programme.md", p.Slug, sharedDir, m.Slug)
 		}
 	}
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "\n"))
 	}
 	return nil
+}
+
+// problems lists what is wrong with one module of a package, each
+// message starting with where (the module's folder).
+func (m PackageModule) problems(where string) []string {
+	var problems []string
+	bad := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
+	over := func(where string, l limit, s string) {
+		if msg := l.problem(s); msg != "" {
+			bad("%s: %s", where, msg)
+		}
+	}
+	if !slugPattern.MatchString(m.Slug) {
+		bad("%s: the module's folder name is not a valid short name (small letters, numbers and hyphens)", where)
+	}
+	if len(m.Slug) > maxSlug {
+		bad("%s: the module's folder name is longer than %d characters", where, maxSlug)
+	}
+	if m.Meta.Shared != "" && m.Meta.Shared != m.Slug {
+		bad("%s/module.md: shared: %q must be the folder's name, %q", where, m.Meta.Shared, m.Slug)
+	}
+	if strings.TrimSpace(m.Meta.Title) == "" {
+		bad("%s: module.md needs a title", where)
+	}
+	over(where+"/module.md", titleLimit, strings.TrimSpace(m.Meta.Title))
+	over(where+"/module.md", summaryLimit, m.Meta.Summary)
+	over(where+"/module.md", overviewLimit, m.Overview)
+	lessons := map[string]bool{}
+	for _, l := range m.Lessons {
+		if lessons[l.Slug] {
+			bad("%s: two lessons share the slug %q", where, l.Slug)
+		}
+		lessons[l.Slug] = true
+		if len(l.Slug) > maxSlug {
+			bad("%s/%s: the lesson's file name is longer than %d characters", where, l.Slug, maxSlug)
+		}
+		if strings.TrimSpace(l.Meta.Title) == "" {
+			bad("%s/%s: lesson needs a title", where, l.Slug)
+		}
+		if l.Meta.Minutes < 1 || l.Meta.Minutes > 120 {
+			bad("%s/%s: minutes must be between 1 and 120", where, l.Slug)
+		}
+		over(where+"/"+l.Slug, titleLimit, strings.TrimSpace(l.Meta.Title))
+		over(where+"/"+l.Slug, lessonLimit, l.Body)
+		for _, f := range l.Meta.Media {
+			over(where+"/"+l.Slug+": "+f.File, altLimit, f.Alt)
+		}
+		for _, e := range l.Meta.AudioProblems() {
+			bad("%s/%s: %s", where, l.Slug, e)
+		}
+		for _, e := range LessonQuestionProblems(l.Meta.Questions) {
+			bad("%s/%s: %s", where, l.Slug, e)
+		}
+	}
+	if m.Check != nil {
+		for _, e := range m.Check.Problems() {
+			bad("%s/check.yaml: %s", where, e)
+		}
+	}
+	return problems
+}
+
+// AudioProblems lists what is wrong with a lesson's audio: a recording
+// needs its transcript, for people who cannot hear it.
+func (l LessonMeta) AudioProblems() []string {
+	a := l.Audio
+	if a == nil {
+		return nil
+	}
+	var out []string
+	if strings.TrimSpace(a.File) == "" {
+		out = append(out, "audio needs a file")
+	}
+	if strings.TrimSpace(a.Transcript) == "" {
+		out = append(out, "audio needs a transcript: the words of the recording, for people who cannot hear it")
+	}
+	if msg := transcriptLimit.problem(a.Transcript); msg != "" {
+		out = append(out, msg)
+	}
+	return out
+}
+
+// maxLessonQuestions caps the quick questions inside one lesson.
+const maxLessonQuestions = 5
+
+// LessonQuestionProblems lists what is wrong with a lesson's questions,
+// by the rules of a check's questions.
+func LessonQuestionProblems(qs []QuestionFile) []string {
+	out := questionProblems(qs)
+	if len(qs) > maxLessonQuestions {
+		out = append(out, fmt.Sprintf("the lesson has %d questions; a lesson can have at most %d", len(qs), maxLessonQuestions))
+	}
+	return out
 }
 
 // Problems lists what is wrong with a check, in words an editor can act on.
@@ -386,7 +597,22 @@ func (c *CheckFile) Problems() []string {
 	if len(c.Questions) > maxQuestions {
 		out = append(out, fmt.Sprintf("the check has %d questions; it can have at most %d", len(c.Questions), maxQuestions))
 	}
-	for i, q := range c.Questions {
+	out = append(out, questionProblems(c.Questions)...)
+	if b, err := yaml.Marshal(c); err == nil {
+		over("", checkLimit, string(b)) // as an export writes it, so what saves also imports
+	}
+	return out
+}
+
+// questionProblems lists what is wrong with questions, numbered from 1.
+func questionProblems(qs []QuestionFile) []string {
+	var out []string
+	over := func(where string, l limit, s string) {
+		if msg := l.problem(s); msg != "" {
+			out = append(out, where+msg)
+		}
+	}
+	for i, q := range qs {
 		n := strconv.Itoa(i + 1)
 		if strings.TrimSpace(q.Text) == "" {
 			out = append(out, "question "+n+" has no text")
@@ -419,9 +645,6 @@ func (c *CheckFile) Problems() []string {
 			out = append(out, "question "+n+" is single choice but has more than one correct option")
 		}
 	}
-	if b, err := yaml.Marshal(c); err == nil {
-		over("", checkLimit, string(b)) // as an export writes it, so what saves also imports
-	}
 	return out
 }
 
@@ -442,23 +665,14 @@ func (p *Package) WriteZip(w io.Writer) error {
 		return err
 	}
 	for i, m := range p.Modules {
-		dir := fmt.Sprintf("%02d-%s/", i+1, m.Slug)
-		if err := add(dir+"module.md", markdownFile(m.Meta, m.Overview)); err != nil {
+		if err := writeModule(add, fmt.Sprintf("%02d-%s/", i+1, m.Slug), m); err != nil {
 			return err
 		}
-		for j, l := range m.Lessons {
-			if err := add(fmt.Sprintf("%s%02d-%s.md", dir, j+1, l.Slug), markdownFile(l.Meta, l.Body)); err != nil {
-				return err
-			}
-		}
-		if m.Check != nil {
-			b, err := yaml.Marshal(m.Check)
-			if err != nil {
-				return err
-			}
-			if err := add(dir+"check.yaml", b); err != nil {
-				return err
-			}
+	}
+	for _, m := range p.Shared {
+		m.Meta.Shared = m.Slug // the marker that makes importing it update the one shared module
+		if err := writeModule(add, sharedDir+"/"+m.Slug+"/", m); err != nil {
+			return err
 		}
 	}
 	names := make([]string, 0, len(p.Files))
@@ -472,6 +686,26 @@ func (p *Package) WriteZip(w io.Writer) error {
 		}
 	}
 	return zw.Close()
+}
+
+// writeModule writes a module's files into dir of a zip.
+func writeModule(add func(name string, b []byte) error, dir string, m PackageModule) error {
+	if err := add(dir+"module.md", markdownFile(m.Meta, m.Overview)); err != nil {
+		return err
+	}
+	for j, l := range m.Lessons {
+		if err := add(fmt.Sprintf("%s%02d-%s.md", dir, j+1, l.Slug), markdownFile(l.Meta, l.Body)); err != nil {
+			return err
+		}
+	}
+	if m.Check == nil {
+		return nil
+	}
+	b, err := yaml.Marshal(m.Check)
+	if err != nil {
+		return err
+	}
+	return add(dir+"check.yaml", b)
 }
 
 // addFile copies a media file into the zip without holding it in memory.

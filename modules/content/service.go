@@ -53,30 +53,61 @@ func (s *Service) Catalogue() *Catalogue { return s.cat }
 func (s *Service) Renderer() *Renderer { return s.render }
 
 // SeedShipped imports every programme under fsys (assets/content) that
-// is not in the database yet, published. Programmes already there are left
-// alone, so editors' changes survive a re-seed.
+// is not in the database yet, published, with the shared modules it
+// includes (created from fsys's shared/ folder when not here yet).
+// Programmes and shared modules already there are left alone, so
+// editors' changes survive a re-seed.
 func (s *Service) SeedShipped(ctx context.Context, fsys fs.FS) error {
-	entries, err := fs.ReadDir(fsys, ".")
+	pkgs, err := ReadShipped(fsys)
 	if err != nil {
 		return err
 	}
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		pkg, err := ReadPackage(fsys, e.Name())
-		if err != nil {
-			return fmt.Errorf("content package %s: %w", e.Name(), err)
-		}
-		if _, err := s.Import(ctx, "", pkg, true); err != nil {
+	for _, pkg := range pkgs {
+		if _, err := s.Import(ctx, "", pkg, ImportOptions{Publish: true}); err != nil {
 			// Conflict: already imported, perhaps edited since; keep it.
 			var ae *apperr.Error
 			if errors.As(err, &ae) && ae.Kind == apperr.Conflict {
 				continue
 			}
-			return fmt.Errorf("importing %s: %w", e.Name(), err)
+			return fmt.Errorf("importing %s: %w", pkg.Slug, err)
 		}
 	}
+	return s.seedShared(ctx, fsys)
+}
+
+// seedShared creates each shared module under fsys's shared/ folder that
+// is not here yet, published, so a database seeded before it existed
+// gets it too; editors then include it in the programmes already there
+// (seeding never changes those).
+func (s *Service) seedShared(ctx context.Context, fsys fs.FS) error {
+	r := &packageReader{fsys: fsys, left: maxTextBytes}
+	pkg := &Package{Files: map[string]File{}}
+	mods, err := r.shared(sharedDir, pkg.Files)
+	if err != nil {
+		return err
+	}
+	for _, m := range mods {
+		if problems := m.problems(sharedDir + "/" + m.Slug); len(problems) > 0 {
+			return fmt.Errorf("shared module %s: %s", m.Slug, strings.Join(problems, "; "))
+		}
+		err := s.db.WithTx(ctx, func(ctx context.Context) error {
+			if _, err := s.store.SharedModuleID(ctx, m.Slug); !isNotFound(err) {
+				return err // there already, or a failure
+			}
+			im := &importer{s: s, pkg: pkg, publish: true, media: maxMediaBytes}
+			_, err := im.module(ctx, nil, m, 1, sharedMediaDir(m.Slug))
+			if err != nil {
+				for _, key := range im.written {
+					_ = s.files.Delete(context.WithoutCancel(ctx), key)
+				}
+			}
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("seeding shared module %s: %w", m.Slug, err)
+		}
+	}
+	s.cat.Invalidate()
 	return nil
 }
 

@@ -40,6 +40,9 @@ type ModuleFields struct {
 type LessonFields struct {
 	Title, Minutes, BodyMD string
 	Published              bool
+	// QuestionsYAML are the quick questions shown after the lesson, as a
+	// YAML list in the shape of check.yaml's questions; blank for none.
+	QuestionsYAML string
 }
 
 // Directions a module or lesson can move in.
@@ -243,6 +246,8 @@ func (s *Service) UpdateLesson(ctx context.Context, actorID, id string, in Lesso
 		problems = append(problems, apperr.FieldError{Field: "body", Message: "Write the lesson before you publish it."})
 	}
 	problems = append(problems, overLimits(fieldText{"body", lessonLimit, l.BodyMD})...)
+	questions, err := ParseLessonQuestions(in.QuestionsYAML)
+	problems = append(problems, apperr.As(err).Fields...)
 	if len(problems) > 0 {
 		return apperr.InvalidFields(problems...)
 	}
@@ -253,8 +258,11 @@ func (s *Service) UpdateLesson(ctx context.Context, actorID, id string, in Lesso
 		if err := s.store.UpdateLesson(ctx, &l, s.now()); err != nil {
 			return err
 		}
+		if err := s.store.ReplaceLessonQuestions(ctx, id, questions); err != nil {
+			return err
+		}
 		return s.audit.Record(ctx, actorID, "content.lesson.updated", "lesson", id,
-			map[string]any{"title": l.Title, "minutes": l.Minutes, "published": l.Published})
+			map[string]any{"title": l.Title, "minutes": l.Minutes, "published": l.Published, "questions": len(questions)})
 	})
 }
 

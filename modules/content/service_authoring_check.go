@@ -47,7 +47,7 @@ func ParseCheck(text string) (*CheckFile, error) {
 	dec := yaml.NewDecoder(strings.NewReader(text))
 	dec.KnownFields(true)
 	if err := dec.Decode(f); err != nil && !errors.Is(err, io.EOF) {
-		return nil, apperr.InvalidFields(yamlProblems(err)...)
+		return nil, apperr.InvalidFields(yamlProblems(err, checkYAML)...)
 	}
 	problems := f.Problems()
 	if len(problems) > 0 {
@@ -83,6 +83,47 @@ func (s *Service) SaveCheck(ctx context.Context, actorID, moduleID, text string)
 	})
 }
 
+// QuestionsYAML is a lesson's questions as YAML text, in the shape of
+// the questions: list of check.yaml, or "" for none.
+func QuestionsYAML(qs []Question) (string, error) {
+	if len(qs) == 0 {
+		return "", nil
+	}
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(questionFiles(qs)); err != nil {
+		return "", err
+	}
+	return b.String(), enc.Close()
+}
+
+// ParseLessonQuestions reads a lesson's questions from YAML text (a list
+// in the shape of check.yaml's questions); blank text is no questions.
+// Errors: Invalid, one message per problem on the field "questions".
+func ParseLessonQuestions(text string) ([]QuestionFile, error) {
+	if strings.TrimSpace(text) == "" {
+		return nil, nil
+	}
+	if msg := checkLimit.problem(text); msg != "" {
+		return nil, apperr.InvalidFields(apperr.FieldError{Field: "questions", Message: "The questions are too long: " + msg + "."})
+	}
+	var qs []QuestionFile
+	dec := yaml.NewDecoder(strings.NewReader(text))
+	dec.KnownFields(true)
+	if err := dec.Decode(&qs); err != nil && !errors.Is(err, io.EOF) {
+		return nil, apperr.InvalidFields(yamlProblems(err, questionsYAML)...)
+	}
+	if problems := LessonQuestionProblems(qs); len(problems) > 0 {
+		fields := make([]apperr.FieldError, len(problems))
+		for i, p := range problems {
+			fields[i] = apperr.FieldError{Field: "questions", Message: sentence(p) + "."}
+		}
+		return qs, apperr.InvalidFields(fields...)
+	}
+	return qs, nil
+}
+
 var (
 	yamlLine    = regexp.MustCompile(`^line (\d+): (.*)$`)
 	yamlUnknown = regexp.MustCompile("^field (\\S+) not found in type")
@@ -99,9 +140,23 @@ var yamlHints = map[string]string{
 	"found a tab character that violates indentation": "there is a tab. Indent with spaces only",
 }
 
+// yamlText names a YAML text an editor writes, for yamlProblems.
+type yamlText struct {
+	field    string // the form field
+	name     string // "the check"
+	settings string // the settings it can have
+}
+
+var (
+	checkYAML = yamlText{field: "yaml", name: "check",
+		settings: "title, pass_mark, questions, text, kind, options, correct and feedback"}
+	questionsYAML = yamlText{field: "questions", name: "questions",
+		settings: "text, kind, options, correct and feedback"}
+)
+
 // yamlProblems turns a YAML decoding error into messages an editor can act
 // on, each naming its line.
-func yamlProblems(err error) []apperr.FieldError {
+func yamlProblems(err error, in yamlText) []apperr.FieldError {
 	var lines []string
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
@@ -117,7 +172,8 @@ func yamlProblems(err error) []apperr.FieldError {
 		}
 		switch m := yamlUnknown.FindStringSubmatch(what); {
 		case m != nil:
-			what = fmt.Sprintf("%q is not a setting a check can have. Check the spelling: the settings are title, pass_mark, questions, text, kind, options, correct and feedback", m[1])
+			what = fmt.Sprintf("%q is not a setting a %s can have. Check the spelling: the settings are %s",
+				m[1], strings.TrimSuffix(in.name, "s"), in.settings)
 		case yamlType.MatchString(what):
 			t := yamlType.FindStringSubmatch(what)
 			what = fmt.Sprintf("%q should be %s", t[1], yamlKind(t[2]))
@@ -126,7 +182,7 @@ func yamlProblems(err error) []apperr.FieldError {
 		default:
 			what += ". Check the indentation and quotes"
 		}
-		out = append(out, apperr.FieldError{Field: "yaml", Message: "The check could not be read. " + where + what + "."})
+		out = append(out, apperr.FieldError{Field: in.field, Message: "The " + in.name + " could not be read. " + where + what + "."})
 	}
 	return out
 }

@@ -24,9 +24,11 @@ type Outline struct {
 	Modules   []OutlineModule
 }
 
-// OutlineModule is a module in an outline.
+// OutlineModule is a module in an outline. A shared module (Shared) comes
+// right after the programme's own module at position After.
 type OutlineModule struct {
 	Module
+	After   int
 	Lessons []Lesson
 	Check   *CheckSummary
 }
@@ -65,13 +67,15 @@ func (s *Store) Programmes(ctx context.Context, drafts bool) ([]ProgrammeSummary
 	var out []ProgrammeSummary
 	err := db.Conn(ctx, s.g).Raw(`
 		SELECT p.id, p.slug, p.title, p.summary, p.audience, p.length_text, p.published, p.open_enrolment, p.for_mentors, p.updated_at,
-		  (SELECT count(*) FROM modules m WHERE m.programme_id = p.id AND (? OR m.published)) AS modules,
-		  (SELECT count(*) FROM lessons l JOIN modules m ON m.id = l.module_id
-		     WHERE m.programme_id = p.id AND (? OR (m.published AND l.published))) AS lessons,
-		  (SELECT count(*) FROM checks c JOIN modules m ON m.id = c.module_id
-		     WHERE m.programme_id = p.id AND (? OR m.published)) AS checks,
-		  (SELECT count(*) FROM questions q JOIN checks c ON c.id = q.check_id JOIN modules m ON m.id = c.module_id
-		     WHERE m.programme_id = p.id AND (? OR m.published)) AS questions
+		  (SELECT count(*) FROM programme_modules pm JOIN modules m ON m.id = pm.module_id
+		     WHERE pm.programme_id = p.id AND (? OR m.published)) AS modules,
+		  (SELECT count(*) FROM lessons l JOIN programme_modules pm ON pm.module_id = l.module_id JOIN modules m ON m.id = l.module_id
+		     WHERE pm.programme_id = p.id AND (? OR (m.published AND l.published))) AS lessons,
+		  (SELECT count(*) FROM checks c JOIN programme_modules pm ON pm.module_id = c.module_id JOIN modules m ON m.id = c.module_id
+		     WHERE pm.programme_id = p.id AND (? OR m.published)) AS checks,
+		  (SELECT count(*) FROM questions q JOIN checks c ON c.id = q.check_id
+		     JOIN programme_modules pm ON pm.module_id = c.module_id JOIN modules m ON m.id = c.module_id
+		     WHERE pm.programme_id = p.id AND (? OR m.published)) AS questions
 		FROM programmes p WHERE ? OR p.published
 		ORDER BY CASE p.slug WHEN 'get-started' THEN 1 WHEN 'get-into' THEN 2 WHEN 'step-into-work' THEN 3 ELSE 4 END, p.title`,
 		drafts, drafts, drafts, drafts, drafts).Scan(&out).Error
@@ -117,16 +121,22 @@ func (s *Store) outline(ctx context.Context, p Programme, drafts bool) (*Outline
 
 func (s *Store) outlineOf(ctx context.Context, p Programme, drafts bool) (*Outline, error) {
 	o := &Outline{Programme: p}
-	var mods []Module
-	if err := db.Conn(ctx, s.g).Raw(
-		"SELECT * FROM modules WHERE programme_id = ? AND (? OR published) ORDER BY position", p.ID, drafts).Scan(&mods).Error; err != nil {
+	var mods []struct {
+		Module
+		Place int
+	}
+	// programme_modules is the one rule for which modules a programme
+	// has, its own and the shared ones it includes, and their order.
+	if err := db.Conn(ctx, s.g).Raw(`
+		SELECT m.*, pm.place FROM programme_modules pm JOIN modules m ON m.id = pm.module_id
+		WHERE pm.programme_id = ? AND (? OR m.published) ORDER BY pm.place, pm.shared, pm.slug`, p.ID, drafts).Scan(&mods).Error; err != nil {
 		return nil, err
 	}
 	var lessons []Lesson
 	if err := db.Conn(ctx, s.g).Raw(`
 		SELECT l.id, l.module_id, l.slug, l.title, l.minutes, l.position, l.published, l.updated_at
-		FROM lessons l JOIN modules m ON m.id = l.module_id
-		WHERE m.programme_id = ? AND (? OR l.published) ORDER BY l.position`, p.ID, drafts).Scan(&lessons).Error; err != nil {
+		FROM lessons l JOIN programme_modules pm ON pm.module_id = l.module_id
+		WHERE pm.programme_id = ? AND (? OR l.published) ORDER BY l.position`, p.ID, drafts).Scan(&lessons).Error; err != nil {
 		return nil, err
 	}
 	var checks []struct {
@@ -135,13 +145,17 @@ func (s *Store) outlineOf(ctx context.Context, p Programme, drafts bool) (*Outli
 	}
 	if err := db.Conn(ctx, s.g).Raw(`
 		SELECT c.module_id, c.id, c.title, c.pass_mark, (SELECT count(*) FROM questions q WHERE q.check_id = c.id) AS questions
-		FROM checks c JOIN modules m ON m.id = c.module_id WHERE m.programme_id = ?`, p.ID).Scan(&checks).Error; err != nil {
+		FROM checks c JOIN programme_modules pm ON pm.module_id = c.module_id WHERE pm.programme_id = ?`, p.ID).Scan(&checks).Error; err != nil {
 		return nil, err
 	}
 	byModule := map[string]int{}
 	for i, m := range mods {
 		byModule[m.ID] = i
-		o.Modules = append(o.Modules, OutlineModule{Module: m})
+		om := OutlineModule{Module: m.Module}
+		if m.Shared {
+			om.After = m.Place
+		}
+		o.Modules = append(o.Modules, om)
 	}
 	for _, l := range lessons {
 		if i, ok := byModule[l.ModuleID]; ok {
@@ -157,38 +171,73 @@ func (s *Store) outlineOf(ctx context.Context, p Programme, drafts bool) (*Outli
 	return o, nil
 }
 
-// LessonInProgramme is a lesson with where it sits.
+// LessonInProgramme is a lesson with where it sits and its questions. A
+// lesson of a shared module (Shared) has no ProgrammeSlug of its own:
+// SharedIn lists the published programmes that include it.
 type LessonInProgramme struct {
 	Lesson
 	ProgrammeSlug      string
 	ModuleTitle        string
 	ProgrammePublished bool
 	ModulePublished    bool
+	Shared             bool
+	SharedIn           []string `gorm:"-"`
+	// Questions are the quick questions shown after the lesson.
+	Questions []Question `gorm:"-"`
 }
 
-// Lesson returns one lesson with its programme's slug, or db.ErrNotFound.
+// Lesson returns one lesson with where it sits and its questions, or
+// db.ErrNotFound.
 func (s *Store) Lesson(ctx context.Context, id string) (*LessonInProgramme, error) {
 	if !db.IsUUID(id) {
 		return nil, db.ErrNotFound
 	}
 	var l LessonInProgramme
 	res := db.Conn(ctx, s.g).Raw(`
-		SELECT l.*, p.slug AS programme_slug, m.title AS module_title,
-		       p.published AS programme_published, m.published AS module_published
-		FROM lessons l JOIN modules m ON m.id = l.module_id JOIN programmes p ON p.id = m.programme_id
+		SELECT l.*, coalesce(p.slug, '') AS programme_slug, m.title AS module_title, m.shared,
+		       coalesce(p.published, true) AS programme_published, m.published AS module_published
+		FROM lessons l JOIN modules m ON m.id = l.module_id LEFT JOIN programmes p ON p.id = m.programme_id
 		WHERE l.id = ?`, id).Scan(&l)
 	if err := db.One(res, "lesson", id); err != nil {
 		return nil, err
 	}
+	var err error
+	if l.Shared {
+		if l.SharedIn, err = s.sharedIn(ctx, l.ModuleID); err != nil {
+			return nil, fmt.Errorf("store: unable to find the programmes of lesson %s: %w", id, err)
+		}
+	}
+	qs, err := s.questionsOf(ctx, "lesson_id", []string{id})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to load the questions of lesson %s: %w", id, err)
+	}
+	l.Questions = qs[id]
 	return &l, nil
 }
 
-// Visible reports whether learners may see the lesson.
-func (l *LessonInProgramme) Visible() bool {
-	return l.Published && l.ModulePublished && l.ProgrammePublished
+// sharedIn lists the slugs of the published programmes that include a
+// shared module, in the order programmes are listed.
+func (s *Store) sharedIn(ctx context.Context, moduleID string) ([]string, error) {
+	var slugs []string
+	err := db.Conn(ctx, s.g).Raw(`
+		SELECT p.slug FROM programme_shared_modules ps JOIN programmes p ON p.id = ps.programme_id
+		WHERE ps.module_id = ? AND p.published
+		ORDER BY CASE p.slug WHEN 'get-started' THEN 1 WHEN 'get-into' THEN 2 WHEN 'step-into-work' THEN 3 ELSE 4 END, p.title`,
+		moduleID).Scan(&slugs).Error
+	return slugs, err
 }
 
-// CheckWithContext is a check with its questions and where it sits.
+// Visible reports whether learners may see the lesson: it, its module and
+// its programme are published (for a shared module: some published
+// programme includes it).
+func (l *LessonInProgramme) Visible() bool {
+	return l.Published && l.ModulePublished && l.ProgrammePublished && (!l.Shared || len(l.SharedIn) > 0)
+}
+
+
+// CheckWithContext is a check with its questions and where it sits. The
+// check of a shared module (Shared) has no programme of its own: SharedIn
+// lists the published programmes that include it.
 type CheckWithContext struct {
 	Check
 	ModuleID           string
@@ -197,7 +246,10 @@ type CheckWithContext struct {
 	ProgrammeID        string
 	Visible            bool
 	ModuleLessonsCount int
+	Shared             bool
+	SharedIn           []string `gorm:"-"`
 }
+
 
 // Check returns a check with its questions and options in order, or
 // db.ErrNotFound.
@@ -207,15 +259,22 @@ func (s *Store) Check(ctx context.Context, id string) (*CheckWithContext, error)
 	}
 	var c CheckWithContext
 	res := db.Conn(ctx, s.g).Raw(`
-		SELECT c.id, c.module_id, c.title, c.pass_mark, m.title AS module_title, p.slug AS programme_slug,
-		       p.id AS programme_id, (m.published AND p.published) AS visible
-		FROM checks c JOIN modules m ON m.id = c.module_id JOIN programmes p ON p.id = m.programme_id
+		SELECT c.id, c.module_id, c.title, c.pass_mark, m.title AS module_title, coalesce(p.slug, '') AS programme_slug,
+		       coalesce(p.id::text, '') AS programme_id, (m.published AND coalesce(p.published, true)) AS visible, m.shared
+		FROM checks c JOIN modules m ON m.id = c.module_id LEFT JOIN programmes p ON p.id = m.programme_id
 		WHERE c.id = ?`, id).Scan(&c)
 	if err := db.One(res, "check", id); err != nil {
 		return nil, err
 	}
 	c.Check.ModuleID = c.ModuleID
-	qs, err := s.questions(ctx, []string{c.ID})
+	if c.Shared {
+		var err error
+		if c.SharedIn, err = s.sharedIn(ctx, c.ModuleID); err != nil {
+			return nil, fmt.Errorf("store: unable to find the programmes of check %s: %w", id, err)
+		}
+		c.Visible = c.Visible && len(c.SharedIn) > 0
+	}
+	qs, err := s.questionsOf(ctx, "check_id", []string{c.ID})
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to load the questions of check %s: %w", id, err)
 	}
@@ -223,19 +282,21 @@ func (s *Store) Check(ctx context.Context, id string) (*CheckWithContext, error)
 	return &c, nil
 }
 
-// questions loads the questions and options of checks, keyed by check id.
-func (s *Store) questions(ctx context.Context, checkIDs []string) (map[string][]Question, error) {
+// questionsOf loads the questions and options of checks (parent
+// "check_id") or lessons ("lesson_id"), keyed by the parent's id.
+func (s *Store) questionsOf(ctx context.Context, parent string, ids []string) (map[string][]Question, error) {
 	var qs []Question
-	if err := db.Conn(ctx, s.g).Raw("SELECT * FROM questions WHERE check_id IN ? ORDER BY check_id, position", checkIDs).Scan(&qs).Error; err != nil {
+	if err := db.Conn(ctx, s.g).Raw(`SELECT id, coalesce(check_id::text, '') AS check_id, coalesce(lesson_id::text, '') AS lesson_id,
+		position, text, kind FROM questions WHERE `+parent+` IN ? ORDER BY `+parent+`, position`, ids).Scan(&qs).Error; err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(qs))
+	qids := make([]string, len(qs))
 	for i, q := range qs {
-		ids[i] = q.ID
+		qids[i] = q.ID
 	}
 	var opts []Option
-	if len(ids) > 0 {
-		if err := db.Conn(ctx, s.g).Raw("SELECT * FROM options WHERE question_id IN ? ORDER BY question_id, position", ids).Scan(&opts).Error; err != nil {
+	if len(qids) > 0 {
+		if err := db.Conn(ctx, s.g).Raw("SELECT * FROM options WHERE question_id IN ? ORDER BY question_id, position", qids).Scan(&opts).Error; err != nil {
 			return nil, err
 		}
 	}
@@ -246,7 +307,11 @@ func (s *Store) questions(ctx context.Context, checkIDs []string) (map[string][]
 	out := map[string][]Question{}
 	for _, q := range qs {
 		q.Options = byQuestion[q.ID]
-		out[q.CheckID] = append(out[q.CheckID], q)
+		key := q.CheckID
+		if parent == "lesson_id" {
+			key = q.LessonID
+		}
+		out[key] = append(out[key], q)
 	}
 	return out, nil
 }
@@ -281,9 +346,11 @@ func (s *Store) MediaByID(ctx context.Context, id string) (*Media, error) {
 func (s *Store) MediaVisibleToLearners(ctx context.Context, mediaID string) (bool, error) {
 	var ok bool
 	err := db.Conn(ctx, s.g).Raw(`
-		SELECT EXISTS (SELECT 1 FROM lesson_media lm
-		  JOIN lessons l ON l.id = lm.lesson_id JOIN modules m ON m.id = l.module_id JOIN programmes p ON p.id = m.programme_id
-		  WHERE (lm.media_id = ? OR lm.captions_id = ?) AND l.published AND m.published AND p.published)`, mediaID, mediaID).Scan(&ok).Error
+		SELECT EXISTS (SELECT 1 FROM lessons l JOIN modules m ON m.id = l.module_id
+		  JOIN programme_modules pm ON pm.module_id = m.id JOIN programmes p ON p.id = pm.programme_id
+		  WHERE l.published AND m.published AND p.published
+		    AND (l.audio_id = ? OR EXISTS (SELECT 1 FROM lesson_media lm
+		         WHERE lm.lesson_id = l.id AND (lm.media_id = ? OR lm.captions_id = ?))))`, mediaID, mediaID, mediaID).Scan(&ok).Error
 	if err != nil {
 		return false, fmt.Errorf("store: unable to check where media %s is shown: %w", mediaID, err)
 	}

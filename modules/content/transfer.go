@@ -12,23 +12,43 @@ import (
 	"onramp/app/storage"
 )
 
-// Import writes a package as a new programme in one transaction and
-// returns its id. Media files go to the store first; if anything fails,
-// the objects written are deleted again and no row remains. publish sets
-// the published flag of anything the package leaves unset. Errors:
-// Conflict when the slug is taken, Invalid for a bad package.
-func (s *Service) Import(ctx context.Context, actorID string, pkg *Package, publish bool) (string, error) {
+// ImportOptions say how Import treats what a package leaves open.
+type ImportOptions struct {
+	// Publish sets the published flag of anything the package leaves unset.
+	Publish bool
+	// UpdateShared makes a shared module the package carries replace the
+	// one already here with its slug, when they differ (an editor's zip).
+	// Otherwise the one here is kept (seeding, so editors' changes
+	// survive).
+	UpdateShared bool
+}
+
+// Imported is what Import did.
+type Imported struct {
+	ProgrammeID string
+	// SharedUpdated names the shared modules the package changed: every
+	// programme that includes them shows the change.
+	SharedUpdated []string
+}
+
+// Import writes a package as a new programme in one transaction. Shared
+// modules it includes are created when they are not here yet, from the
+// package; those already here are linked, and updated from the package
+// when opts.UpdateShared says so. Media files go to the store first; if
+// anything fails, the objects written are deleted again and no row
+// remains. Errors: Conflict when the slug is taken, Invalid for a bad
+// package or a shared module that is neither here nor in the package.
+func (s *Service) Import(ctx context.Context, actorID string, pkg *Package, opts ImportOptions) (*Imported, error) {
 	if err := pkg.Validate(); err != nil {
-		return "", apperr.Wrap(apperr.Invalid, "The package has problems: "+err.Error(), err)
+		return nil, apperr.Wrap(apperr.Invalid, "The package has problems: "+err.Error(), err)
 	}
-	var written []string
-	media := int64(maxMediaBytes) // what the package's media may still unpack to
+	im := &importer{s: s, actorID: actorID, pkg: pkg, publish: opts.Publish, media: maxMediaBytes}
 	defer func() {
-		for _, key := range written { // only reached on failure; cleared on success
+		for _, key := range im.written { // only reached on failure; cleared on success
 			_ = s.files.Delete(context.WithoutCancel(ctx), key)
 		}
 	}()
-	var programmeID string
+	out := &Imported{}
 	err := s.write(ctx, func(ctx context.Context) error {
 		var exists bool
 		if err := db.Conn(ctx, s.db.Gorm).Raw("SELECT EXISTS (SELECT 1 FROM programmes WHERE slug = ?)", pkg.Slug).Scan(&exists).Error; err != nil {
@@ -40,57 +60,123 @@ func (s *Service) Import(ctx context.Context, actorID string, pkg *Package, publ
 		g := db.Conn(ctx, s.db.Gorm)
 		if err := g.Raw(`INSERT INTO programmes (slug, title, summary, audience, length_text, intro_md, published, open_enrolment, for_mentors)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, pkg.Slug, pkg.Meta.Title, pkg.Meta.Summary, pkg.Meta.Audience,
-			pkg.Meta.Length, pkg.Intro, flag(pkg.Meta.Published, publish), pkg.Meta.Open, pkg.Meta.ForMentors()).Scan(&programmeID).Error; err != nil {
+			pkg.Meta.Length, pkg.Intro, flag(pkg.Meta.Published, opts.Publish), pkg.Meta.Open, pkg.Meta.ForMentors()).Scan(&out.ProgrammeID).Error; err != nil {
 			return err
 		}
 		for i, m := range pkg.Modules {
-			var moduleID string
-			if err := g.Raw(`INSERT INTO modules (programme_id, slug, title, summary, overview_md, position, published)
-				VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, programmeID, m.Slug, m.Meta.Title, m.Meta.Summary, m.Overview,
-				i+1, flag(m.Meta.Published, publish)).Scan(&moduleID).Error; err != nil {
+			if _, err := im.module(ctx, &out.ProgrammeID, m, i+1, mediaDir(i, m.Slug)); err != nil {
 				return err
 			}
-			for j, l := range m.Lessons {
-				var lessonID string
-				if err := g.Raw(`INSERT INTO lessons (module_id, slug, title, minutes, body_md, position, published)
-					VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, moduleID, l.Slug, l.Meta.Title, l.Meta.Minutes, l.Body,
-					j+1, flag(l.Meta.Published, publish)).Scan(&lessonID).Error; err != nil {
-					return err
-				}
-				for k, f := range l.Meta.Media {
-					dir := mediaDir(i, m.Slug)
-					mediaID, key, err := s.importFile(ctx, actorID, pkg, dir, f.File, f.Alt, &media)
-					written = append(written, key)
-					if err != nil {
-						return err
-					}
-					var captionsID *string
-					if f.Captions != "" {
-						id, key, err := s.importFile(ctx, actorID, pkg, dir, f.Captions, "", &media)
-						written = append(written, key)
-						if err != nil {
-							return err
-						}
-						captionsID = &id
-					}
-					if err := g.Exec("INSERT INTO lesson_media (lesson_id, media_id, position, captions_id) VALUES (?, ?, ?, ?)",
-						lessonID, mediaID, k+1, captionsID).Error; err != nil {
-						return err
-					}
-				}
+		}
+		for _, ref := range pkg.Meta.Shared {
+			moduleID, updated, err := im.shared(ctx, ref.Module, opts.UpdateShared)
+			if err != nil {
+				return err
 			}
-			if m.Check != nil {
-				if err := s.store.ReplaceCheck(ctx, moduleID, m.Check); err != nil {
-					return err
-				}
+			if updated {
+				out.SharedUpdated = append(out.SharedUpdated, ref.Module)
+			}
+			if err := s.store.IncludeShared(ctx, out.ProgrammeID, moduleID, ref.After); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
-	if err == nil {
-		written = nil
+	if err != nil {
+		return nil, err
 	}
-	return programmeID, err
+	im.written = nil
+	return out, nil
+}
+
+// importer writes a package's modules, counting the media it stores.
+type importer struct {
+	s       *Service
+	actorID string
+	pkg     *Package
+	publish bool
+	media   int64    // what the package's media may still unpack to
+	written []string // object keys stored, deleted again on failure
+}
+
+// module inserts a module (a shared one when programmeID is nil) with
+// its lessons, their media, audio and questions, and its check.
+func (im *importer) module(ctx context.Context, programmeID *string, m PackageModule, position int, dir string) (string, error) {
+	g := db.Conn(ctx, im.s.db.Gorm)
+	var moduleID string
+	if err := g.Raw(`INSERT INTO modules (programme_id, shared, slug, title, summary, overview_md, position, published)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, programmeID, programmeID == nil, m.Slug, m.Meta.Title, m.Meta.Summary, m.Overview,
+		position, flag(m.Meta.Published, im.publish)).Scan(&moduleID).Error; err != nil {
+		return "", err
+	}
+	for j, l := range m.Lessons {
+		var lessonID string
+		if err := g.Raw(`INSERT INTO lessons (module_id, slug, title, minutes, body_md, position, published)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, moduleID, l.Slug, l.Meta.Title, l.Meta.Minutes, l.Body,
+			j+1, flag(l.Meta.Published, im.publish)).Scan(&lessonID).Error; err != nil {
+			return "", err
+		}
+		if err := im.lessonParts(ctx, lessonID, l, dir); err != nil {
+			return "", err
+		}
+	}
+	if m.Check != nil {
+		if err := im.s.store.ReplaceCheck(ctx, moduleID, m.Check); err != nil {
+			return "", err
+		}
+	}
+	return moduleID, nil
+}
+
+// lessonParts writes what a lesson's front matter attaches to it: media,
+// audio and questions.
+func (im *importer) lessonParts(ctx context.Context, lessonID string, l PackageLesson, dir string) error {
+	g := db.Conn(ctx, im.s.db.Gorm)
+	for k, f := range l.Meta.Media {
+		mediaID, err := im.file(ctx, dir, f.File, f.Alt)
+		if err != nil {
+			return err
+		}
+		var captionsID *string
+		if f.Captions != "" {
+			id, err := im.file(ctx, dir, f.Captions, "")
+			if err != nil {
+				return err
+			}
+			captionsID = &id
+		}
+		if err := g.Exec("INSERT INTO lesson_media (lesson_id, media_id, position, captions_id) VALUES (?, ?, ?, ?)",
+			lessonID, mediaID, k+1, captionsID).Error; err != nil {
+			return err
+		}
+	}
+	if a := l.Meta.Audio; a != nil {
+		id, err := im.file(ctx, dir, a.File, "")
+		if err != nil {
+			return err
+		}
+		m, err := im.s.store.MediaByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !lessonAudioTypes[m.ContentType] {
+			return apperr.New(apperr.Invalid, fmt.Sprintf("The programme could not be imported: %s%s is not a recording a lesson can play. %s",
+				dir, path.Base(a.File), msgAudioType))
+		}
+		if err := im.s.store.SetLessonAudio(ctx, lessonID, &id, a.Transcript); err != nil {
+			return err
+		}
+	}
+	return im.s.store.ReplaceLessonQuestions(ctx, lessonID, l.Meta.Questions)
+}
+
+// file stores one media file of the package and returns its id.
+func (im *importer) file(ctx context.Context, dir, name, alt string) (string, error) {
+	id, key, err := im.s.importFile(ctx, im.actorID, im.pkg, dir, name, alt, &im.media)
+	if key != "" {
+		im.written = append(im.written, key)
+	}
+	return id, err
 }
 
 // importFile streams a media file from the package to the media store,
@@ -170,50 +256,105 @@ func (s *Service) Export(ctx context.Context, programmeID string) (*Package, err
 	pkg := &Package{Slug: p.Slug, Intro: p.IntroMD, Files: map[string]File{},
 		Meta: ProgrammeMeta{Title: p.Title, Summary: p.Summary, Audience: p.Audience, Length: p.LengthText, Published: &p.Published,
 			Open: p.OpenEnrolment, For: audienceOf(p.ForMentors)}}
-	for i, m := range o.Modules {
-		pm := PackageModule{Slug: m.Slug, Overview: m.OverviewMD,
-			Meta: ModuleMeta{Title: m.Title, Summary: m.Summary, Published: ptr(m.Published)}}
-		dir := mediaDir(i, m.Slug)
-		for _, l := range m.Lessons {
-			full, err := s.store.Lesson(ctx, l.ID)
-			if err != nil {
-				return nil, err
-			}
-			pl := PackageLesson{Slug: l.Slug, Body: full.BodyMD,
-				Meta: LessonMeta{Title: l.Title, Minutes: l.Minutes, Published: ptr(l.Published)}}
-			media, err := s.store.LessonMedia(ctx, l.ID)
-			if err != nil {
-				return nil, err
-			}
-			for _, md := range media {
-				f := LessonFile{File: exportName(pkg.Files, dir, md.Media), Alt: md.AltText}
-				if err := s.readInto(ctx, pkg.Files, dir+f.File, md.Key); err != nil {
-					return nil, err
-				}
-				if md.CaptionsID != nil {
-					c, err := s.store.MediaByID(ctx, *md.CaptionsID)
-					if err != nil {
-						return nil, err
-					}
-					f.Captions = exportName(pkg.Files, dir, *c)
-					if err := s.readInto(ctx, pkg.Files, dir+f.Captions, c.Key); err != nil {
-						return nil, err
-					}
-				}
-				pl.Meta.Media = append(pl.Meta.Media, f)
-			}
-			pm.Lessons = append(pm.Lessons, pl)
+	var positions []int // of the own modules, in order
+	for _, m := range o.Modules {
+		if !m.Shared {
+			positions = append(positions, m.Position)
 		}
-		if m.Check != nil {
-			c, err := s.store.Check(ctx, m.Check.ID)
-			if err != nil {
-				return nil, err
-			}
-			pm.Check = c.File()
+	}
+	for _, m := range o.Modules {
+		dir := mediaDir(len(pkg.Modules), m.Slug)
+		if m.Shared {
+			dir = sharedMediaDir(m.Slug)
 		}
-		pkg.Modules = append(pkg.Modules, pm)
+		pm, err := s.modulePackage(ctx, m, dir, pkg.Files)
+		if err != nil {
+			return nil, err
+		}
+		if !m.Shared {
+			pkg.Modules = append(pkg.Modules, *pm)
+			continue
+		}
+		after := 0 // the number, in the package, of the own module it follows
+		for _, pos := range positions {
+			if pos <= m.After {
+				after++
+			}
+		}
+		pkg.Meta.Shared = append(pkg.Meta.Shared, SharedRef{Module: m.Slug, After: after})
+		pkg.Shared = append(pkg.Shared, *pm)
 	}
 	return pkg, nil
+}
+
+// modulePackage reads a module back into its package form. With files,
+// its media are read from the store into files under dir; with files nil
+// only their names are given (to compare a module with a package's).
+func (s *Service) modulePackage(ctx context.Context, m OutlineModule, dir string, files map[string]File) (*PackageModule, error) {
+	pm := &PackageModule{Slug: m.Slug, Overview: m.OverviewMD,
+		Meta: ModuleMeta{Title: m.Title, Summary: m.Summary, Published: ptr(m.Published)}}
+	if m.Shared {
+		pm.Meta.Shared = m.Slug
+	}
+	names := files
+	if names == nil {
+		names = map[string]File{}
+	}
+	read := func(name, key string) error {
+		if files == nil {
+			names[name] = File{}
+			return nil
+		}
+		return s.readInto(ctx, files, name, key)
+	}
+	for _, l := range m.Lessons {
+		full, err := s.store.Lesson(ctx, l.ID)
+		if err != nil {
+			return nil, err
+		}
+		pl := PackageLesson{Slug: l.Slug, Body: full.BodyMD,
+			Meta: LessonMeta{Title: l.Title, Minutes: l.Minutes, Published: ptr(l.Published), Questions: questionFiles(full.Questions)}}
+		media, err := s.store.LessonMedia(ctx, l.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, md := range media {
+			f := LessonFile{File: exportName(names, dir, md.Media), Alt: md.AltText}
+			if err := read(dir+f.File, md.Key); err != nil {
+				return nil, err
+			}
+			if md.CaptionsID != nil {
+				c, err := s.store.MediaByID(ctx, *md.CaptionsID)
+				if err != nil {
+					return nil, err
+				}
+				f.Captions = exportName(names, dir, *c)
+				if err := read(dir+f.Captions, c.Key); err != nil {
+					return nil, err
+				}
+			}
+			pl.Meta.Media = append(pl.Meta.Media, f)
+		}
+		if full.AudioID != nil {
+			a, err := s.store.MediaByID(ctx, *full.AudioID)
+			if err != nil {
+				return nil, err
+			}
+			pl.Meta.Audio = &LessonAudio{File: exportName(names, dir, *a), Transcript: full.AudioTranscript}
+			if err := read(dir+pl.Meta.Audio.File, a.Key); err != nil {
+				return nil, err
+			}
+		}
+		pm.Lessons = append(pm.Lessons, pl)
+	}
+	if m.Check != nil {
+		c, err := s.store.Check(ctx, m.Check.ID)
+		if err != nil {
+			return nil, err
+		}
+		pm.Check = c.File()
+	}
+	return pm, nil
 }
 
 // exportName is a media file's name inside a package: the name it was
@@ -243,15 +384,20 @@ func (s *Service) readInto(ctx context.Context, files map[string]File, name, key
 
 // File turns a stored check back into its package form.
 func (c *Check) File() *CheckFile {
-	f := &CheckFile{Title: c.Title, PassMark: c.PassMark}
-	for _, q := range c.Questions {
+	return &CheckFile{Title: c.Title, PassMark: c.PassMark, Questions: questionFiles(c.Questions)}
+}
+
+// questionFiles turns stored questions back into their package form.
+func questionFiles(qs []Question) []QuestionFile {
+	var out []QuestionFile
+	for _, q := range qs {
 		qf := QuestionFile{Text: q.Text, Kind: q.Kind}
 		for _, o := range q.Options {
 			qf.Options = append(qf.Options, OptionFile{Text: o.Text, Correct: o.Correct, Feedback: o.Feedback})
 		}
-		f.Questions = append(f.Questions, qf)
+		out = append(out, qf)
 	}
-	return f
+	return out
 }
 
 func flag(set *bool, fallback bool) bool {

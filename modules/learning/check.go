@@ -28,11 +28,16 @@ type CheckView struct {
 // Errors: NotFound (also for a programme not for them); Forbidden (saying
 // why) when the learner is not on the programme.
 func (s *Service) Check(ctx context.Context, u *auth.User, checkID string) (*CheckView, error) {
+	return s.CheckIn(ctx, u, "", checkID)
+}
+
+// CheckIn is Check seen from the programme slug (see LessonIn).
+func (s *Service) CheckIn(ctx context.Context, u *auth.User, slug, checkID string) (*CheckView, error) {
 	c, err := s.visibleCheck(ctx, checkID)
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.enrolledOutline(ctx, u, c.ProgrammeSlug)
+	o, err := s.programmeFor(ctx, u, checkPlace(c), slug)
 	if err != nil {
 		return nil, err
 	}
@@ -101,9 +106,11 @@ func (s *Service) SubmitAttempt(ctx context.Context, u *auth.User, checkID strin
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.enrolledOutline(ctx, u, c.ProgrammeSlug); err != nil {
+	o, err := s.programmeFor(ctx, u, checkPlace(c), "")
+	if err != nil {
 		return nil, err
 	}
+	in := o.Programme.Slug // a shared module's check: any programme of it gives the same module progress
 	var res *AttemptResult
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		// Past the cache: a check unpublished on another replica a moment
@@ -116,7 +123,7 @@ func (s *Service) SubmitAttempt(ctx context.Context, u *auth.User, checkID strin
 		if err := s.store.LockAttempts(ctx, u.ID, c.ID); err != nil {
 			return err
 		}
-		p, err := s.Progress(ctx, u.ID, c.ProgrammeSlug)
+		p, err := s.Progress(ctx, u.ID, in)
 		if err != nil {
 			return err
 		}
@@ -136,10 +143,10 @@ func (s *Service) SubmitAttempt(ctx context.Context, u *auth.User, checkID strin
 		if !at.Passed {
 			return nil
 		}
-		if p, err = s.Progress(ctx, u.ID, c.ProgrammeSlug); err != nil {
+		if p, err = s.Progress(ctx, u.ID, in); err != nil {
 			return err
 		}
-		return s.certifyIfComplete(ctx, u, p)
+		return s.certifyAll(ctx, u, checkPlace(c), p)
 	})
 	if err != nil {
 		return nil, err

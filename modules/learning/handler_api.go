@@ -208,6 +208,25 @@ func (m *Module) apiCompleteLesson(c echo.Context) error {
 		"programme": p.Outline.Programme.Slug, "progress": progressOf(p)})
 }
 
+// apiAnswerQuestion marks and records an answer to a question inside a
+// lesson: {"option_ids": [...]} -> the answer with its feedback. For a
+// lesson of a shared module, "programme" (optional) names the programme
+// it is read in.
+func (m *Module) apiAnswerQuestion(c echo.Context) error {
+	var body struct {
+		OptionIDs []string `json:"option_ids"`
+		Programme string   `json:"programme"`
+	}
+	if err := json.NewDecoder(c.Request().Body).Decode(&body); err != nil {
+		return apperr.InvalidFields(apperr.FieldError{Field: "option_ids", Message: `Send a JSON body like {"option_ids": ["OPTION_ID"]}`})
+	}
+	a, err := m.svc.AnswerLessonQuestion(c.Request().Context(), auth.UserOf(c), body.Programme, c.Param("id"), c.Param("question"), body.OptionIDs)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, a)
+}
+
 func (m *Module) apiAttempt(c echo.Context) error {
 	var body struct {
 		Answers map[string][]string `json:"answers"`

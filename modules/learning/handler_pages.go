@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -62,19 +63,63 @@ type lessonPage struct {
 	Body             template.HTML
 	MediaUnavailable bool
 	Position, Count  int
+	Errors           []apperr.FieldError // an answer to a question that could not be marked
+	Chosen           map[string][]string // what was sent with it, by question id
+}
+
+// Picked reports whether option is what the learner chose for question:
+// as just sent, when that could not be marked, else their latest answer.
+func (p lessonPage) Picked(question, option string) bool {
+	if sent, ok := p.Chosen[question]; ok {
+		return slices.Contains(sent, option)
+	}
+	return p.Answers[question].Chose(option)
+}
+
+// SelectAllHint is the hint under a multiple-answer question: none when
+// its text already says to select all that apply, as written content does.
+func (lessonPage) SelectAllHint(text string) string {
+	if strings.Contains(strings.ToLower(text), "select all that apply") {
+		return ""
+	}
+	return "Select all that apply."
 }
 
 func (m *Module) lesson(c echo.Context) error {
-	v, err := m.svc.Lesson(c.Request().Context(), auth.UserOf(c), c.Param("id"))
+	return m.renderLesson(c, http.StatusOK, lessonPage{})
+}
+
+// answerQuestion marks an answer ("option", one or more) to a question
+// inside a lesson and shows the lesson again at that question, with the
+// feedback. A page script sends the same form and shows the answer
+// without a reload.
+func (m *Module) answerQuestion(c echo.Context) error {
+	form, err := c.FormParams()
+	if err != nil {
+		return apperr.New(apperr.BadRequest, "Your answer could not be read. Try again.")
+	}
+	slug, lessonID, question := c.Param("slug"), c.Param("id"), c.Param("question")
+	_, err = m.svc.AnswerLessonQuestion(c.Request().Context(), auth.UserOf(c), slug, lessonID, question, form["option"])
+	if e := apperr.As(err); err != nil && e.Kind == apperr.Invalid {
+		return m.renderLesson(c, http.StatusUnprocessableEntity,
+			lessonPage{Errors: e.Fields, Chosen: map[string][]string{question: form["option"]}})
+	} else if err != nil {
+		return toProgramme(c, err)
+	}
+	return c.Redirect(http.StatusSeeOther, lessonURL(slug, lessonID)+"#question-"+url.PathEscape(question))
+}
+
+func (m *Module) renderLesson(c echo.Context, status int, page lessonPage) error {
+	v, err := m.svc.LessonIn(c.Request().Context(), auth.UserOf(c), c.Param("slug"), c.Param("id"))
 	if err != nil {
 		return toProgramme(c, err)
 	}
-	if v.Lesson.ProgrammeSlug != c.Param("slug") {
-		return c.Redirect(http.StatusMovedPermanently, lessonURL(v.Lesson.ProgrammeSlug, v.Lesson.ID))
+	if in := v.Progress.Outline.Programme.Slug; in != c.Param("slug") {
+		return c.Redirect(http.StatusMovedPermanently, lessonURL(in, v.Lesson.ID))
 	}
-	page := lessonPage{LessonView: v,
-		Body:             m.render.Cached(v.Lesson.ID, v.Lesson.UpdatedAt.UnixNano(), v.Lesson.BodyMD),
-		MediaUnavailable: len(v.Media) > 0 && !m.mediaHealthy()}
+	page.LessonView = v
+	page.Body = m.render.Cached(v.Lesson.ID, v.Lesson.UpdatedAt.UnixNano(), v.Lesson.BodyMD)
+	page.MediaUnavailable = len(v.Media) > 0 && !m.mediaHealthy()
 	if v.Module != nil {
 		page.Count = len(v.Module.Lessons)
 		for i, l := range v.Module.Lessons {
@@ -83,7 +128,11 @@ func (m *Module) lesson(c echo.Context) error {
 			}
 		}
 	}
-	return m.pages.HTML(c, http.StatusOK, "learning/lesson", v.Lesson.Title, page)
+	title := v.Lesson.Title
+	if len(page.Errors) > 0 {
+		title = "Error: " + title
+	}
+	return m.pages.HTML(c, status, "learning/lesson", title, page)
 }
 
 // completeLesson marks the lesson done and moves the learner on: to the
@@ -92,7 +141,7 @@ func (m *Module) lesson(c echo.Context) error {
 func (m *Module) completeLesson(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := auth.UserOf(c)
-	p, err := m.svc.CompleteLesson(ctx, u, c.Param("id"))
+	p, err := m.svc.CompleteLessonIn(ctx, u, c.Param("slug"), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -146,7 +195,7 @@ func (p checkPage) ChosenText(f QuestionFeedback) []string {
 }
 
 func (m *Module) check(c echo.Context) error {
-	v, err := m.svc.Check(c.Request().Context(), auth.UserOf(c), c.Param("id"))
+	v, err := m.svc.CheckIn(c.Request().Context(), auth.UserOf(c), c.Param("slug"), c.Param("id"))
 	if err != nil {
 		return toProgramme(c, err)
 	}
@@ -167,7 +216,7 @@ func (m *Module) submitCheck(c echo.Context) error {
 		}
 	}
 	res, err := m.svc.SubmitAttempt(ctx, u, c.Param("id"), answers)
-	v, verr := m.svc.Check(ctx, u, c.Param("id"))
+	v, verr := m.svc.CheckIn(ctx, u, c.Param("slug"), c.Param("id"))
 	if verr != nil {
 		return verr
 	}

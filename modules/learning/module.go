@@ -47,6 +47,7 @@ func (m *Module) Routes(r *auth.Routes) {
 	r.GET("/learn/:slug/lessons/:id", takers, m.lesson)
 	r.POST("/learn/:slug/start", takers, m.start)
 	r.POST("/learn/:slug/lessons/:id/complete", takers, m.completeLesson)
+	r.POST("/learn/:slug/lessons/:id/questions/:question", takers, m.answerQuestion)
 	r.GET("/learn/:slug/checks/:id", takers, m.check)
 	r.POST("/learn/:slug/checks/:id", takers, m.submitCheck)
 	r.GET("/learn/:slug/certificate", takers, m.certificate)
@@ -58,6 +59,7 @@ func (m *Module) Routes(r *auth.Routes) {
 	r.POST("/api/v1/programmes/:slug/enrolment", takers, m.apiStart, r.Idempotent())
 	r.GET("/api/v1/me/enrolments", takers, m.apiEnrolments)
 	r.POST("/api/v1/lessons/:id/complete", takers, m.apiCompleteLesson)
+	r.POST("/api/v1/lessons/:id/questions/:question/answers", takers, m.apiAnswerQuestion)
 	r.POST("/api/v1/quizzes/:id/attempts", takers, m.apiAttempt, r.Idempotent())
 	r.GET("/api/v1/learners/:id/progress", auth.Roles(auth.RoleManager, auth.RoleAdmin), m.apiLearnerProgress)
 }

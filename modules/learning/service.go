@@ -251,6 +251,10 @@ type LessonView struct {
 	Revisit bool
 	Prev    *content.Lesson
 	Next    *content.Lesson
+	// Questions are the quick questions after the lesson, options in the
+	// order shown; Answers the learner's latest answers, by question id.
+	Questions []content.Question
+	Answers   map[string]*LessonAnswer
 }
 
 // Lesson returns a published lesson with the learner's progress around
@@ -258,11 +262,18 @@ type LessonView struct {
 // Forbidden, saying why, when the learner is not on the programme (see
 // Access).
 func (s *Service) Lesson(ctx context.Context, u *auth.User, lessonID string) (*LessonView, error) {
+	return s.LessonIn(ctx, u, "", lessonID)
+}
+
+// LessonIn is Lesson seen from the programme slug: a lesson of a shared
+// module is in several programmes, and shows its progress and neighbours
+// in slug's when the learner is on it (else in the first they are on).
+func (s *Service) LessonIn(ctx context.Context, u *auth.User, slug, lessonID string) (*LessonView, error) {
 	l, err := s.visibleLesson(ctx, lessonID)
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.enrolledOutline(ctx, u, l.ProgrammeSlug)
+	o, err := s.programmeFor(ctx, u, lessonPlace(l), slug)
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +285,10 @@ func (s *Service) Lesson(ctx context.Context, u *auth.User, lessonID string) (*L
 	if err != nil {
 		return nil, err
 	}
-	v := &LessonView{Lesson: l, Media: media, Progress: p, Module: p.ModuleOf(l.ID)}
+	v := &LessonView{Lesson: l, Media: media, Progress: p, Module: p.ModuleOf(l.ID), Questions: shownQuestions(u.ID, l)}
+	if v.Answers, err = s.lessonAnswers(ctx, u.ID, l); err != nil {
+		return nil, err
+	}
 	v.Prev, v.Next = p.Neighbours(l.ID)
 	if v.Module != nil {
 		v.Done = v.Module.Completed[l.ID]
@@ -311,13 +325,23 @@ func visibleNow(l *content.LessonInProgramme, err error) error {
 // that finished the programme. Errors: NotFound; Forbidden, saying why,
 // when the learner is not on the programme.
 func (s *Service) CompleteLesson(ctx context.Context, u *auth.User, lessonID string) (*Progress, error) {
+	return s.CompleteLessonIn(ctx, u, "", lessonID)
+}
+
+// CompleteLessonIn is CompleteLesson from the programme slug, whose
+// progress it returns (see LessonIn). Completing a lesson of a shared
+// module counts in every programme that includes it, and issues the
+// certificate of each one it finishes.
+func (s *Service) CompleteLessonIn(ctx context.Context, u *auth.User, slug, lessonID string) (*Progress, error) {
 	l, err := s.visibleLesson(ctx, lessonID)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.enrolledOutline(ctx, u, l.ProgrammeSlug); err != nil {
+	o, err := s.programmeFor(ctx, u, lessonPlace(l), slug)
+	if err != nil {
 		return nil, err
 	}
+	in := o.Programme.Slug
 	var p *Progress
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		if err := visibleNow(s.catalogue.LessonNow(ctx, l.ID)); err != nil {
@@ -327,18 +351,18 @@ func (s *Service) CompleteLesson(ctx context.Context, u *auth.User, lessonID str
 		if err != nil {
 			return err
 		}
-		if p, err = s.Progress(ctx, u.ID, l.ProgrammeSlug); err != nil {
+		if p, err = s.Progress(ctx, u.ID, in); err != nil {
 			return err
 		}
 		if m := p.ModuleOf(l.ID); !added && m != nil && m.Revisiting(l.ID) {
 			if err := s.store.Revisit(ctx, u.ID, l.ID, s.now()); err != nil {
 				return err
 			}
-			if p, err = s.Progress(ctx, u.ID, l.ProgrammeSlug); err != nil {
+			if p, err = s.Progress(ctx, u.ID, in); err != nil {
 				return err
 			}
 		}
-		return s.certifyIfComplete(ctx, u, p)
+		return s.certifyAll(ctx, u, lessonPlace(l), p)
 	})
 	return p, err
 }
