@@ -22,13 +22,13 @@ import (
 // TestContentRulesCatchBadContent whether it is enforced or not. When the
 // content has landed, set every rule to true; none may stay false.
 var enforced = map[string]bool{
-	ruleSafetyCore:          false, // no shared safety core yet
-	ruleNotAllCorrect:       false, // get-into 01 check.yaml question 4
-	ruleSelectAll:           false,
-	ruleKeyPoints:           false,
-	ruleLessonQuestion:      false,
-	ruleHelplineLinks:       false,
-	ruleLessonLength:        false,
+	ruleSafetyCore:          true,
+	ruleNotAllCorrect:       true,
+	ruleSelectAll:           true,
+	ruleKeyPoints:           true,
+	ruleLessonQuestion:      true,
+	ruleHelplineLinks:       true,
+	ruleLessonLength:        true,
 	ruleReadability:         true,
 	ruleQuestionsWellFormed: true,
 }
