@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -166,7 +167,8 @@ func (m *Module) submitCheck(c echo.Context) error {
 			answers[q] = v
 		}
 	}
-	res, err := m.svc.SubmitAttempt(ctx, u, c.Param("id"), answers)
+	round, _ := strconv.Atoi(form.Get("round"))
+	res, err := m.svc.SubmitAttempt(ctx, u, c.Param("id"), round, answers)
 	v, verr := m.svc.Check(ctx, u, c.Param("id"))
 	if verr != nil {
 		return verr

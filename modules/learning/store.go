@@ -134,22 +134,30 @@ type CheckResult struct {
 
 // Attempt is one recorded try at a check.
 type Attempt struct {
-	ID        string
-	UserID    string
-	CheckID   string
-	Correct   int
-	Total     int
-	Score     int
-	Passed    bool
-	Answers   json.RawMessage
-	CreatedAt time.Time
+	ID      string
+	UserID  string
+	CheckID string
+	Correct int
+	Total   int
+	Score   int
+	Passed  bool
+	Answers json.RawMessage
+	// OptionsShown is the order each question's options were shown in
+	// (question id -> option ids); nil when not known.
+	OptionsShown json.RawMessage
+	CreatedAt    time.Time
 }
 
 // AddAttempt records an attempt and returns its id.
 func (s *Store) AddAttempt(ctx context.Context, a *Attempt) error {
-	return db.Conn(ctx, s.g).Raw(`INSERT INTO check_attempts (user_id, check_id, correct, total, score, passed, answers, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.UserID, a.CheckID, a.Correct, a.Total, a.Score, a.Passed,
-		string(a.Answers), a.CreatedAt).Scan(&a.ID).Error
+	var shown *string
+	if a.OptionsShown != nil {
+		s := string(a.OptionsShown)
+		shown = &s
+	}
+	return db.Conn(ctx, s.g).Raw(`INSERT INTO check_attempts (user_id, check_id, correct, total, score, passed, answers, options_shown, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.UserID, a.CheckID, a.Correct, a.Total, a.Score, a.Passed,
+		string(a.Answers), shown, a.CreatedAt).Scan(&a.ID).Error
 }
 
 // Certificate proves a learner completed a programme.
