@@ -182,10 +182,18 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	if err := jobs.Register(queue, notify.NewEmailWorker(d, mailer, cfg.BaseURL, o.Now)); err != nil {
 		return nil, err
 	}
-	// The header's unread count: one indexed query per HTML page.
+	// The header's unread count (one indexed query per HTML page) and,
+	// for a learner, the help block's link to their mentor (one more).
+	var mentorOf learning.Mentors
 	pages.OnPage(func(c echo.Context, v *render.Viewer) {
-		if u := auth.UserOf(c); u != nil {
-			v.Unread, _ = notes.Unread(c.Request().Context(), u.ID)
+		u := auth.UserOf(c)
+		if u == nil {
+			return
+		}
+		v.Unread, _ = notes.Unread(c.Request().Context(), u.ID)
+		if u.Has(auth.RoleLearner) && mentorOf != nil {
+			v.Help = &render.LearnerHelp{}
+			v.Help.MentorName, v.Help.MentorshipID, _ = mentorOf.MentorOf(c.Request().Context(), u.ID)
 		}
 	})
 
@@ -217,6 +225,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	mentors := mentoring.NewService(d, notes, learn, auditLog, o.Now)
 	learn.SetCompletions(mentors)
 	learn.SetMentors(mentors)
+	mentorOf = mentors
 	mentors.SetNews(outcomesModule.Service())
 	mentors.SetPeople(people)
 	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people,
@@ -264,6 +273,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	})
 	a.Routes(routes, pages)
 	homeRoutes(routes, pages)
+	infoRoutes(routes, pages, cfg)
 	openAPIRoutes(routes)
 
 	idm, err := identity.New(people, pages)

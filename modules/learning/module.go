@@ -43,6 +43,7 @@ func New(svc *Service, pages *render.Engine, r LessonRenderer, mediaHealthy func
 func (m *Module) Routes(r *auth.Routes) {
 	takers := auth.Roles(auth.RoleLearner, auth.RoleMentor) // people who take programmes
 	r.GET("/learn", takers, m.home)
+	r.GET("/learn/help", auth.Roles(auth.RoleLearner), m.help)
 	r.GET("/learn/:slug", takers, m.programme)
 	r.GET("/learn/:slug/lessons/:id", takers, m.lesson)
 	r.POST("/learn/:slug/start", takers, m.start)

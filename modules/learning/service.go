@@ -49,6 +49,15 @@ type Enrolments interface {
 	// again adds nothing. Errors: NotFound, Forbidden (not open),
 	// Conflict (withdrawn from it).
 	SelfEnrol(ctx context.Context, userID, programmeSlug string) (bool, error)
+	// ProgrammeManagers lists the programme managers a learner can
+	// contact: those of the organisations running the groups they are
+	// in (not ones they have left), by organisation and name.
+	ProgrammeManagers(ctx context.Context, userID string) ([]Contact, error)
+}
+
+// Contact is a member of staff a learner may write to.
+type Contact struct {
+	Name, Email, Organisation string
 }
 
 // Completions hears that someone finished a programme: mentoring records
@@ -60,12 +69,12 @@ type Completions interface {
 	ProgrammeCompleted(ctx context.Context, userID, programmeSlug string, at time.Time) error
 }
 
-// Mentors tells the home page about a learner's mentor; the mentoring
-// module provides it (it reads learning, so learning declares this and
-// app wires it in). firstName is "" and active false when the learner has
-// no active mentorship.
+// Mentors tells the home and help pages about a learner's mentor; the
+// mentoring module provides it (it reads learning, so learning declares
+// this and app wires it in). Both are "" when the learner has no active
+// mentorship.
 type Mentors interface {
-	MentorOf(ctx context.Context, userID string) (firstName string, active bool, err error)
+	MentorOf(ctx context.Context, userID string) (firstName, mentorshipID string, err error)
 }
 
 var _ Catalogue = (*content.Catalogue)(nil)
@@ -168,8 +177,9 @@ type HomeView struct {
 
 // MentorCard is what a learner's home page says about their mentor.
 type MentorCard struct {
-	FirstName string
-	Active    bool
+	FirstName    string
+	Active       bool
+	MentorshipID string // while active
 }
 
 // Programmes lists the published programmes u may see (see Sees).
@@ -226,11 +236,11 @@ func (s *Service) Home(ctx context.Context, u *auth.User) (*HomeView, error) {
 		}
 	}
 	if s.mentors != nil && u.Has(auth.RoleLearner) {
-		name, active, err := s.mentors.MentorOf(ctx, u.ID)
+		name, id, err := s.mentors.MentorOf(ctx, u.ID)
 		if err != nil {
 			return nil, err
 		}
-		v.Mentoring = &MentorCard{FirstName: name, Active: active}
+		v.Mentoring = &MentorCard{FirstName: name, Active: id != "", MentorshipID: id}
 	}
 	return v, nil
 }

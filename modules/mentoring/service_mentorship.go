@@ -56,19 +56,20 @@ func (s *Service) Mine(ctx context.Context, viewer *auth.User) ([]Mentorship, er
 	return out, nil
 }
 
-// MentorOf returns the first name of the learner's mentor while they have
-// an active mentorship ("", false otherwise), for the learner's home page.
-func (s *Service) MentorOf(ctx context.Context, learnerID string) (string, bool, error) {
+// MentorOf returns the first name of the learner's mentor and the id of
+// their mentorship while it is active ("", "" otherwise), for the
+// learner's pages: their home and the help on every page.
+func (s *Service) MentorOf(ctx context.Context, learnerID string) (firstName, mentorshipID string, err error) {
 	all, err := s.store.MentorshipsOf(ctx, learnerID)
 	if err != nil {
-		return "", false, err
+		return "", "", err
 	}
 	for _, m := range all {
 		if m.LearnerID == learnerID && m.Status == StatusActive {
-			return m.MentorFirstName(), true, nil
+			return m.MentorFirstName(), m.ID, nil
 		}
 	}
-	return "", false, nil
+	return "", "", nil
 }
 
 // Participant says whether userID is one of a mentorship's two people and
