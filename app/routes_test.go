@@ -95,6 +95,7 @@ func routeTable(id ids) map[string]routeRow {
 		"GET /learn/:slug/checks/:id":             {"/learn/get-into/checks/" + id.intoCheck, [7]int{303, 200, 404, 403, 403, 403, 403}},
 		"POST /learn/:slug/checks/:id":            {"/learn/get-into/checks/" + id.intoCheck, [7]int{401, 422, 404, 403, 403, 403, 403}},
 		"GET /learn/:slug/certificate":            {"/learn/get-started/certificate", [7]int{303, 404, 404, 403, 403, 403, 403}},
+		"GET /learn/:slug/certificate.pdf":        {"/learn/get-started/certificate.pdf", [7]int{303, 404, 404, 403, 403, 403, 403}},
 		"GET /verify":                             {"/verify", all(200)},
 		"GET /verify/:code":                       {"/verify/AAAA-BBBB-CCCC", all(404)},
 		"GET /api/v1/programmes":                  {"/api/v1/programmes", [7]int{401, 200, 200, 200, 200, 200, 200}},

@@ -194,7 +194,30 @@ func (m *Module) submitCheck(c echo.Context) error {
 	return m.pages.HTML(c, http.StatusOK, "learning/result", title, page)
 }
 
+// certificatePage is a learner's certificate as a page: what it says,
+// how an employer checks it, and what to do next.
+type certificatePage struct {
+	Cert      *Certificate
+	Slug      string
+	VerifyURL string
+	Home      *HomeView
+}
+
 func (m *Module) certificate(c echo.Context) error {
+	ctx, u := c.Request().Context(), auth.UserOf(c)
+	cert, err := m.svc.Certificate(ctx, u, c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	home, err := m.svc.Home(ctx, u)
+	if err != nil {
+		return err
+	}
+	return m.pages.HTML(c, http.StatusOK, "learning/certificate", "Your certificate: "+cert.ProgrammeTitle,
+		certificatePage{Cert: cert, Slug: c.Param("slug"), VerifyURL: m.baseURL + "/verify/" + cert.Code, Home: home})
+}
+
+func (m *Module) certificatePDF(c echo.Context) error {
 	cert, err := m.svc.Certificate(c.Request().Context(), auth.UserOf(c), c.Param("slug"))
 	if err != nil {
 		return err

@@ -51,6 +51,7 @@ func (m *Module) Routes(r *auth.Routes) {
 	r.GET("/learn/:slug/checks/:id", takers, m.check)
 	r.POST("/learn/:slug/checks/:id", takers, m.submitCheck)
 	r.GET("/learn/:slug/certificate", takers, m.certificate)
+	r.GET("/learn/:slug/certificate.pdf", takers, m.certificatePDF)
 	r.GET("/verify", auth.Public, m.verifyForm)
 	r.GET("/verify/:code", auth.Public, m.verify)
 
