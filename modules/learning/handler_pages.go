@@ -12,6 +12,7 @@ import (
 
 	"onramp/app/apperr"
 	"onramp/app/auth"
+	"onramp/modules/content"
 )
 
 func (m *Module) home(c echo.Context) error {
@@ -144,6 +145,18 @@ func (p checkPage) ChosenText(f QuestionFeedback) []string {
 		}
 	}
 	return out
+}
+
+// Multiple reports whether a question takes several answers (tick all
+// that apply): only then did a learner who chose some right ones "also
+// need" others.
+func (p checkPage) Multiple(question string) bool {
+	for _, q := range p.Check.Questions {
+		if q.ID == question {
+			return q.Kind == content.KindMultiple
+		}
+	}
+	return false
 }
 
 func (m *Module) check(c echo.Context) error {
