@@ -58,6 +58,7 @@ var (
 	_ mentoring.Learning   = (*learning.Service)(nil)
 	_ learning.Completions = (*mentoring.Service)(nil)
 	_ learning.Mentors     = (*mentoring.Service)(nil)
+	_ learning.Mentees     = (*mentoring.Service)(nil)
 	_ mentoring.News       = (*outcomes.Service)(nil)
 )
 
@@ -225,6 +226,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	mentors := mentoring.NewService(d, notes, learn, auditLog, o.Now)
 	learn.SetCompletions(mentors)
 	learn.SetMentors(mentors)
+	learn.SetMentees(mentors)
 	mentorOf = mentors
 	mentors.SetNews(outcomesModule.Service())
 	mentors.SetPeople(people)

@@ -52,6 +52,10 @@ func (m *Module) Routes(r *auth.Routes) {
 	r.POST("/learn/:slug/checks/:id", takers, m.submitCheck)
 	r.GET("/learn/:slug/certificate", takers, m.certificate)
 	r.GET("/learn/:slug/certificate.pdf", takers, m.certificatePDF)
+	// A mentor reads (never marks) the lessons their mentee is taking.
+	mentor := auth.Roles(auth.RoleMentor)
+	r.GET("/mentoring/mentorships/:id/learning", mentor, m.menteeLearning)
+	r.GET("/mentoring/mentorships/:id/lessons/:lesson", mentor, m.menteeLesson)
 	r.GET("/verify", auth.Public, m.verifyForm)
 	r.GET("/verify/:code", auth.Public, m.verify)
 

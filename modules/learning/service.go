@@ -87,6 +87,7 @@ type Service struct {
 	enrolments  Enrolments
 	completions Completions
 	mentors     Mentors
+	mentees     Mentees
 	now         func() time.Time
 }
 

@@ -72,6 +72,20 @@ func (s *Service) MentorOf(ctx context.Context, learnerID string) (firstName, me
 	return "", "", nil
 }
 
+// MenteeOf returns the learner of mentorshipID and their first name when
+// mentorID is its mentor and it is active, for a mentor reading the
+// lessons their mentee takes. Errors: NotFound otherwise.
+func (s *Service) MenteeOf(ctx context.Context, mentorID, mentorshipID string) (string, string, error) {
+	m, err := s.store.Mentorship(ctx, mentorshipID)
+	if isNotFound(err) || err == nil && (m.MentorID != mentorID || m.Status != StatusActive) {
+		return "", "", errNoMentorship
+	}
+	if err != nil {
+		return "", "", err
+	}
+	return m.LearnerID, m.LearnerFirstName(), nil
+}
+
 // Participant says whether userID is one of a mentorship's two people and
 // whether it is active: messaging asks it before every read and write.
 // A mentorship that does not exist is (false, false, nil).
