@@ -40,7 +40,7 @@ func TestAMentorReadsTheLessonsTheirMenteeTakesAndOnlyThose(t *testing.T) {
 	}
 	before := progress()
 
-	list := testenv.Body(t, mentor.Get("/mentoring/mentorships/" + id + "/learning"))
+	list := testenv.Body(t, mentor.Get("/mentoring/mentorships/"+id+"/learning"))
 	if !strings.Contains(list, "Amira's lessons") || !strings.Contains(list, "Get Into") ||
 		!strings.Contains(list, "/mentoring/mentorships/"+id+"/lessons/"+into[0]) {
 		t.Errorf("the mentee's lessons page does not list Get Into's lessons")
