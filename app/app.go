@@ -65,6 +65,7 @@ var (
 	_ mentoring.Learning   = (*learning.Service)(nil)
 	_ learning.Completions = (*mentoring.Service)(nil)
 	_ learning.Mentors     = (*mentoring.Service)(nil)
+	_ learning.Mentees     = (*mentoring.Service)(nil)
 	_ mentoring.News       = (*outcomes.Service)(nil)
 )
 
@@ -218,10 +219,18 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	if err := jobs.Register(queue, notify.NewEmailWorker(d, mailer, cfg.BaseURL, o.Now)); err != nil {
 		return nil, err
 	}
-	// The header's unread count: one indexed query per HTML page.
+	// The header's unread count (one indexed query per HTML page) and,
+	// for a learner, the help block's link to their mentor (one more).
+	var mentorOf learning.Mentors
 	pages.OnPage(func(c echo.Context, v *render.Viewer) {
-		if u := auth.UserOf(c); u != nil && !server.RenderingError(c) {
-			v.Unread, _ = notes.Unread(c.Request().Context(), u.ID)
+		u := auth.UserOf(c)
+		if u == nil || server.RenderingError(c) {
+			return
+		}
+		v.Unread, _ = notes.Unread(c.Request().Context(), u.ID)
+		if u.Has(auth.RoleLearner) && mentorOf != nil {
+			v.Help = &render.LearnerHelp{}
+			v.Help.MentorName, v.Help.MentorshipID, _ = mentorOf.MentorOf(c.Request().Context(), u.ID)
 		}
 	})
 
@@ -254,6 +263,8 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	mentors := mentoring.NewService(d, notes, learn, auditLog, o.Now)
 	learn.SetCompletions(mentors)
 	learn.SetMentors(mentors)
+	learn.SetMentees(mentors)
+	mentorOf = mentors
 	mentors.SetNews(outcomesModule.Service())
 	mentors.SetPeople(people)
 	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people,
@@ -326,6 +337,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	})
 	a.Routes(routes, pages)
 	homeRoutes(routes, pages)
+	infoRoutes(routes, pages, cfg)
 	openAPIRoutes(routes)
 
 	idm, err := identity.New(people, pages)

@@ -21,7 +21,10 @@ type link struct{ Href, Text string }
 func homeRoutes(r *auth.Routes, pages *render.Engine) {
 	r.GET("/", auth.Public, func(c echo.Context) error {
 		if u := auth.UserOf(c); u != nil {
-			return c.Redirect(http.StatusSeeOther, u.Home())
+			if home := u.Home(); home != "/" {
+				return c.Redirect(http.StatusSeeOther, home)
+			}
+			return pages.HTML(c, http.StatusOK, "app/choose", "Where do you want to go?", nil)
 		}
 		return pages.HTML(c, http.StatusOK, "app/home", "", nil)
 	})

@@ -63,6 +63,8 @@ func (u *User) Home() string {
 		return "/admin/content"
 	case u.Has(RoleSafeguardingLead):
 		return "/safeguarding"
+	case u.Has(RoleMentor) && u.Has(RoleLearner):
+		return "/" // they choose: their learning or their mentees
 	case u.Has(RoleMentor):
 		return "/mentoring"
 	case u.Has(RoleLearner):

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -156,12 +157,95 @@ func (b *Browser) Navigate(t testing.TB, url string) {
 }
 
 // CheckPage runs every check a page must pass: the accessibility scan
-// ([Browser.CheckAccessibility]) and no repeated headings
-// ([Browser.CheckHeadings]).
+// ([Browser.CheckAccessibility]), no repeated headings
+// ([Browser.CheckHeadings]) and no sideways scrolling on a small phone
+// with large text ([Browser.CheckReflow]).
 func (b *Browser) CheckPage(t testing.TB) {
 	t.Helper()
 	b.CheckAccessibility(t)
 	b.CheckHeadings(t)
+	b.CheckReflow(t)
+}
+
+// Reflow is the narrowest screen and the largest text every page must
+// fit without scrolling sideways: 320 CSS pixels wide (WCAG 1.4.10) with
+// text at twice its size (WCAG 1.4.4), as a phone user who turned the
+// text size up sees it.
+const (
+	ReflowWidth     = 320
+	ReflowTextScale = 200 // percent
+)
+
+// reflowScript doubles the root font size (the NHS.UK styles size text
+// in rem, so this is what a browser's text-size setting does), lets the
+// page's scripts react as they would to a resize (the header folds menu
+// items it has no room for into "More"), measures how far the page is
+// wider than the window, names up to five of the elements that stick out
+// furthest (skipping those inside a box that scrolls on its own, such as
+// a wide table's wrapper), and puts the text size back.
+const reflowScript = `(async () => {
+  const root = document.documentElement, old = root.style.fontSize;
+  const settle = () => new Promise(r => { window.dispatchEvent(new Event('resize')); setTimeout(() => requestAnimationFrame(() => r()), 250); });
+  root.style.fontSize = '%d%%';
+  await settle();
+  const width = root.clientWidth, over = root.scrollWidth - width, culprits = [];
+  if (over > 0) {
+    const scrolls = el => { for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden') return true; } return false; };
+    const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+      (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\s+/).join('.') : '');
+    const wide = [];
+    for (const el of document.body.querySelectorAll('*')) {
+      if (scrolls(el)) continue;
+      const r = el.getBoundingClientRect();
+      const spills = el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'visible';
+      if (r.width > 0 && (r.right > width + 1 || spills)) wide.push([Math.max(r.right, r.left + el.scrollWidth), name(el) + ' "' + (el.textContent || '').trim().slice(0, 40) + '"']);
+    }
+    wide.sort((a, b) => b[0] - a[0]);
+    for (const [right, what] of wide.slice(0, 5)) culprits.push(Math.round(right) + 'px ' + what);
+  }
+  root.style.fontSize = old;
+  await settle();
+  return {over, culprits};
+})()`
+
+// reflow is what reflowScript finds.
+type reflow struct {
+	Over     int
+	Culprits []string
+}
+
+// SidewaysScroll lays the page in the tab out at [ReflowWidth] with text
+// at [ReflowTextScale] and returns how many pixels it is wider than the
+// screen (0 when it fits) and the elements sticking out furthest. The
+// viewport and text size are put back afterwards.
+func (b *Browser) SidewaysScroll(t testing.TB) (int, []string) {
+	t.Helper()
+	defer b.resetViewport(t)
+	res := run(t, b, "measuring the page at 320 px with large text", func(ctx context.Context, tab *chromedp.Target) (reflow, error) {
+		if _, err := chromedp.EmulateViewport(ReflowWidth, 640)(ctx, tab); err != nil {
+			return reflow{}, err
+		}
+		return chromedp.Evaluate[reflow](fmt.Sprintf(reflowScript, ReflowTextScale), chromedp.EvalAwaitPromise)(ctx, tab)
+	})
+	return res.Over, res.Culprits
+}
+
+// CheckReflow marks the test failed when the page in the tab scrolls
+// sideways at [ReflowWidth] with text at [ReflowTextScale], naming the
+// elements that stick out.
+//
+// The development sign-in page (/dev/idp) is not measured: it is not
+// Onramp's own page and `onramp serve` never serves it.
+func (b *Browser) CheckReflow(t testing.TB) {
+	t.Helper()
+	if u, err := url.Parse(b.Location(t)); err == nil && strings.HasPrefix(u.Path, "/dev/idp/") {
+		return
+	}
+	if over, culprits := b.SidewaysScroll(t); over > 0 {
+		t.Errorf("browser: %s scrolls sideways by %d px at %d px wide with text at %d%%:\n  %s",
+			b.Location(t), over, ReflowWidth, ReflowTextScale, strings.Join(culprits, "\n  "))
+	}
 }
 
 // headingsScript lists the text of every heading on the page, visible or

@@ -86,6 +86,11 @@ type Config struct {
 	// MailFrom is the From of every email; empty means
 	// "Onramp <no-reply@HOST>" with the base URL's host (see From).
 	MailFrom string `env:"ONRAMP_MAIL_FROM"`
+	// ContactEmail is where people write to the team running Onramp:
+	// the contact page, the accessibility statement and the privacy
+	// notice show it. Empty: those pages send people to their programme
+	// manager instead.
+	ContactEmail string `env:"ONRAMP_CONTACT_EMAIL"`
 
 	SessionIdleTimeout     time.Duration `env:"ONRAMP_SESSION_IDLE_TIMEOUT" envDefault:"30m"`
 	SessionAbsoluteTimeout time.Duration `env:"ONRAMP_SESSION_ABSOLUTE_TIMEOUT" envDefault:"12h"`
@@ -167,7 +172,14 @@ func (c *Config) ApplyDevDefaults() {
 	if c.StorageURL == "" {
 		c.StorageURL = "file://var/media"
 	}
+	if c.ContactEmail == "" {
+		c.ContactEmail = DevContactEmail
+	}
 }
+
+// DevContactEmail is the contact address `onramp dev` shows on its
+// contact, accessibility and privacy pages.
+const DevContactEmail = "onramp-help@example.org"
 
 // Validate checks the settings for the configured mode and returns one error
 // listing every missing or unsafe variable.
@@ -240,6 +252,11 @@ func (c *Config) Validate() error {
 	}
 	if _, err := c.TrustedProxyNets(); err != nil {
 		problems = append(problems, err.Error())
+	}
+	if c.ContactEmail != "" {
+		if a, err := mail.ParseAddress(c.ContactEmail); err != nil || a.Name != "" || a.Address != c.ContactEmail {
+			problems = append(problems, "ONRAMP_CONTACT_EMAIL must be a plain email address such as help@example.org")
+		}
 	}
 	if c.MailFrom != "" {
 		if _, err := mail.ParseAddress(c.MailFrom); err != nil {

@@ -29,6 +29,16 @@ type Viewer struct {
 	// header; filled in only when an HTML page is rendered (see
 	// Engine.OnPage).
 	Unread int
+	// Help is set for a learner: the help every learner page offers
+	// (filled in with Unread).
+	Help *LearnerHelp
+}
+
+// LearnerHelp is where a learner's pages point them for help.
+type LearnerHelp struct {
+	// MentorName and MentorshipID are set while they have an active
+	// mentor: "contact my mentor" opens their thread.
+	MentorName, MentorshipID string
 }
 
 // Has reports whether the viewer holds role.

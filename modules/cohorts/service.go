@@ -5,11 +5,14 @@ package cohorts
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
 
+	"onramp/app/auth"
 	"onramp/app/db"
+	"onramp/modules/identity"
 	"onramp/modules/learning"
 )
 
@@ -54,6 +57,24 @@ func (s *Service) ForUser(ctx context.Context, userID string) ([]learning.Enrolm
 		FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id JOIN programmes p ON p.id = c.programme_id
 		WHERE e.user_id = ? ORDER BY c.starts_on DESC`, userID).Scan(&out).Error
 	return out, err
+}
+
+// ProgrammeManagers lists the managers of the organisations running the
+// learner's groups they have not left (none for a group they started on
+// their own), so the learner knows who to contact. It reads users and
+// role grants (identity's) for who holds the manager role.
+func (s *Service) ProgrammeManagers(ctx context.Context, userID string) ([]learning.Contact, error) {
+	var out []learning.Contact
+	err := db.Conn(ctx, s.g).Raw(`
+		SELECT DISTINCT u.name, u.email, o.name AS organisation
+		FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id JOIN organisations o ON o.id = c.organisation_id
+		JOIN users u ON u.organisation_id = c.organisation_id
+		WHERE e.user_id = ? AND e.status <> 'withdrawn' AND `+identity.HoldsRole+`
+		ORDER BY o.name, u.name`, userID, auth.RoleManager, auth.RoleManager).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("cohorts: unable to list the programme managers of %s: %w", userID, err)
+	}
+	return out, nil
 }
 
 // EnsureCohort returns the id of the organisation's cohort called name,

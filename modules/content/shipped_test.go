@@ -123,3 +123,42 @@ func TestReadZipRefusesUnsafeOrForeignArchives(t *testing.T) {
 		}
 	}
 }
+
+// firstRightShare is the most of a set of single-answer questions that may
+// have the right answer as their first option. Options are shuffled for
+// every attempt, but the files are read as they are too (by editors, in
+// exports, by any API client that shows them in order), so a habit of
+// writing the answer first must not creep back.
+const firstRightShare = 40
+
+func TestShippedSingleAnswerQuestionsRarelyPutTheRightAnswerFirst(t *testing.T) {
+	first, total := 0, 0
+	for slug, p := range shipped(t) {
+		pf, pt := 0, 0
+		for _, m := range p.Modules {
+			if m.Check == nil {
+				continue
+			}
+			for _, q := range m.Check.Questions {
+				if q.Kind != KindSingle || len(q.Options) == 0 {
+					continue
+				}
+				pt++
+				if q.Options[0].Correct {
+					pf++
+				}
+			}
+		}
+		if pt >= 20 && pf*100 > firstRightShare*pt {
+			t.Errorf("%s: %d of %d single-answer questions have the right answer first, want at most %d%%", slug, pf, pt, firstRightShare)
+		}
+		first, total = first+pf, total+pt
+	}
+	if total == 0 {
+		t.Fatal("no single-answer questions found in the shipped programmes")
+	}
+	if first*100 > firstRightShare*total {
+		t.Errorf("%d of %d single-answer questions have the right answer first, want at most %d%%", first, total, firstRightShare)
+	}
+	t.Logf("%d of %d single-answer questions have the right answer first", first, total)
+}

@@ -22,6 +22,9 @@ type CheckView struct {
 	// Module is the check's module: while its Revisit list is not empty,
 	// the check takes no attempt.
 	Module *ModuleProgress
+	// Round is the number the next attempt will have (1 for the first);
+	// Check lists each question's options in the order it shows them.
+	Round int
 }
 
 // Check returns a published check with the learner's results so far.
@@ -49,6 +52,8 @@ func (s *Service) CheckIn(ctx context.Context, u *auth.User, slug, checkID strin
 	if v.Module != nil {
 		v.Result = v.Module.Check
 	}
+	v.Round = v.Result.Attempts + 1
+	v.Check, _ = shuffled(c, u.ID, v.Round)
 	return v, nil
 }
 
@@ -94,14 +99,16 @@ const (
 )
 
 // SubmitAttempt marks answers (question id -> chosen option ids), records
-// the attempt and, if passing it finished the programme, issues the
-// certificate. Every question must be answered; single-choice questions
+// the attempt with the order its options were shown in and, if passing it
+// finished the programme, issues the certificate. round is the attempt's
+// number as the page showed it (CheckView.Round); 0, or one that is not
+// the next, means the next. Every question must be answered; single-choice questions
 // take exactly one option. After two failed tries in a row the learner
 // must go over the module's lessons again first (see revisitList).
 // Errors: NotFound; Forbidden when not on the programme; Conflict while
 // lessons are waiting to be gone over again; Invalid naming each question
 // that needs an answer.
-func (s *Service) SubmitAttempt(ctx context.Context, u *auth.User, checkID string, answers map[string][]string) (*AttemptResult, error) {
+func (s *Service) SubmitAttempt(ctx context.Context, u *auth.User, checkID string, round int, answers map[string][]string) (*AttemptResult, error) {
 	c, err := s.visibleCheck(ctx, checkID)
 	if err != nil {
 		return nil, err
@@ -133,9 +140,18 @@ func (s *Service) SubmitAttempt(ctx context.Context, u *auth.User, checkID strin
 		if res, err = mark(c, answers); err != nil {
 			return err
 		}
+		next := 1
+		if m := p.ModuleOfCheck(c.ID); m != nil {
+			next = m.Check.Attempts + 1
+		}
+		if round < 1 || round > next {
+			round = next
+		}
+		_, order := shuffled(c, u.ID, round)
 		raw, _ := json.Marshal(answers)
+		shown, _ := json.Marshal(order)
 		at := &Attempt{UserID: u.ID, CheckID: c.ID, Correct: res.Correct, Total: res.Total, Score: res.Score,
-			Passed: res.Passed, Answers: raw, CreatedAt: s.now()}
+			Passed: res.Passed, Answers: raw, OptionsShown: shown, CreatedAt: s.now()}
 		if err := s.store.AddAttempt(ctx, at); err != nil {
 			return err
 		}

@@ -128,6 +128,8 @@ func (m *Module) apiProgramme(c echo.Context) error {
 			if err != nil {
 				return err
 			}
+			// In the order the next attempt's page would show them.
+			full, _ = shuffled(full, auth.UserOf(c).ID, mp.Check.Attempts+1)
 			q := &quizJSON{ID: full.ID, Title: full.Title, PassMark: full.PassMark, Passed: mp.Check.Passed,
 				Attempts: mp.Check.Attempts, BestScore: mp.Check.Best, RevisitLessons: []string{}}
 			for _, l := range mp.Revisit {
@@ -235,7 +237,7 @@ func (m *Module) apiAttempt(c echo.Context) error {
 		return apperr.InvalidFields(apperr.FieldError{Field: "answers",
 			Message: `Send a JSON body like {"answers": {"QUESTION_ID": ["OPTION_ID"]}}`})
 	}
-	res, err := m.svc.SubmitAttempt(c.Request().Context(), auth.UserOf(c), c.Param("id"), body.Answers)
+	res, err := m.svc.SubmitAttempt(c.Request().Context(), auth.UserOf(c), c.Param("id"), 0, body.Answers)
 	if e := apperr.As(err); err != nil && e.Kind == apperr.Invalid && len(e.Fields) > 0 {
 		// The page's fields are its form's ids ("q-ID"); an API client
 		// sent answers by question id, so name them that way.

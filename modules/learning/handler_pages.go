@@ -6,12 +6,14 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"onramp/app/apperr"
 	"onramp/app/auth"
+	"onramp/modules/content"
 )
 
 func (m *Module) home(c echo.Context) error {
@@ -194,6 +196,18 @@ func (p checkPage) ChosenText(f QuestionFeedback) []string {
 	return out
 }
 
+// Multiple reports whether a question takes several answers (tick all
+// that apply): only then did a learner who chose some right ones "also
+// need" others.
+func (p checkPage) Multiple(question string) bool {
+	for _, q := range p.Check.Questions {
+		if q.ID == question {
+			return q.Kind == content.KindMultiple
+		}
+	}
+	return false
+}
+
 func (m *Module) check(c echo.Context) error {
 	v, err := m.svc.CheckIn(c.Request().Context(), auth.UserOf(c), c.Param("slug"), c.Param("id"))
 	if err != nil {
@@ -215,7 +229,8 @@ func (m *Module) submitCheck(c echo.Context) error {
 			answers[q] = v
 		}
 	}
-	res, err := m.svc.SubmitAttempt(ctx, u, c.Param("id"), answers)
+	round, _ := strconv.Atoi(form.Get("round"))
+	res, err := m.svc.SubmitAttempt(ctx, u, c.Param("id"), round, answers)
 	v, verr := m.svc.CheckIn(ctx, u, c.Param("slug"), c.Param("id"))
 	if verr != nil {
 		return verr
@@ -241,7 +256,30 @@ func (m *Module) submitCheck(c echo.Context) error {
 	return m.pages.HTML(c, http.StatusOK, "learning/result", title, page)
 }
 
+// certificatePage is a learner's certificate as a page: what it says,
+// how an employer checks it, and what to do next.
+type certificatePage struct {
+	Cert      *Certificate
+	Slug      string
+	VerifyURL string
+	Home      *HomeView
+}
+
 func (m *Module) certificate(c echo.Context) error {
+	ctx, u := c.Request().Context(), auth.UserOf(c)
+	cert, err := m.svc.Certificate(ctx, u, c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	home, err := m.svc.Home(ctx, u)
+	if err != nil {
+		return err
+	}
+	return m.pages.HTML(c, http.StatusOK, "learning/certificate", "Your certificate: "+cert.ProgrammeTitle,
+		certificatePage{Cert: cert, Slug: c.Param("slug"), VerifyURL: m.baseURL + "/verify/" + cert.Code, Home: home})
+}
+
+func (m *Module) certificatePDF(c echo.Context) error {
 	cert, err := m.svc.Certificate(c.Request().Context(), auth.UserOf(c), c.Param("slug"))
 	if err != nil {
 		return err

@@ -302,7 +302,14 @@ func TestFinishingAProgrammeIssuesAVerifiableCertificate(t *testing.T) {
 			t.Fatalf("passing quiz %d: %d %v", i+1, status, res)
 		}
 	}
-	resp = c.Get("/learn/get-started/certificate")
+	page := testenv.Body(t, c.Get("/learn/get-started/certificate"))
+	for _, want := range []string{"You finished Get Started", "What it covered", "The NHS and social care", "of online lessons",
+		"/verify/", "certificate.pdf", "What to do next", "https://www.jobs.nhs.uk/", `href="/learn/news"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the certificate page does not show %q:\n%s", want, page)
+		}
+	}
+	resp = c.Get("/learn/get-started/certificate.pdf")
 	pdf := testenv.Body(t, resp)
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf, "%PDF-") {
 		t.Fatalf("certificate: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
@@ -314,6 +321,9 @@ func TestFinishingAProgrammeIssuesAVerifiableCertificate(t *testing.T) {
 	body := testenv.Body(t, anyone.Get("/verify/"+strings.ToLower(code)))
 	if !strings.Contains(body, "This certificate is real") || !strings.Contains(body, "Jordan Price") || !strings.Contains(body, "Get Started") {
 		t.Errorf("verifying %s did not show the learner and programme", code)
+	}
+	if !strings.Contains(body, "What it covered") || !strings.Contains(body, "hours of online lessons") {
+		t.Errorf("verifying %s did not say what the programme covered and how long it took", code)
 	}
 	resp = anyone.Get("/verify/ZZZZ-ZZZZ-ZZZZ")
 	resp.Body.Close()
@@ -418,9 +428,15 @@ func TestALearnerOnNoProgrammeIsShownHowToGetOnOne(t *testing.T) {
 		t.Errorf("completing a Get Started lesson once started: %d", resp.StatusCode)
 	}
 	home = testenv.Body(t, c.Get("/learn"))
-	if strings.Count(home, "Got a job or a place?") != 1 || strings.Count(home, "<h2>About you</h2>") != 1 ||
-		!strings.Contains(home, "You started this on your own") {
-		t.Error("once on a programme, the home page should show it, and ask for news and about you once each")
+	if strings.Count(home, "<h2>About you</h2>") != 1 || !strings.Contains(home, "You started this on your own") {
+		t.Error("once on a programme, the home page should show it, and ask about you once")
+	}
+	// Started on their own, they are in no group: no manager checks news
+	// and nobody matches them with a mentor, so neither is offered; how to
+	// join a group is.
+	if strings.Contains(home, `href="/learn/news"`) || strings.Contains(home, "matched with a mentor") ||
+		strings.Count(home, "<h2>Join your group</h2>") != 1 || !strings.Contains(home, `href="/join"`) {
+		t.Error("a learner in no group should be shown how to join one, and not offered news or a mentor")
 	}
 }
 

@@ -43,6 +43,7 @@ func New(svc *Service, pages *render.Engine, r LessonRenderer, mediaHealthy func
 func (m *Module) Routes(r *auth.Routes) {
 	takers := auth.Roles(auth.RoleLearner, auth.RoleMentor) // people who take programmes
 	r.GET("/learn", takers, m.home)
+	r.GET("/learn/help", auth.Roles(auth.RoleLearner), m.help)
 	r.GET("/learn/:slug", takers, m.programme)
 	r.GET("/learn/:slug/lessons/:id", takers, m.lesson)
 	r.POST("/learn/:slug/start", takers, m.start)
@@ -51,6 +52,11 @@ func (m *Module) Routes(r *auth.Routes) {
 	r.GET("/learn/:slug/checks/:id", takers, m.check)
 	r.POST("/learn/:slug/checks/:id", takers, m.submitCheck)
 	r.GET("/learn/:slug/certificate", takers, m.certificate)
+	r.GET("/learn/:slug/certificate.pdf", takers, m.certificatePDF)
+	// A mentor reads (never marks) the lessons their mentee is taking.
+	mentor := auth.Roles(auth.RoleMentor)
+	r.GET("/mentoring/mentorships/:id/learning", mentor, m.menteeLearning)
+	r.GET("/mentoring/mentorships/:id/lessons/:lesson", mentor, m.menteeLesson)
 	r.GET("/verify", auth.Public, m.verifyForm)
 	r.GET("/verify/:code", auth.Public, m.verify)
 

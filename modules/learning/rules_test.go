@@ -176,7 +176,7 @@ func TestProgressCountsOnlyOnAProgrammeTheLearnerIsOn(t *testing.T) {
 			before := tc.setup(t, u)
 			_, readErr := a.Learning.Lesson(ctx, u, mod.Lessons[0].ID)
 			_, doneErr := a.Learning.CompleteLesson(ctx, u, mod.Lessons[0].ID)
-			_, triedErr := a.Learning.SubmitAttempt(ctx, u, check.ID, answersTo(check, true))
+			_, triedErr := a.Learning.SubmitAttempt(ctx, u, check.ID, 0, answersTo(check, true))
 			for what, err := range map[string]error{"reading a lesson": readErr, "completing a lesson": doneErr, "trying the check": triedErr} {
 				switch {
 				case tc.refused == "" && err != nil:
@@ -317,7 +317,7 @@ func TestACheckFailedTwiceWaitsUntilItsLessonsAreGoneOverAgain(t *testing.T) {
 	}
 	wrong, right := answersTo(check, false), answersTo(check, true)
 	try := func(answers map[string][]string) error {
-		_, err := a.Learning.SubmitAttempt(ctx, u, check.ID, answers)
+		_, err := a.Learning.SubmitAttempt(ctx, u, check.ID, 0, answers)
 		return err
 	}
 	attempts := func() int {
@@ -374,7 +374,7 @@ func TestACheckFailedTwiceWaitsUntilItsLessonsAreGoneOverAgain(t *testing.T) {
 	if got := revisit(); got != nil {
 		t.Errorf("after going over every lesson, still to go over: %v", got)
 	}
-	res, err := a.Learning.SubmitAttempt(ctx, u, check.ID, right)
+	res, err := a.Learning.SubmitAttempt(ctx, u, check.ID, 0, right)
 	if err != nil || !res.Passed {
 		t.Fatalf("a try after going over the lessons: %+v, %v", res, err)
 	}
@@ -390,7 +390,7 @@ func TestFailedFeedbackNeverNamesTheRightAnswerToAMissedQuestion(t *testing.T) {
 		_, check := firstModule(t, a, slug)
 		u := mustCreateLearner(t, a)
 		mustEnrol(t, a, mustCreateCohort(t, a, slug), u)
-		res, err := a.Learning.SubmitAttempt(ctx, u, check.ID, answersTo(check, false))
+		res, err := a.Learning.SubmitAttempt(ctx, u, check.ID, 0, answersTo(check, false))
 		if err != nil || res.Passed {
 			t.Fatalf("%s: all wrong: %+v %v", slug, res, err)
 		}

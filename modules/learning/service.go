@@ -53,6 +53,15 @@ type Enrolments interface {
 	// again adds nothing. Errors: NotFound, Forbidden (not open),
 	// Conflict (withdrawn from it).
 	SelfEnrol(ctx context.Context, userID, programmeSlug string) (bool, error)
+	// ProgrammeManagers lists the programme managers a learner can
+	// contact: those of the organisations running the groups they are
+	// in (not ones they have left), by organisation and name.
+	ProgrammeManagers(ctx context.Context, userID string) ([]Contact, error)
+}
+
+// Contact is a member of staff a learner may write to.
+type Contact struct {
+	Name, Email, Organisation string
 }
 
 // Completions hears that someone finished a programme: mentoring records
@@ -64,12 +73,12 @@ type Completions interface {
 	ProgrammeCompleted(ctx context.Context, userID, programmeSlug string, at time.Time) error
 }
 
-// Mentors tells the home page about a learner's mentor; the mentoring
-// module provides it (it reads learning, so learning declares this and
-// app wires it in). firstName is "" and active false when the learner has
-// no active mentorship.
+// Mentors tells the home and help pages about a learner's mentor; the
+// mentoring module provides it (it reads learning, so learning declares
+// this and app wires it in). Both are "" when the learner has no active
+// mentorship.
 type Mentors interface {
-	MentorOf(ctx context.Context, userID string) (firstName string, active bool, err error)
+	MentorOf(ctx context.Context, userID string) (firstName, mentorshipID string, err error)
 }
 
 var _ Catalogue = (*content.Catalogue)(nil)
@@ -82,6 +91,7 @@ type Service struct {
 	enrolments  Enrolments
 	completions Completions
 	mentors     Mentors
+	mentees     Mentees
 	now         func() time.Time
 }
 
@@ -168,12 +178,44 @@ type HomeView struct {
 	// Mentoring is set for a learner: whether they have an active
 	// mentor, and the mentor's first name.
 	Mentoring *MentorCard
+	// InGroup is set when they are in a group a programme manager runs
+	// (not one they left, nor only programmes started on their own):
+	// only then can they tell us their news and be matched with a mentor.
+	InGroup bool
+	// Certificates are the programmes they finished, newest first.
+	Certificates []CertificateCard
+	// Next is the programme to suggest once they have finished one and
+	// are doing no other: the first they are not on. Nil otherwise.
+	Next *Card
+}
+
+// OpenElsewhere and OthersElsewhere are the open and the closed
+// programmes they are not on, less the one suggested as Next (shown
+// apart).
+func (v *HomeView) OpenElsewhere() []Card   { return v.without(v.Open) }
+func (v *HomeView) OthersElsewhere() []Card { return v.without(v.Others) }
+
+func (v *HomeView) without(cards []Card) []Card {
+	var out []Card
+	for _, c := range cards {
+		if v.Next == nil || c.Slug != v.Next.Slug {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// CertificateCard is a finished programme on the home page.
+type CertificateCard struct {
+	Certificate
+	Slug string // "" when the programme is no longer published
 }
 
 // MentorCard is what a learner's home page says about their mentor.
 type MentorCard struct {
-	FirstName string
-	Active    bool
+	FirstName    string
+	Active       bool
+	MentorshipID string // while active
 }
 
 // Programmes lists the published programmes u may see (see Sees).
@@ -229,12 +271,36 @@ func (s *Service) Home(ctx context.Context, u *auth.User) (*HomeView, error) {
 			v.Continue = &v.Mine[i]
 		}
 	}
+	for _, e := range ens {
+		v.InGroup = v.InGroup || (!e.SelfEnrolment && e.Status != "withdrawn")
+	}
+	certs, err := s.store.CertificatesOf(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	slugs := map[string]string{}
+	for _, p := range progs {
+		slugs[p.ID] = p.Slug
+	}
+	for _, c := range certs {
+		if slug, ok := slugs[c.ProgrammeID]; ok || !v.ForMentor {
+			v.Certificates = append(v.Certificates, CertificateCard{Certificate: c, Slug: slug})
+		}
+	}
+	if len(v.Certificates) > 0 && v.Continue == nil {
+		switch {
+		case len(v.Open) > 0:
+			v.Next = &v.Open[0]
+		case len(v.Others) > 0:
+			v.Next = &v.Others[0]
+		}
+	}
 	if s.mentors != nil && u.Has(auth.RoleLearner) {
-		name, active, err := s.mentors.MentorOf(ctx, u.ID)
+		name, id, err := s.mentors.MentorOf(ctx, u.ID)
 		if err != nil {
 			return nil, err
 		}
-		v.Mentoring = &MentorCard{FirstName: name, Active: active}
+		v.Mentoring = &MentorCard{FirstName: name, Active: id != "", MentorshipID: id}
 	}
 	return v, nil
 }
@@ -373,10 +439,17 @@ func (s *Service) certifyIfComplete(ctx context.Context, u *auth.User, p *Progre
 	if !p.Complete {
 		return nil
 	}
-	c, issued, err := s.store.IssueCertificate(ctx, Certificate{
+	cert := Certificate{
 		UserID: u.ID, ProgrammeID: p.Outline.Programme.ID, Code: newCode(),
 		LearnerName: u.Name, ProgrammeTitle: p.Outline.Programme.Title, IssuedAt: s.now(),
-	})
+	}
+	for _, m := range p.Outline.Modules {
+		cert.Modules = append(cert.Modules, m.Title)
+		for _, l := range m.Lessons {
+			cert.Minutes += l.Minutes
+		}
+	}
+	c, issued, err := s.store.IssueCertificate(ctx, cert)
 	if err != nil || !issued || s.completions == nil {
 		return err
 	}

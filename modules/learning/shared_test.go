@@ -72,7 +72,7 @@ func TestProgressInASharedModuleCountsInEveryProgrammeThatIncludesIt(t *testing.
 	if p.Outline.Programme.Slug != ex.A {
 		t.Errorf("completing the shared lesson in %s returned %s's progress", ex.A, p.Outline.Programme.Slug)
 	}
-	if res, err := a.Learning.SubmitAttempt(ctx, u, parts.check.ID, answersTo(parts.check, true)); err != nil || !res.Passed {
+	if res, err := a.Learning.SubmitAttempt(ctx, u, parts.check.ID, 0, answersTo(parts.check, true)); err != nil || !res.Passed {
 		t.Fatalf("passing the shared check: %+v, %v", res, err)
 	}
 

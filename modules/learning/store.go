@@ -134,22 +134,30 @@ type CheckResult struct {
 
 // Attempt is one recorded try at a check.
 type Attempt struct {
-	ID        string
-	UserID    string
-	CheckID   string
-	Correct   int
-	Total     int
-	Score     int
-	Passed    bool
-	Answers   json.RawMessage
-	CreatedAt time.Time
+	ID      string
+	UserID  string
+	CheckID string
+	Correct int
+	Total   int
+	Score   int
+	Passed  bool
+	Answers json.RawMessage
+	// OptionsShown is the order each question's options were shown in
+	// (question id -> option ids); nil when not known.
+	OptionsShown json.RawMessage
+	CreatedAt    time.Time
 }
 
 // AddAttempt records an attempt and returns its id.
 func (s *Store) AddAttempt(ctx context.Context, a *Attempt) error {
-	return db.Conn(ctx, s.g).Raw(`INSERT INTO check_attempts (user_id, check_id, correct, total, score, passed, answers, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.UserID, a.CheckID, a.Correct, a.Total, a.Score, a.Passed,
-		string(a.Answers), a.CreatedAt).Scan(&a.ID).Error
+	var shown *string
+	if a.OptionsShown != nil {
+		s := string(a.OptionsShown)
+		shown = &s
+	}
+	return db.Conn(ctx, s.g).Raw(`INSERT INTO check_attempts (user_id, check_id, correct, total, score, passed, answers, options_shown, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.UserID, a.CheckID, a.Correct, a.Total, a.Score, a.Passed,
+		string(a.Answers), shown, a.CreatedAt).Scan(&a.ID).Error
 }
 
 // Certificate proves a learner completed a programme.
@@ -161,15 +169,20 @@ type Certificate struct {
 	LearnerName    string
 	ProgrammeTitle string
 	IssuedAt       time.Time
+	// Modules are the titles of the programme's modules and Minutes the
+	// length of its lessons, as they were when it was issued.
+	Modules []string `gorm:"-"`
+	Minutes int
 }
 
 // IssueCertificate creates the user's certificate for a programme unless
 // one exists, and returns whichever is stored; issued says whether this
 // call created it.
 func (s *Store) IssueCertificate(ctx context.Context, c Certificate) (cert *Certificate, issued bool, err error) {
-	res := db.Conn(ctx, s.g).Exec(`INSERT INTO certificates (user_id, programme_id, code, learner_name, programme_title, issued_at)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, programme_id) DO NOTHING`,
-		c.UserID, c.ProgrammeID, c.Code, c.LearnerName, c.ProgrammeTitle, c.IssuedAt)
+	modules, _ := json.Marshal(append([]string{}, c.Modules...))
+	res := db.Conn(ctx, s.g).Exec(`INSERT INTO certificates (user_id, programme_id, code, learner_name, programme_title, issued_at, modules, minutes)
+		VALUES (?, ?, ?, ?, ?, ?, ARRAY(SELECT jsonb_array_elements_text(?::jsonb)), ?) ON CONFLICT (user_id, programme_id) DO NOTHING`,
+		c.UserID, c.ProgrammeID, c.Code, c.LearnerName, c.ProgrammeTitle, c.IssuedAt, string(modules), c.Minutes)
 	if res.Error != nil {
 		return nil, false, fmt.Errorf("store: unable to issue the certificate of %s: %w", c.UserID, res.Error)
 	}
@@ -190,15 +203,39 @@ func (s *Store) CertificateByCode(ctx context.Context, code string) (*Certificat
 }
 
 func (s *Store) certificate(ctx context.Context, where string, args ...any) (*Certificate, error) {
-	var c Certificate
-	res := db.Conn(ctx, s.g).Raw("SELECT * FROM certificates WHERE "+where, args...).Scan(&c)
+	all, err := s.certificates(ctx, where, args...)
 	switch {
-	case res.Error != nil:
-		return nil, fmt.Errorf("store: unable to load a certificate (%v): %w", args, res.Error)
-	case res.RowsAffected == 0:
+	case err != nil:
+		return nil, err
+	case len(all) == 0:
 		return nil, db.ErrNotFound
 	}
-	return &c, nil
+	return &all[0], nil
+}
+
+// CertificatesOf lists the user's certificates, newest first.
+func (s *Store) CertificatesOf(ctx context.Context, userID string) ([]Certificate, error) {
+	return s.certificates(ctx, "user_id = ? ORDER BY issued_at DESC", userID)
+}
+
+func (s *Store) certificates(ctx context.Context, where string, args ...any) ([]Certificate, error) {
+	var rows []struct {
+		Certificate
+		ModulesJSON string
+	}
+	err := db.Conn(ctx, s.g).Raw(`SELECT id, user_id, programme_id, code, learner_name, programme_title, issued_at, minutes,
+		array_to_json(modules)::text AS modules_json FROM certificates WHERE `+where, args...).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to load certificates (%v): %w", args, err)
+	}
+	out := make([]Certificate, len(rows))
+	for i, r := range rows {
+		out[i] = r.Certificate
+		if err := json.Unmarshal([]byte(r.ModulesJSON), &out[i].Modules); err != nil {
+			return nil, fmt.Errorf("store: unable to read the modules of certificate %s: %w", r.ID, err)
+		}
+	}
+	return out, nil
 }
 
 // PersonExists reports whether anyone has id (identity's table, read only).

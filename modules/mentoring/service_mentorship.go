@@ -56,19 +56,34 @@ func (s *Service) Mine(ctx context.Context, viewer *auth.User) ([]Mentorship, er
 	return out, nil
 }
 
-// MentorOf returns the first name of the learner's mentor while they have
-// an active mentorship ("", false otherwise), for the learner's home page.
-func (s *Service) MentorOf(ctx context.Context, learnerID string) (string, bool, error) {
+// MentorOf returns the first name of the learner's mentor and the id of
+// their mentorship while it is active ("", "" otherwise), for the
+// learner's pages: their home and the help on every page.
+func (s *Service) MentorOf(ctx context.Context, learnerID string) (firstName, mentorshipID string, err error) {
 	all, err := s.store.MentorshipsOf(ctx, learnerID)
 	if err != nil {
-		return "", false, err
+		return "", "", err
 	}
 	for _, m := range all {
 		if m.LearnerID == learnerID && m.Status == StatusActive {
-			return m.MentorFirstName(), true, nil
+			return m.MentorFirstName(), m.ID, nil
 		}
 	}
-	return "", false, nil
+	return "", "", nil
+}
+
+// MenteeOf returns the learner of mentorshipID and their first name when
+// mentorID is its mentor and it is active, for a mentor reading the
+// lessons their mentee takes. Errors: NotFound otherwise.
+func (s *Service) MenteeOf(ctx context.Context, mentorID, mentorshipID string) (string, string, error) {
+	m, err := s.store.Mentorship(ctx, mentorshipID)
+	if isNotFound(err) || err == nil && (m.MentorID != mentorID || m.Status != StatusActive) {
+		return "", "", errNoMentorship
+	}
+	if err != nil {
+		return "", "", err
+	}
+	return m.LearnerID, m.LearnerFirstName(), nil
 }
 
 // Participant says whether userID is one of a mentorship's two people and

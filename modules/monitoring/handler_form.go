@@ -82,7 +82,7 @@ func (m *Module) saveAboutYou(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	u := auth.UserOf(c)
-	err := m.svc.SaveAnswers(ctx, u.ID, f.values())
+	held, err := m.svc.SaveAnswers(ctx, u.ID, f.values())
 	if e := apperr.As(err); err != nil && e.Kind == apperr.Invalid {
 		saved, serr := m.svc.OwnAnswers(ctx, u.ID)
 		if serr != nil {
@@ -91,6 +91,9 @@ func (m *Module) saveAboutYou(c echo.Context) error {
 		return m.renderAboutYou(c, http.StatusUnprocessableEntity, aboutYouPage{Values: f.values(), Saved: saved, Errors: e.Fields})
 	} else if err != nil {
 		return err
+	}
+	if !held {
+		return c.Redirect(http.StatusSeeOther, "/learn/about-you?done=empty")
 	}
 	return c.Redirect(http.StatusSeeOther, "/learn/about-you?done=saved")
 }

@@ -16,12 +16,11 @@ type OptionGroup struct {
 // Question is one equality monitoring question. "Prefer not to say" is
 // not listed in Groups: every question offers it (see PreferNotToSay).
 type Question struct {
-	Field   string // form field and database column
-	Title   string // what reports call it: "Sex"
-	Legend  string // the question as asked
-	Hint    string
-	Missing string // the error when it is left unanswered
-	Groups  []OptionGroup
+	Field  string // form field and database column
+	Title  string // what reports call it: "Sex"
+	Legend string // the question as asked
+	Hint   string
+	Groups []OptionGroup
 	// ByGroup reports the question by its groups rather than its options:
 	// ethnicity is asked in 19 detailed groups and reported in 5.
 	ByGroup bool
@@ -72,20 +71,17 @@ var yesNo = []OptionGroup{{Options: []Option{{"yes", "Yes"}, {"no", "No"}}}}
 var Questions = []Question{
 	{
 		Field: "sex", Title: "Sex", Legend: "What is your sex?",
-		Missing: "Choose your sex, or choose Prefer not to say",
-		Groups:  []OptionGroup{{Options: []Option{{"female", "Female"}, {"male", "Male"}}}},
+		Groups: []OptionGroup{{Options: []Option{{"female", "Female"}, {"male", "Male"}}}},
 	},
 	{
 		Field: "gender_same_as_birth", Title: "Gender identity same as sex registered at birth",
-		Legend:  "Is the gender you identify with the same as your sex registered at birth?",
-		Missing: "Choose yes or no, or choose Prefer not to say",
-		Groups:  yesNo,
+		Legend: "Is the gender you identify with the same as your sex registered at birth?",
+		Groups: yesNo,
 	},
 	{
 		// The ONS 2021 Census categories for England and Wales.
 		Field: "ethnicity", Title: "Ethnic group", Legend: "What is your ethnic group?",
 		Hint:    "Choose the one that best describes you.",
-		Missing: "Choose your ethnic group, or choose Prefer not to say",
 		ByGroup: true,
 		Groups: []OptionGroup{
 			{Code: "asian", Label: "Asian, Asian British or Asian Welsh", Options: []Option{
@@ -108,30 +104,26 @@ var Questions = []Question{
 	},
 	{
 		Field: "disability", Title: "Disability or long-term health condition",
-		Legend:  "Do you have a disability or a long-term health condition?",
-		Hint:    "This means a physical or mental health condition that makes day-to-day life harder and has lasted, or is likely to last, 12 months or more.",
-		Missing: "Choose yes or no, or choose Prefer not to say",
-		Groups:  yesNo,
+		Legend: "Do you have a disability or a long-term health condition?",
+		Hint:   "This means a physical or mental health condition that makes day-to-day life harder and has lasted, or is likely to last, 12 months or more.",
+		Groups: yesNo,
 	},
 	{
 		Field: "care_experience", Title: "Care experience", Legend: "Have you ever been in care?",
-		Hint:    "For example, living with foster carers, in a children's home, or with relatives or friends arranged by the council.",
-		Missing: "Choose yes or no, or choose Prefer not to say",
-		Groups:  yesNo,
+		Hint:   "For example, living with foster carers, in a children's home, or with relatives or friends arranged by the council.",
+		Groups: yesNo,
 	},
 	{
 		Field: "benefits", Title: "Getting benefits at start",
-		Legend:  "When you started with us, were you getting any benefits?",
-		Hint:    "For example, Universal Credit, Jobseeker's Allowance or Employment and Support Allowance.",
-		Missing: "Choose yes or no, or choose Prefer not to say",
-		Groups:  yesNo,
+		Legend: "When you started with us, were you getting any benefits?",
+		Hint:   "For example, Universal Credit, Jobseeker's Allowance or Employment and Support Allowance.",
+		Groups: yesNo,
 	},
 	{
 		Field: "neet", Title: "Not in education, employment or training at start",
-		Legend:  "When you started with us, were you out of work, education and training?",
-		Hint:    "This means you did not have a job and were not at school, college, university, or on an apprenticeship or training course.",
-		Missing: "Choose yes or no, or choose Prefer not to say",
-		Groups:  yesNo,
+		Legend: "When you started with us, were you out of work, education and training?",
+		Hint:   "This means you did not have a job and were not at school, college, university, or on an apprenticeship or training course.",
+		Groups: yesNo,
 	},
 }
 

@@ -45,30 +45,37 @@ func (s *Service) OwnAnswers(ctx context.Context, userID string) (*Answers, erro
 	return s.store.OwnAnswers(ctx, userID)
 }
 
-// SaveAnswers creates or replaces a learner's answers. Every question
-// needs an answer ("Prefer not to say" is one), so a report's "Prefer not
-// to say" means what it says rather than "missed". Errors: Invalid, with
-// a message for each unanswered question or unknown answer.
+// SaveAnswers creates or replaces a learner's answers. Every question is
+// optional: a question left blank is stored as not answered (and counts
+// as "Not answered" in reports, apart from "Prefer not to say", which is
+// an answer), and leaving every question blank holds nothing, as
+// RemoveAnswers does. It reports whether any answer is now held. Errors:
+// Invalid, naming the question of each answer that is not one of its
+// own.
 //
 // Saving is not written to the audit log: the log is readable by admins
 // and would otherwise say, per person, who filled in the form.
-func (s *Service) SaveAnswers(ctx context.Context, userID string, values map[string]string) error {
+func (s *Service) SaveAnswers(ctx context.Context, userID string, values map[string]string) (bool, error) {
 	var errs []apperr.FieldError
 	clean := map[string]string{}
 	for _, q := range Questions {
 		v := strings.TrimSpace(values[q.Field])
 		switch {
 		case v == "":
-			errs = append(errs, apperr.FieldError{Field: q.Field, Message: q.Missing})
+			continue
 		case !q.Valid(v):
-			errs = append(errs, apperr.FieldError{Field: q.Field, Message: "Choose one of the answers in the list"})
+			errs = append(errs, apperr.FieldError{Field: q.Field, Message: "For \u201c" + q.Legend + "\u201d choose one of the answers in the list"})
 		}
 		clean[q.Field] = v
 	}
 	if len(errs) > 0 {
-		return apperr.InvalidFields(errs...)
+		return false, apperr.InvalidFields(errs...)
 	}
-	return s.store.SaveAnswers(ctx, userID, clean, s.now().UTC())
+	if len(clean) == 0 {
+		_, err := s.store.RemoveAnswers(ctx, userID)
+		return false, err
+	}
+	return true, s.store.SaveAnswers(ctx, userID, clean, s.now().UTC())
 }
 
 // RemoveAnswers deletes a learner's answers. Removing answers that are
@@ -175,25 +182,32 @@ func (s *Service) Report(ctx context.Context, viewer *auth.User, f Filters, form
 	return rep, nil
 }
 
-// answered is how many people in the report have answered the questions
-// (all of them are answered at once): everyone but the first question's
-// "not answered" row. The minimum is of them, not of everyone enrolled,
-// because people who never answered cannot hide anyone's answers: a
-// report of one person who answered and nineteen who did not would show
-// that person's answers as the only ones.
+// answered is how many people in the report have answered the question
+// the fewest people answered ("Prefer not to say" is an answer). Every
+// question is optional, so each is counted apart, and the minimum is of
+// them, not of everyone enrolled, because people who never answered
+// cannot hide anyone's answers: a report of one person who answered a
+// question and nineteen who did not would show that person's answer as
+// the only one.
 func answered(raw []RawTable) int {
-	n := 0
-	for _, t := range raw {
-		if t.Code != Questions[0].Field {
-			continue
-		}
-		for _, r := range t.Rows {
-			if r.Code != NotAnswered.Code {
-				n += r.Enrolled
+	fewest := -1
+	for _, q := range Questions {
+		for _, t := range raw {
+			if t.Code != q.Field {
+				continue
+			}
+			n := 0
+			for _, r := range t.Rows {
+				if r.Code != NotAnswered.Code {
+					n += r.Enrolled
+				}
+			}
+			if fewest < 0 || n < fewest {
+				fewest = n
 			}
 		}
 	}
-	return n
+	return max(fewest, 0)
 }
 
 // withheldReason says why a report is not shown and, when the viewer

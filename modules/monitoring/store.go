@@ -39,7 +39,7 @@ func (s *Store) OwnAnswers(ctx context.Context, userID string) (*Answers, error)
 	if !rows.Next() {
 		return nil, rows.Err()
 	}
-	vals := make([]string, len(cols))
+	vals := make([]*string, len(cols))
 	dest := make([]any, 0, len(cols)+2)
 	for i := range vals {
 		dest = append(dest, &vals[i])
@@ -50,19 +50,26 @@ func (s *Store) OwnAnswers(ctx context.Context, userID string) (*Answers, error)
 		return nil, err
 	}
 	for i, c := range cols {
-		a.Values[c] = vals[i]
+		if vals[i] != nil {
+			a.Values[c] = *vals[i]
+		}
 	}
 	return a, rows.Err()
 }
 
-// SaveAnswers creates or replaces userID's answers. values must hold an
-// answer for every question; the database checks each code.
+// SaveAnswers creates or replaces userID's answers. A question missing
+// from values is stored as not answered (NULL); values must hold at least
+// one answer. The database checks each code.
 func (s *Store) SaveAnswers(ctx context.Context, userID string, values map[string]string, now time.Time) error {
 	cols := answerColumns()
 	args := []any{userID}
 	sets := make([]string, len(cols))
 	for i, c := range cols {
-		args = append(args, values[c])
+		if v, ok := values[c]; ok {
+			args = append(args, v)
+		} else {
+			args = append(args, nil)
+		}
 		sets[i] = c + " = EXCLUDED." + c
 	}
 	args = append(args, now, now)

@@ -27,7 +27,11 @@ func (m *Module) renderNews(c echo.Context, status int, form DestinationInput, e
 	if err != nil {
 		return err
 	}
-	return m.pages.HTML(c, status, "outcomes/news", "Tell us your news", newsPage{
+	title := "Tell us your news"
+	if len(errs) > 0 {
+		title = "Error: " + title
+	}
+	return m.pages.HTML(c, status, "outcomes/news", title, newsPage{
 		NewsView: v, Form: form, Errors: errs, Done: c.QueryParam("done") == "1", Kinds: Kinds, Contracts: Contracts,
 	})
 }

@@ -39,7 +39,8 @@ type ReportRow struct {
 //     programme, before withdrawing if they withdrew (programme_starts
 //     holds each learner's first completion per programme);
 //   - converted: started, and a verified positive destination following
-//     this cohort starts on or before the cohort's end plus the window.
+//     this cohort starts between the cohort's start and its end plus the
+//     window (a job a learner already had before is not a conversion).
 //
 // GROUPING SETS then counts distinct learners per cohort, per programme
 // and per organisation, so a learner on two cohorts of one programme is
@@ -60,6 +61,7 @@ WITH enr AS (
            SELECT 1 FROM destinations d
            WHERE d.cohort_id = enr.cohort_id AND d.user_id = enr.user_id
              AND d.verified_at IS NOT NULL AND d.kind <> 'other'
+             AND d.start_date >= enr.starts_on
              AND d.start_date <= enr.ends_on + make_interval(months => ?)) AS converted
   FROM enr
 )

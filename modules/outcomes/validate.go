@@ -91,7 +91,9 @@ func validateDestination(in DestinationInput, ens []Enrolment, today time.Time, 
 	} else if latest := today.AddDate(0, 1, 0); start.After(latest) {
 		add("start-day", "Start date must be no more than 1 month from today",
 			"The start date must be within the next month. If it is later, tell us nearer the time.")
-	} else if cohort != nil && start.Before(cohort.StartsOn) {
+	} else if cohort != nil && start.Before(cohort.StartsOn) && !self {
+		// A learner may already have had the job before the programme;
+		// it is recorded, but never counts towards the conversion rate.
 		when := cohort.StartsOn.Format("2 January 2006")
 		add("start-day", "Start date must be on or after the programme started ("+when+")",
 			"The start date must be on or after your programme started ("+when+")")
