@@ -119,3 +119,12 @@ func SetNext(h http.Header, u *url.URL, next string) {
 	q.Set("cursor", next)
 	h.Add("Link", "<"+(&url.URL{Path: u.Path, RawQuery: q.Encode()}).String()+`>; rel="next"`)
 }
+
+// NextCursor is next as a list body's next_cursor field: null on the last
+// page, for lists whose body is an object.
+func NextCursor(next string) *string {
+	if next == "" {
+		return nil
+	}
+	return &next
+}
