@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"onramp/app/apperr"
@@ -127,4 +128,29 @@ func NextCursor(next string) *string {
 		return nil
 	}
 	return &next
+}
+
+// Anchor pages a short list read whole (a person's few enrolments, the
+// handful of programmes), whose order is fixed by a unique id as last
+// tie-break: the cursor is the id of the page's last item, and the next
+// page is what follows that item now, so an item added between two
+// requests neither repeats nor hides another. Errors: ErrCursor when the
+// cursor is not an id, or its item has gone from the list.
+func Anchor[T any](r Request, items []T, id func(T) string) ([]T, string, error) {
+	if !r.IsFirst() {
+		var last string
+		if err := r.After(&last); err != nil {
+			return nil, "", ErrCursor
+		}
+		i := slices.IndexFunc(items, func(t T) bool { return id(t) == last })
+		if i < 0 {
+			return nil, "", ErrCursor
+		}
+		items = items[i+1:]
+	}
+	if len(items) <= r.Limit {
+		return items, "", nil
+	}
+	items = items[:r.Limit]
+	return items, Encode(id(items[len(items)-1])), nil
 }

@@ -72,3 +72,24 @@ func TestCutKeepsLimitItemsAndPointsPastTheLast(t *testing.T) {
 		t.Fatalf("Link: %s", got)
 	}
 }
+
+func TestAnchorPagesFromTheLastItemWhereverItNowIs(t *testing.T) {
+	id := func(s string) string { return s }
+	items := []string{"a", "c", "e"}
+	got, next, err := Anchor(First(2), items, id)
+	if err != nil || len(got) != 2 || got[1] != "c" || next == "" {
+		t.Fatalf("first page: %v %q %v", got, next, err)
+	}
+	r, err := Parse(url.Values{"cursor": {next}, "limit": {"2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// b and d arrive before the next request: b is behind the reader, d ahead.
+	got, next, err = Anchor(r, []string{"a", "b", "c", "d", "e"}, id)
+	if err != nil || len(got) != 2 || got[0] != "d" || got[1] != "e" || next != "" {
+		t.Fatalf("second page: %v %q %v", got, next, err)
+	}
+	if _, _, err := Anchor(r, []string{"a", "e"}, id); err != ErrCursor {
+		t.Fatalf("the anchor has gone: %v, want ErrCursor", err)
+	}
+}
