@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -13,12 +14,14 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"onramp/app/auth"
 	"onramp/app/config"
 	"onramp/app/db"
 	"onramp/app/devidp"
 	"onramp/app/jobs"
+	"onramp/app/pubsub"
 	"onramp/app/render"
 	"onramp/app/server"
 	"onramp/app/storage"
@@ -90,7 +93,16 @@ const (
 	MessagingRetentionJob = "messaging.retention"
 	// IdempotencyExpiryJob removes Idempotency-Keys past their lifetime.
 	IdempotencyExpiryJob = "auth.idempotency_expiry"
+	// StorageSweepJob aborts partial uploads left in the media store.
+	StorageSweepJob = "storage.sweep"
 )
+
+// UploadAbandonedAfter is how old a partial upload must be before the
+// storage sweep removes it: older than any upload still within its
+// budget, with an hour to spare.
+func UploadAbandonedAfter(cfg config.Config) time.Duration {
+	return cfg.UploadTimeout + cfg.RequestTimeout + time.Hour
+}
 
 // DefaultMessageRetention is how long messages are kept when
 // ONRAMP_MESSAGE_RETENTION is not set: seven years.
@@ -132,7 +144,11 @@ type App struct {
 	Mentoring *mentoring.Service
 	Messaging *messaging.Service
 	// Live fans message changes out to this process's event streams.
-	Live  *messaging.Hub
+	Live *messaging.Hub
+	// Notices is the process's one LISTEN connection (see pubsub).
+	Notices *pubsub.Listener
+	// Ready turns /readyz to 503 while the process shuts down.
+	Ready *server.Readiness
 	Media *storage.Health
 	// Metrics serves /metrics; cmd/onramp puts it on ONRAMP_METRICS_ADDR,
 	// never on the public address.
@@ -148,10 +164,14 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	if o.MediaCheckInterval == 0 {
 		o.MediaCheckInterval = 15 * time.Second
 	}
-	files, err := storage.Open(cfg.StorageURL, cfg.S3AccessKey, cfg.S3SecretKey)
+	store, err := storage.Open(cfg.StorageURL, cfg.S3AccessKey, cfg.S3SecretKey)
 	if err != nil {
 		return nil, err
 	}
+	// Everything uses the store through its health monitor, so the first
+	// failed call marks media unavailable, and every upload is recorded
+	// until it ends, so the sweep can abort what an outage cut short.
+	files := storage.NewHealth(storage.Track(store, d.Gorm, o.Now), o.MediaCheckInterval)
 	static, err := render.NewStatic(assets.Static)
 	if err != nil {
 		return nil, err
@@ -169,11 +189,21 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	reg := server.NewRegistry()
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "onramp_storage_up", Help: "1 while the media store answers, 0 from its first failed call until it answers again.",
+	}, func() float64 {
+		if files.OK() {
+			return 1
+		}
+		return 0
+	}))
 	e := server.New(server.Options{
 		HTTPS: cfg.SecureCookies(), FormTargets: []string{origin(cfg.OIDCIssuerURL)},
 		MediaOrigins: mediaOrigins(cfg.StorageURL), BodyLimit: cfg.BodyLimit,
 		LargeBodyPaths: slices.Concat(content.UploadPaths, messaging.UploadPaths), LargeBodyLimit: fmt.Sprintf("%dM", content.MaxPackageMB+1),
 		AuthRate: cfg.AuthRateLimit, AuthBurst: cfg.AuthRateBurst, TrustedProxies: proxies, Pages: pages, Metrics: reg,
+		RequestTimeout: cfg.RequestTimeout, StreamPaths: messaging.StreamPaths, BodyTimeout: cfg.BodyTimeout,
+		UploadTimeout: cfg.UploadTimeout, MaxPerClient: cfg.MaxConnsPerClient,
 	})
 
 	queue, err := jobs.New(d, jobs.Options{Now: o.Now, PollInterval: o.JobPollInterval, TestOnly: o.JobsTestOnly})
@@ -190,7 +220,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	}
 	// The header's unread count: one indexed query per HTML page.
 	pages.OnPage(func(c echo.Context, v *render.Viewer) {
-		if u := auth.UserOf(c); u != nil {
+		if u := auth.UserOf(c); u != nil && !server.RenderingError(c) {
 			v.Unread, _ = notes.Unread(c.Request().Context(), u.ID)
 		}
 	})
@@ -227,8 +257,8 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	mentors.SetNews(outcomesModule.Service())
 	mentors.SetPeople(people)
 	app := &App{Config: cfg, DB: d, Echo: e, Routes: routes, Auth: a, Identity: people,
-		Content: courses, Cohorts: groups, Learning: learn, Mentoring: mentors, Media: storage.NewHealth(files, o.MediaCheckInterval),
-		Metrics: server.MetricsHandler(reg), Notify: notes, Jobs: queue}
+		Content: courses, Cohorts: groups, Learning: learn, Mentoring: mentors, Media: files,
+		Metrics: server.MetricsHandler(reg), Notify: notes, Jobs: queue, Ready: &server.Readiness{}}
 	err = queue.Periodic(FollowUpRemindersJob, 24*time.Hour, func(ctx context.Context) error {
 		return outcomesModule.Service().NotifyDueFollowUps(ctx, notes)
 	})
@@ -241,12 +271,34 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	if err := queue.Periodic(IdempotencyExpiryJob, time.Hour, a.RemoveExpiredIdempotencyKeys); err != nil {
 		return nil, err
 	}
+	// Uploads cut short (the store or a replica died mid-upload) leave
+	// partial uploads behind; any older than the longest an upload may
+	// take are abandoned.
+	err = queue.Periodic(StorageSweepJob, time.Hour, func(ctx context.Context) error {
+		n, err := files.SweepIncomplete(ctx, o.Now().Add(-UploadAbandonedAfter(cfg)))
+		if n > 0 {
+			slog.InfoContext(ctx, "storage: removed abandoned partial uploads", "count", n)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
 	scanner, err := detect.Default()
 	if err != nil {
 		return nil, err
 	}
 	app.Messaging = messaging.NewService(d, mentors, mentors, messaging.Attachments{Files: files, MaxBytes: cfg.MaxFileMB << 20}, notes, auditLog, scanner, o.Now)
-	app.Live = messaging.NewHub(d.Pool.Config().ConnConfig.Copy())
+	// One LISTEN connection for the process: live messages wake event
+	// streams, content edits clear every replica's content cache.
+	app.Notices = pubsub.New(d.Pool.Config().ConnConfig.Copy())
+	app.Live = messaging.NewHub()
+	if err := app.Notices.Handle(messaging.Channel, app.Live.Notified); err != nil {
+		return nil, err
+	}
+	if err := app.Notices.Handle(content.Channel, courses.Catalogue().Notified); err != nil {
+		return nil, err
+	}
 	if err := queue.Periodic(MessagingEscalateJob, 15*time.Minute, app.Messaging.Escalate); err != nil {
 		return nil, err
 	}
@@ -265,9 +317,9 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	// static files, probes and the dev identity provider skip them. CSRF
 	// is checked per route, once the route's rule has admitted the caller.
 	noSession := []string{render.StaticPrefix, "/healthz", "/readyz", config.DevIssuerPath + "/"}
-	e.Use(skipping(noSession, echo.WrapMiddleware(sessions.LoadAndSave)), skipping(noSession, a.LoadUser))
+	e.Use(skipping(noSession, auth.LoadSessions(sessions)), skipping(noSession, a.LoadUser))
 
-	server.HealthRoutes(routes, d.Ping, a.Ready)
+	server.HealthRoutes(routes, app.Ready, d.Ping, a.Ready)
 	routes.GET(render.StaticPrefix+"*", auth.Public, static.Handle)
 	routes.GET("/favicon.ico", auth.Public, func(c echo.Context) error {
 		return c.Redirect(http.StatusMovedPermanently, static.URL("favicon.svg"))
@@ -336,15 +388,16 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 }
 
 // Start begins background work: discovering the identity provider,
-// watching the media store, listening for live messages (waiting up to
-// 5 s for the listener, so streams opened next miss nothing) and working
-// the job queue. Errors: the job queue's, such as its tables missing.
+// watching the media store, listening for live messages and content
+// edits (waiting up to 5 s for the listener, so streams opened next miss
+// nothing) and working the job queue. Errors: the job queue's, such as
+// its tables missing.
 func (a *App) Start(ctx context.Context) error {
 	a.Auth.Discover(ctx)
 	go a.Media.Run(ctx)
-	go a.Live.Run(ctx)
+	go a.Notices.Run(ctx)
 	select {
-	case <-a.Live.Ready():
+	case <-a.Notices.Ready():
 	case <-time.After(5 * time.Second):
 	}
 	return a.Jobs.Start(ctx)

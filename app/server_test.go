@@ -2,14 +2,10 @@ package app_test
 
 import (
 	"encoding/json"
-	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -71,72 +67,8 @@ func TestErrorsArePagesForBrowsersAndProblemDetailsUnderAPI(t *testing.T) {
 	}
 }
 
-// proxy forwards TCP to PostgreSQL and can cut every connection, to see
-// how the app behaves while the database is unreachable.
-type proxy struct {
-	ln     net.Listener
-	target string
-	mu     sync.Mutex
-	down   bool
-	conns  []net.Conn
-}
-
-func newProxy(t *testing.T, target string) *proxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proxy{ln: ln, target: target}
-	t.Cleanup(func() { ln.Close(); p.setDown(true) })
-	go func() {
-		for {
-			in, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			p.mu.Lock()
-			down := p.down
-			p.mu.Unlock()
-			if down {
-				in.Close()
-				continue
-			}
-			out, err := net.Dial("tcp", target)
-			if err != nil {
-				in.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, in, out)
-			p.mu.Unlock()
-			go func() { io.Copy(out, in); out.Close() }()
-			go func() { io.Copy(in, out); in.Close() }()
-		}
-	}()
-	return p
-}
-
-func (p *proxy) setDown(down bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.down = down
-	if down {
-		for _, c := range p.conns {
-			c.Close()
-		}
-		p.conns = nil
-	}
-}
-
 func TestReadyzFollowsTheDatabaseWithoutARestart(t *testing.T) {
-	real := testenv.DatabaseURL(t)
-	u, err := url.Parse(real)
-	if err != nil || u.Port() == "" {
-		t.Skipf("the test database URL %q names no host and port; cannot put a proxy in front of it", real)
-	}
-	p := newProxy(t, u.Host)
-	u.Host = p.ln.Addr().String()
-	viaProxy := u.String()
+	p, viaProxy := testenv.DatabaseProxy(t)
 	srv := testenv.NewServer(t, func(cfg *config.Config, _ *app.Options) { cfg.DatabaseURL = viaProxy })
 	ready := func() int {
 		resp := srv.NewClient(t).Get("/readyz")
@@ -146,7 +78,7 @@ func TestReadyzFollowsTheDatabaseWithoutARestart(t *testing.T) {
 	if got := ready(); got != 200 {
 		t.Fatalf("/readyz with the database up: %d", got)
 	}
-	p.setDown(true)
+	p.Cut()
 	if got := ready(); got != 503 {
 		t.Errorf("/readyz with the database unreachable: %d, want 503", got)
 	}
@@ -155,7 +87,7 @@ func TestReadyzFollowsTheDatabaseWithoutARestart(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Errorf("/healthz must not depend on the database: %d", resp.StatusCode)
 	}
-	p.setDown(false)
+	p.Restore()
 	deadline := time.Now().Add(10 * time.Second)
 	for ready() != 200 {
 		if time.Now().After(deadline) {

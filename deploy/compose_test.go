@@ -111,27 +111,29 @@ func TestComposeStackStartsInOrderAndHardened(t *testing.T) {
 		}
 	}
 	// Compose waits stop_grace_period before SIGKILL: the app's own
-	// shutdown (readiness grace, if it has one, then the drain) must fit.
+	// shutdown (readiness grace, a drain at least as long as an upload's
+	// budget, then the job workers' stop) must fit.
 	grace, err := time.ParseDuration(app.StopGrace)
 	if err != nil {
 		t.Fatalf("onramp stop_grace_period %q: %v", app.StopGrace, err)
 	}
-	var need time.Duration
-	for _, name := range []string{"ONRAMP_SHUTDOWN_GRACE", "ONRAMP_SHUTDOWN_TIMEOUT"} {
+	setting := func(name string) time.Duration {
 		v, ok := envDefault(name)
 		if e := app.Environment[name]; e != nil {
 			v, ok = *e, true
 		}
-		if !ok || v == "" {
-			continue
+		if !ok {
+			t.Fatalf("%s is not a setting the app reads", name)
 		}
 		d, err := time.ParseDuration(v)
 		if err != nil {
 			t.Fatalf("%s %q: %v", name, v, err)
 		}
-		need += d
+		return d
 	}
-	if need == 0 || grace <= need {
+	drain := setting("ONRAMP_SHUTDOWN_TIMEOUT")
+	need := setting("ONRAMP_SHUTDOWN_GRACE") + max(drain, setting("ONRAMP_UPLOAD_TIMEOUT")+setting("ONRAMP_REQUEST_TIMEOUT")) + drain
+	if grace <= need {
 		t.Errorf("stop_grace_period %v does not leave room for a %v shutdown", grace, need)
 	}
 }

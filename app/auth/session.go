@@ -1,10 +1,12 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -55,6 +57,60 @@ func NewSessions(pool *pgxpool.Pool, o SessionOptions) *scs.SessionManager {
 	sm.Cookie.Persist = false
 	sm.Cookie.Path = "/"
 	return sm
+}
+
+// LoadSessions is the session middleware: scs's LoadAndSave, but with
+// failures returned to Onramp's error handler instead of scs's plain-text
+// 500, so a database that cannot be reached is a 503 with Retry-After on
+// an NHS page or as problem details like every other error. The session
+// is saved just before the response's headers are written; if saving
+// fails the response still goes out (the change, such as a sign-in, is
+// lost and is logged) since the handler has already done its work.
+func LoadSessions(sm *scs.SessionManager) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Response().Header().Add("Vary", "Cookie")
+			var token string
+			if cookie, err := c.Request().Cookie(sm.Cookie.Name); err == nil {
+				token = cookie.Value
+			}
+			ctx, err := sm.Load(c.Request().Context(), token)
+			if err != nil {
+				return fmt.Errorf("auth: loading the session: %w", err)
+			}
+			c.SetRequest(c.Request().WithContext(ctx))
+			saved := false
+			save := func() {
+				if saved {
+					return
+				}
+				saved = true
+				saveSession(sm, ctx, c.Response())
+			}
+			c.Response().Before(save)
+			err = next(c)
+			if err == nil && !c.Response().Committed {
+				save()
+			}
+			return err
+		}
+	}
+}
+
+// saveSession writes a changed or destroyed session to the store and its
+// cookie to w, as scs's LoadAndSave does.
+func saveSession(sm *scs.SessionManager, ctx context.Context, w http.ResponseWriter) {
+	switch sm.Status(ctx) {
+	case scs.Modified:
+		token, expiry, err := sm.Commit(ctx)
+		if err != nil {
+			slog.ErrorContext(ctx, "auth: saving the session failed; the change is lost", "err", err)
+			return
+		}
+		sm.WriteSessionCookie(ctx, w, token, expiry)
+	case scs.Destroyed:
+		sm.WriteSessionCookie(ctx, w, "", time.Time{})
+	}
 }
 
 // LoadUser is middleware that finds the signed-in user for the request, if

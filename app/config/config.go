@@ -40,6 +40,23 @@ const (
 type Config struct {
 	DatabaseURL string `env:"DATABASE_URL"`
 	DBMaxConns  int    `env:"ONRAMP_DB_MAX_CONNS" envDefault:"20"`
+	// DBAcquireTimeout bounds the wait for a database connection and
+	// DBStatementTimeout each statement (PostgreSQL's statement_timeout;
+	// the client gives up a second later), so a database that stops
+	// answering fails requests with 503 within seconds.
+	DBAcquireTimeout   time.Duration `env:"ONRAMP_DB_ACQUIRE_TIMEOUT" envDefault:"3s"`
+	DBStatementTimeout time.Duration `env:"ONRAMP_DB_STATEMENT_TIMEOUT" envDefault:"5s"`
+	// RequestTimeout is each request's budget for all its work; uploads
+	// get UploadTimeout on top, live event streams none.
+	RequestTimeout time.Duration `env:"ONRAMP_REQUEST_TIMEOUT" envDefault:"15s"`
+	// BodyTimeout bounds how long a request body may take to arrive, and
+	// UploadTimeout an upload's.
+	BodyTimeout   time.Duration `env:"ONRAMP_BODY_TIMEOUT" envDefault:"30s"`
+	UploadTimeout time.Duration `env:"ONRAMP_UPLOAD_TIMEOUT" envDefault:"5m"`
+	// MaxConnsPerClient caps the connections one address may hold open,
+	// and the requests one client may have in flight (behind trusted
+	// proxies, by X-Forwarded-For); 0 is no cap.
+	MaxConnsPerClient int `env:"ONRAMP_MAX_CONNS_PER_CLIENT" envDefault:"100"`
 
 	Addr    string `env:"ONRAMP_ADDR" envDefault:"127.0.0.1:8080"`
 	BaseURL string `env:"ONRAMP_BASE_URL"`
@@ -72,7 +89,12 @@ type Config struct {
 
 	SessionIdleTimeout     time.Duration `env:"ONRAMP_SESSION_IDLE_TIMEOUT" envDefault:"30m"`
 	SessionAbsoluteTimeout time.Duration `env:"ONRAMP_SESSION_ABSOLUTE_TIMEOUT" envDefault:"12h"`
-	ShutdownTimeout        time.Duration `env:"ONRAMP_SHUTDOWN_TIMEOUT" envDefault:"20s"`
+	// ShutdownGrace is how long `serve` keeps serving after SIGTERM with
+	// /readyz answering 503, so load balancers stop sending first;
+	// ShutdownTimeout how long requests in flight then get to finish
+	// (never less than an upload's budget, see Drain).
+	ShutdownGrace   time.Duration `env:"ONRAMP_SHUTDOWN_GRACE" envDefault:"5s"`
+	ShutdownTimeout time.Duration `env:"ONRAMP_SHUTDOWN_TIMEOUT" envDefault:"20s"`
 	// AuthRateLimit is requests per second per client address on /auth/*.
 	AuthRateLimit float64 `env:"ONRAMP_AUTH_RATE_LIMIT" envDefault:"5"`
 	AuthRateBurst int     `env:"ONRAMP_AUTH_RATE_BURST" envDefault:"20"`
@@ -196,6 +218,14 @@ func (c *Config) Validate() error {
 	if c.DBMaxConns < 2 {
 		problems = append(problems, "ONRAMP_DB_MAX_CONNS must be at least 2")
 	}
+	if c.DBAcquireTimeout < 0 || c.DBStatementTimeout < 0 || c.RequestTimeout < 0 || c.BodyTimeout < 0 || c.UploadTimeout < 0 ||
+		c.ShutdownGrace < 0 || c.ShutdownTimeout < 0 {
+		problems = append(problems, "ONRAMP_DB_ACQUIRE_TIMEOUT, ONRAMP_DB_STATEMENT_TIMEOUT, ONRAMP_REQUEST_TIMEOUT, ONRAMP_BODY_TIMEOUT, "+
+			"ONRAMP_UPLOAD_TIMEOUT, ONRAMP_SHUTDOWN_GRACE and ONRAMP_SHUTDOWN_TIMEOUT must not be negative")
+	}
+	if c.MaxConnsPerClient < 0 {
+		problems = append(problems, "ONRAMP_MAX_CONNS_PER_CLIENT must not be negative (0 turns the cap off)")
+	}
 	if c.ReportMinPeople < 10 {
 		// Below 10 a report is a handful of people: counts from 1 to 7 are
 		// suppressed, so most of it would be, and what shows would be
@@ -269,6 +299,14 @@ func (c *Config) From() string {
 		host = u.Hostname()
 	}
 	return "Onramp <no-reply@" + host + ">"
+}
+
+// Drain is how long requests in flight get to finish on shutdown:
+// ShutdownTimeout, but never less than an upload's whole budget
+// (UploadTimeout plus RequestTimeout), so a restart never cuts off an
+// upload that is within its limits.
+func (c *Config) Drain() time.Duration {
+	return max(c.ShutdownTimeout, c.UploadTimeout+c.RequestTimeout)
 }
 
 // SecureCookies reports whether cookies must carry the Secure flag.

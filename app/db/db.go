@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -25,19 +26,49 @@ type DB struct {
 	Gorm *gorm.DB
 }
 
-// Open connects to url with at most maxConns connections. It does not fail
-// when PostgreSQL is down: connections are made on demand, so the process
-// can start and report itself not ready until the database answers.
+// Options size the pool and bound how long database work may wait.
+type Options struct {
+	MaxConns int
+	// AcquireTimeout bounds the wait for a connection, from the pool or
+	// newly made; zero waits as long as the caller's context allows.
+	AcquireTimeout time.Duration
+	// StatementTimeout is PostgreSQL's statement_timeout for every
+	// connection; the client gives up StatementGrace later, so a server
+	// that has stopped answering fails the statement too. Zero sets none
+	// (migrations and the seed tools).
+	StatementTimeout time.Duration
+}
+
+// StatementGrace is how much longer than the statement timeout the
+// client waits before it gives up on a server that says nothing.
+const StatementGrace = time.Second
+
+// Open connects to url with at most maxConns connections and no
+// timeouts of its own, for the tools; see OpenWith.
 func Open(ctx context.Context, url string, maxConns int) (*DB, error) {
+	return OpenWith(ctx, url, Options{MaxConns: maxConns})
+}
+
+// OpenWith connects to url as o says. It does not fail when PostgreSQL is
+// down: connections are made on demand, so the process can start and
+// report itself not ready until the database answers.
+func OpenWith(ctx context.Context, url string, o Options) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL is not a valid PostgreSQL URL: %w", err)
 	}
-	cfg.MaxConns = int32(maxConns)
+	cfg.MaxConns = int32(o.MaxConns)
 	cfg.MaxConnIdleTime = 5 * time.Minute
 	cfg.MaxConnLifetime = time.Hour
 	cfg.HealthCheckPeriod = 15 * time.Second
 	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	if o.AcquireTimeout > 0 {
+		cfg.ConnConfig.ConnectTimeout = o.AcquireTimeout
+	}
+	if o.StatementTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(o.StatementTimeout.Milliseconds(), 10)
+	}
+	cfg.ConnConfig.Tracer = deadlines{acquire: o.AcquireTimeout, statement: o.StatementTimeout}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("opening database pool: %w", err)

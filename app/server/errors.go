@@ -8,8 +8,10 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"onramp/app/apperr"
+	"onramp/app/db"
 	"onramp/app/render"
 )
 
@@ -32,19 +34,49 @@ type errorPage struct {
 	RequestID string
 }
 
+// databaseDown is what someone reads when PostgreSQL cannot be reached
+// or does not answer in time.
+const databaseDown = "Onramp cannot reach its records just now. If you were saving something, it may not have been saved. Wait a minute, then try again."
+
+// databaseRetryAfter is the Retry-After, in seconds, of a 503 caused by
+// the database: outages worth retrying are usually short (a restart or
+// a failover).
+const databaseRetryAfter = "10"
+
+// ctxRenderingError marks a request whose error page is being rendered,
+// so page hooks skip their extras (see RenderingError).
+const ctxRenderingError = "server.rendering_error"
+
+// RenderingError reports whether the page being rendered is the error
+// page: hooks that add to every page (the unread count) skip it, since
+// the database may be the reason for the error.
+func RenderingError(c echo.Context) bool {
+	v, _ := c.Get(ctxRenderingError).(bool)
+	return v
+}
+
 // errorHandler is the one place errors become responses: JSON problem
 // details under /api, an NHS-style page everywhere else. Causes of 5xx
-// errors are logged with the request id and never shown.
-func errorHandler(pages *render.Engine) echo.HTTPErrorHandler {
+// errors are logged with the request id and never shown. A database that
+// cannot be reached, whatever the code that met it, is a 503 with
+// Retry-After, counted in dbDown.
+func errorHandler(pages *render.Engine, dbDown prometheus.Counter) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
 		}
 		status, message, fields := classify(err)
 		rid := requestID(c)
+		if status == http.StatusServiceUnavailable && databaseUnavailable(err) {
+			dbDown.Inc()
+			if c.Response().Header().Get("Retry-After") == "" {
+				c.Response().Header().Set("Retry-After", databaseRetryAfter)
+			}
+		}
 		if status == http.StatusServiceUnavailable && c.Response().Header().Get("Retry-After") == "" {
 			c.Response().Header().Set("Retry-After", "30")
 		}
+		c.Set(ctxRenderingError, true)
 		if status >= 500 {
 			slog.ErrorContext(c.Request().Context(), "request failed", "request_id", rid, "status", status, "err", err)
 		}
@@ -108,7 +140,22 @@ func classify(err error) (int, string, []apperr.FieldError) {
 		return he.Code, msg, nil
 	}
 	e := apperr.As(err)
+	if e.Kind == apperr.Internal && db.IsUnavailable(err) {
+		return http.StatusServiceUnavailable, databaseDown, nil
+	}
 	return e.Kind.Status(), e.Message, e.Fields
+}
+
+// databaseUnavailable reports whether err is a 503 because of the
+// database: one classify turned from an internal error, or one a service
+// or middleware reported as unavailable with a database cause.
+func databaseUnavailable(err error) bool {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		return false
+	}
+	k := apperr.As(err).Kind
+	return (k == apperr.Internal || k == apperr.Unavailable) && db.IsUnavailable(err)
 }
 
 // acceptsHTML is true for browsers; API clients asking for JSON get

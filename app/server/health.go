@@ -22,12 +22,12 @@ func NewRegistry() *prometheus.Registry {
 	return reg
 }
 
-// HealthRoutes registers /healthz (the process is up) and /readyz (it can
-// reach PostgreSQL, checked on every call so it recovers by itself, and
-// people can sign in: signInReady reports the identity provider found).
-// Metrics are not among them: MetricsHandler serves them on an address
-// of their own.
-func HealthRoutes(r *auth.Routes, ping func(context.Context) error, signInReady func() bool) {
+// HealthRoutes registers /healthz (the process is up) and /readyz (it is
+// not shutting down, it can reach PostgreSQL, checked on every call so it
+// recovers by itself, and people can sign in: signInReady reports the
+// identity provider found). Metrics are not among them: MetricsHandler
+// serves them on an address of their own.
+func HealthRoutes(r *auth.Routes, ready *Readiness, ping func(context.Context) error, signInReady func() bool) {
 	r.GET("/healthz", auth.Public, func(c echo.Context) error {
 		return c.String(http.StatusOK, "ok\n")
 	})
@@ -35,6 +35,9 @@ func HealthRoutes(r *auth.Routes, ping func(context.Context) error, signInReady 
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 		defer cancel()
 		c.Response().Header().Set("Cache-Control", "no-store")
+		if ready.Draining() {
+			return c.String(http.StatusServiceUnavailable, "shutting down\n")
+		}
 		if err := ping(ctx); err != nil {
 			return c.String(http.StatusServiceUnavailable, "database unavailable\n")
 		}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -43,19 +44,50 @@ type Site struct {
 	Handler  http.Handler
 }
 
-// Run serves every site until ctx ends or one of them fails, then stops
-// taking requests and lets those in flight finish for up to drain. It
-// returns the first failure.
-func Run(ctx context.Context, drain time.Duration, sites ...Site) error {
+// Shutdown says how Run stops when its context ends, so a restart drops
+// no request: first /readyz turns 503 (Ready.Drain) while the sites keep
+// serving for Grace, long enough for load balancers to notice and stop
+// sending; then the listeners close, Stopping ends what never finishes
+// by itself (live event streams), and requests in flight get up to Drain
+// to finish.
+type Shutdown struct {
+	Grace, Drain time.Duration
+	Ready        *Readiness
+	Stopping     func()
+	// ReadHeaderTimeout bounds how long a client may take to send its
+	// request's headers; 10 s when zero. Bodies are bounded per route
+	// (see Options.BodyTimeout).
+	ReadHeaderTimeout time.Duration
+}
+
+// Readiness is what /readyz adds to its checks: whether this process is
+// shutting down.
+type Readiness struct{ draining atomic.Bool }
+
+// Drain makes /readyz answer 503 from now on.
+func (r *Readiness) Drain() { r.draining.Store(true) }
+
+// Draining reports whether Drain was called.
+func (r *Readiness) Draining() bool { return r != nil && r.draining.Load() }
+
+// Run serves every site until ctx ends or one of them fails, then shuts
+// down as sd says. It returns the first failure; a drain that ends by
+// its deadline is none. Requests still running at the deadline are cut
+// off and reported as an error.
+func Run(ctx context.Context, sd Shutdown, sites ...Site) error {
+	if sd.ReadHeaderTimeout <= 0 {
+		sd.ReadHeaderTimeout = 10 * time.Second
+	}
 	servers := make([]*http.Server, len(sites))
 	errc := make(chan error, len(sites))
 	for i, s := range sites {
 		servers[i] = &http.Server{
 			Handler:           s.Handler,
-			ReadHeaderTimeout: 10 * time.Second,
-			ReadTimeout:       5 * time.Minute, // uploads on slow phones
-			WriteTimeout:      5 * time.Minute,
-			IdleTimeout:       2 * time.Minute,
+			ReadHeaderTimeout: sd.ReadHeaderTimeout,
+			// No ReadTimeout: it would also cut off handlers that run past
+			// it after reading their body. Bodies get deadlines per route.
+			WriteTimeout: 5 * time.Minute,
+			IdleTimeout:  2 * time.Minute,
 		}
 		go func() { errc <- servers[i].Serve(s.Listener) }()
 	}
@@ -63,14 +95,31 @@ func Run(ctx context.Context, drain time.Duration, sites ...Site) error {
 	select {
 	case failed = <-errc:
 	case <-ctx.Done():
-		slog.Info("shutting down", "drain", drain.String())
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), drain)
-	defer cancel()
-	for _, srv := range servers {
-		if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) && failed == nil {
-			failed = err
+		if sd.Ready != nil {
+			sd.Ready.Drain()
 		}
+		slog.Info("shutting down: not ready, still serving", "grace", sd.Grace.String(), "drain", sd.Drain.String())
+		select {
+		case failed = <-errc:
+		case <-time.After(sd.Grace):
+		}
+	}
+	if sd.Stopping != nil {
+		sd.Stopping()
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), sd.Drain)
+	defer cancel()
+	start := time.Now()
+	for _, srv := range servers {
+		if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			_ = srv.Close()
+			if failed == nil {
+				failed = fmt.Errorf("requests still running after %s were cut off: %w", sd.Drain, err)
+			}
+		}
+	}
+	if failed == nil {
+		slog.Info("shut down: every request finished", "drained_in", time.Since(start).Round(time.Millisecond).String())
 	}
 	return failed
 }

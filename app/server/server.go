@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/klauspost/compress/gzhttp"
 	"github.com/klauspost/compress/gzip"
@@ -43,23 +44,50 @@ type Options struct {
 	TrustedProxies []*net.IPNet
 	Pages          *render.Engine
 	Metrics        *prometheus.Registry
+	// RequestTimeout is each request's budget for all its work (see
+	// budget); uploads get UploadTimeout on top, and StreamPaths (live
+	// event streams, patterns as for LargeBodyPaths) none. Zero: none.
+	RequestTimeout time.Duration
+	StreamPaths    []string
+	// BodyTimeout bounds how long a body may take to arrive, and
+	// UploadTimeout a body on LargeBodyPaths. Zero: no bound.
+	BodyTimeout, UploadTimeout time.Duration
+	// MaxPerClient caps the requests one client address has in flight.
+	// Zero: no cap.
+	MaxPerClient int
 }
 
 // New returns echo with everything up to, but not including, sessions:
-// removal of upload temporary files, request id, request log, recover,
-// metrics, security headers, compression, body limit, the refusal of
-// unreadable addresses and the rate limits on sign-in and code pages.
+// removal of upload temporary files, the deadline for a body to arrive,
+// request id, request log, recover, metrics, the cap on requests in
+// flight per client, the request's time budget, security headers,
+// compression, body limit, the refusal of unreadable addresses and the
+// rate limits on sign-in and code pages.
 func New(o Options) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = errorHandler(o.Pages)
+	dbDown := prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "onramp_db_unavailable_total", Help: "Requests answered 503 because PostgreSQL could not be reached or did not answer in time.",
+	})
+	refused := prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "onramp_client_limit_refused_total", Help: "Requests refused because their client had too many in flight.",
+	})
+	o.Metrics.MustRegister(dbDown, refused)
+	e.HTTPErrorHandler = errorHandler(o.Pages, dbDown)
 	e.IPExtractor = clientIP(o.TrustedProxies)
+	upload := o.UploadTimeout + o.RequestTimeout
+	if o.RequestTimeout <= 0 || o.UploadTimeout <= 0 {
+		upload = 0
+	}
 	e.Use(
 		removeUploads,
+		bodyDeadline(o.BodyTimeout, o.UploadTimeout, o.LargeBodyPaths),
 		middleware.RequestID(),
 		requestLog,
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: logPanic}),
 		metricsMiddleware(o.Metrics),
+		perClient(o.MaxPerClient, refused),
+		budget(o.RequestTimeout, upload, o.LargeBodyPaths, o.StreamPaths),
 		securityHeaders(o.HTTPS, o.FormTargets, o.MediaOrigins),
 		compress(),
 		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: o.BodyLimit, Skipper: isLarge(o.LargeBodyPaths, true)}),

@@ -57,7 +57,9 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	}
 	d := DB(t)
 	if cfg.DatabaseURL != DatabaseURL(t) {
-		if d, err = db.Open(context.Background(), cfg.DatabaseURL, cfg.DBMaxConns); err != nil {
+		d, err = db.OpenWith(context.Background(), cfg.DatabaseURL, db.Options{MaxConns: cfg.DBMaxConns,
+			AcquireTimeout: cfg.DBAcquireTimeout, StatementTimeout: cfg.DBStatementTimeout})
+		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(d.Close)

@@ -175,6 +175,7 @@ func start(ctx context.Context, o options, dbURL string) (*process, error) {
 	cmd := exec.Command(o.onramp, "dev")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "ONRAMP_ADDR="+o.addr, "ONRAMP_BASE_URL=http://"+o.addr,
 		fmt.Sprintf("ONRAMP_DEV_LOAD_USERS=%d", o.users), "ONRAMP_AUTH_RATE_LIMIT=10000", "ONRAMP_AUTH_RATE_BURST=10000",
+		"ONRAMP_MAX_CONNS_PER_CLIENT=0", // every load client comes from one loopback address
 		"STORAGE_URL=file://"+os.TempDir()+"/onramp-load-media", fmt.Sprintf("ONRAMP_DB_MAX_CONNS=%d", o.dbConns))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}

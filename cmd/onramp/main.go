@@ -110,12 +110,24 @@ func (m Main) serve(ctx context.Context, mode config.Mode) error {
 		closeAll(sites)
 		return err
 	}
+	proxies, err := cfg.TrustedProxyNets()
+	if err != nil {
+		closeAll(sites)
+		return err
+	}
+	sites[0].Listener = server.LimitConns(sites[0].Listener, cfg.MaxConnsPerClient, proxies)
+	sd := server.Shutdown{
+		Grace: cfg.ShutdownGrace, Drain: cfg.Drain(), Ready: a.Ready,
+		// Live message streams never finish on their own: end them as the
+		// listeners close, so the drain is not spent waiting on them
+		// (browsers reconnect to another replica with Last-Event-ID).
+		Stopping: a.Live.Stop,
+	}
+	if mode == config.ModeDev {
+		sd.Grace = 0 // no load balancer to tell
+	}
 	served := make(chan error, 1)
-	go func() { served <- server.Run(ctx, cfg.ShutdownTimeout, sites...) }()
-	// Live message streams never finish on their own: end them as
-	// shutdown starts, so the server's drain is not spent waiting on them
-	// (browsers reconnect to another replica with Last-Event-ID).
-	go func() { <-ctx.Done(); a.Live.Stop() }()
+	go func() { served <- server.Run(ctx, sd, sites...) }()
 	if mode == config.ModeDev {
 		waitFor(ctx, a.Auth.Ready, 10*time.Second)
 		m.printDevWelcome(cfg)
@@ -163,7 +175,8 @@ func openDatabase(ctx context.Context, cfg config.Config) (*db.DB, error) {
 			return nil, fmt.Errorf("is PostgreSQL running? %w", err)
 		}
 	}
-	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+	d, err := db.OpenWith(ctx, cfg.DatabaseURL, db.Options{MaxConns: cfg.DBMaxConns,
+		AcquireTimeout: cfg.DBAcquireTimeout, StatementTimeout: cfg.DBStatementTimeout})
 	if err != nil {
 		return nil, err
 	}

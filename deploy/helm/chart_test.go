@@ -37,7 +37,7 @@ var valueSets = []string{"testdata/minimal.yaml", "testdata/production.yaml"}
 // way (the readiness grace before the drain on SIGTERM). The app ignores
 // variables it does not read, so the chart works before and after; delete
 // an entry once config.Config reads it.
-var settingsBeingAdded = map[string]bool{"ONRAMP_SHUTDOWN_GRACE": true}
+var settingsBeingAdded = map[string]bool{}
 
 // tool returns the path of a binary from env or ./.bin, or stops the test
 // with the make target that installs it.
@@ -401,11 +401,12 @@ func TestPodsStopWithinTheirTerminationGrace(t *testing.T) {
 			env := settings(t, objs)
 			sleep := num(c, "lifecycle", "preStop", "sleep", "seconds")
 			grace, drain := seconds(t, env["ONRAMP_SHUTDOWN_GRACE"]), seconds(t, env["ONRAMP_SHUTDOWN_TIMEOUT"])
+			upload := seconds(t, env["ONRAMP_UPLOAD_TIMEOUT"]) + seconds(t, env["ONRAMP_REQUEST_TIMEOUT"])
 			if sleep < 5 || sleep != grace {
 				t.Errorf("preStop sleeps %d s, want the grace period %d s (at least 5)", sleep, grace)
 			}
-			if total := num(d, "spec", "template", "spec", "terminationGracePeriodSeconds"); total < sleep+grace+drain {
-				t.Errorf("terminationGracePeriodSeconds %d < preStop %d + grace %d + drain %d", total, sleep, grace, drain)
+			if total := num(d, "spec", "template", "spec", "terminationGracePeriodSeconds"); total < sleep+grace+max(drain, upload)+drain {
+				t.Errorf("terminationGracePeriodSeconds %d < preStop %d + grace %d + drain max(%d, upload %d) + job stop %d", total, sleep, grace, drain, upload, drain)
 			}
 			if p := str(c, "readinessProbe", "httpGet", "path"); p != "/readyz" {
 				t.Errorf("readiness probe on %q", p)
@@ -555,7 +556,7 @@ func TestChartRefusesUnsafeValues(t *testing.T) {
 		want string
 	}{
 		{"plain http", []string{"baseUrl=http://onramp.example.org"}, "must start with https://"},
-		{"grace too short", []string{"shutdown.terminationGracePeriodSeconds=30"}, "stopping a pod takes up to 40 s"},
+		{"grace too short", []string{"shutdown.terminationGracePeriodSeconds=30"}, "stopping a pod takes up to 355 s"},
 		{"metrics on the web port", []string{"metrics.port=8080"}, "metrics.port must differ from 8080"},
 		{"secret in the ConfigMap", []string{"config.SMTP_URL=smtp://u:p@mail:587"}, "is a secret"},
 		{"setting the chart owns", []string{"config.ONRAMP_ADDR=0.0.0.0:80"}, "is set by the chart itself"},

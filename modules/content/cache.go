@@ -9,14 +9,21 @@ import (
 // Catalogue is the learner-facing read side of content with a short cache
 // in front of the store. Published content changes rarely and every lesson
 // page needs the programme's outline, so each replica keeps what it read
-// for ttl. An edit on this replica clears the cache at once (Invalidate);
-// other replicas see it within ttl.
+// for ttl. Every edit announces itself on Channel when it commits, and
+// every replica (this one too) forgets its cache when it hears it
+// (Notified), so an edit shows everywhere at once; ttl only bounds what a
+// replica shows while it cannot hear (its listener reconnecting). Writes
+// that depend on what is published read past the cache (LessonNow,
+// CheckNow).
 type Catalogue struct {
 	store *Store
 	ttl   time.Duration
 	now   func() time.Time
 
-	mu         sync.Mutex
+	mu sync.Mutex
+	// gen counts invalidations: a value loaded before one is not cached
+	// after it.
+	gen        uint64
 	programmes map[string]cached[[]ProgrammeSummary]
 	outlines   map[string]cached[*Outline]
 	lessons    map[string]cached[*LessonInProgramme]
@@ -36,10 +43,19 @@ func NewCatalogue(s *Store, ttl time.Duration, now func() time.Time) *Catalogue 
 	return c
 }
 
-// Invalidate forgets everything cached.
+// Channel is the PostgreSQL channel content edits are announced on.
+const Channel = "onramp_content"
+
+// Notified forgets everything cached: some replica changed content, or
+// the listener reconnected and may have missed that one did.
+func (c *Catalogue) Notified(string) { c.Invalidate() }
+
+// Invalidate forgets everything cached, including values being loaded
+// now, which may predate the change.
 func (c *Catalogue) Invalidate() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen++
 	c.programmes = map[string]cached[[]ProgrammeSummary]{}
 	c.outlines = map[string]cached[*Outline]{}
 	c.lessons = map[string]cached[*LessonInProgramme]{}
@@ -55,6 +71,7 @@ func through[T any](c *Catalogue, m map[string]cached[T], key string, load func(
 	}
 	c.mu.Lock()
 	e, ok := m[key]
+	gen := c.gen
 	c.mu.Unlock()
 	if ok && c.now().Sub(e.at) < c.ttl {
 		return e.value, nil
@@ -64,7 +81,9 @@ func through[T any](c *Catalogue, m map[string]cached[T], key string, load func(
 		return v, err
 	}
 	c.mu.Lock()
-	m[key] = cached[T]{value: v, at: c.now()}
+	if c.gen == gen {
+		m[key] = cached[T]{value: v, at: c.now()}
+	}
 	c.mu.Unlock()
 	return v, nil
 }
@@ -88,6 +107,18 @@ func (c *Catalogue) OutlineBySlug(ctx context.Context, slug string, drafts bool)
 // Lesson returns a lesson (see Store.Lesson).
 func (c *Catalogue) Lesson(ctx context.Context, id string) (*LessonInProgramme, error) {
 	return through(c, c.lessons, id, func() (*LessonInProgramme, error) { return c.store.Lesson(ctx, id) })
+}
+
+// LessonNow reads a lesson from the database, past the cache, for a
+// write that must not act on a lesson unpublished a moment ago.
+func (c *Catalogue) LessonNow(ctx context.Context, id string) (*LessonInProgramme, error) {
+	return c.store.Lesson(ctx, id)
+}
+
+// CheckNow reads a check from the database, past the cache (see
+// LessonNow).
+func (c *Catalogue) CheckNow(ctx context.Context, id string) (*CheckWithContext, error) {
+	return c.store.Check(ctx, id)
 }
 
 // LessonMedia lists a lesson's media (see Store.LessonMedia).

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"onramp/app/apperr"
+	"onramp/app/pubsub"
 )
 
 // NewItem is what an editor gives to start a programme, module or lesson:
@@ -314,10 +315,16 @@ func (s *Service) DeleteLesson(ctx context.Context, actorID, id string) (string,
 	return moduleID, err
 }
 
-// write runs fn in a transaction and, once it has committed, clears the
-// learners' content cache so this replica shows the change at once.
+// write runs fn in a transaction that also announces the change on
+// Channel, so every replica's cache forgets it when it commits, and then
+// clears this replica's at once so the editor sees it on their next page.
 func (s *Service) write(ctx context.Context, fn func(ctx context.Context) error) error {
-	err := s.db.WithTx(ctx, fn)
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		if err := fn(ctx); err != nil {
+			return err
+		}
+		return pubsub.Notify(ctx, s.db.Gorm, Channel, "")
+	})
 	if err == nil {
 		s.cat.Invalidate()
 	}

@@ -29,7 +29,7 @@ func (s *Service) Import(ctx context.Context, actorID string, pkg *Package, publ
 		}
 	}()
 	var programmeID string
-	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+	err := s.write(ctx, func(ctx context.Context) error {
 		var exists bool
 		if err := db.Conn(ctx, s.db.Gorm).Raw("SELECT EXISTS (SELECT 1 FROM programmes WHERE slug = ?)", pkg.Slug).Scan(&exists).Error; err != nil {
 			return err
@@ -89,7 +89,6 @@ func (s *Service) Import(ctx context.Context, actorID string, pkg *Package, publ
 	})
 	if err == nil {
 		written = nil
-		s.cat.Invalidate()
 	}
 	return programmeID, err
 }

@@ -47,10 +47,12 @@ func (s *Service) Check(ctx context.Context, u *auth.User, checkID string) (*Che
 	return v, nil
 }
 
+var errNoCheck = apperr.New(apperr.NotFound, "There is no such knowledge check")
+
 func (s *Service) visibleCheck(ctx context.Context, checkID string) (*content.CheckWithContext, error) {
 	c, err := s.catalogue.Check(ctx, checkID)
 	if errors.Is(err, db.ErrNotFound) || (err == nil && !c.Visible) {
-		return nil, apperr.New(apperr.NotFound, "There is no such knowledge check")
+		return nil, errNoCheck
 	}
 	return c, err
 }
@@ -104,6 +106,13 @@ func (s *Service) SubmitAttempt(ctx context.Context, u *auth.User, checkID strin
 	}
 	var res *AttemptResult
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		// Past the cache: a check unpublished on another replica a moment
+		// ago takes no more attempts.
+		if now, err := s.catalogue.CheckNow(ctx, c.ID); errors.Is(err, db.ErrNotFound) || (err == nil && !now.Visible) {
+			return errNoCheck
+		} else if err != nil {
+			return err
+		}
 		if err := s.store.LockAttempts(ctx, u.ID, c.ID); err != nil {
 			return err
 		}

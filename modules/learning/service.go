@@ -23,6 +23,10 @@ type Catalogue interface {
 	Lesson(ctx context.Context, id string) (*content.LessonInProgramme, error)
 	Check(ctx context.Context, id string) (*content.CheckWithContext, error)
 	LessonMedia(ctx context.Context, lessonID string) ([]content.LessonMedia, error)
+	// LessonNow and CheckNow read past any cache: writes decide on what
+	// is published now, whichever replica unpublished it.
+	LessonNow(ctx context.Context, id string) (*content.LessonInProgramme, error)
+	CheckNow(ctx context.Context, id string) (*content.CheckWithContext, error)
 }
 
 // Enrolment places a learner in a cohort of a programme.
@@ -279,12 +283,23 @@ func (s *Service) Lesson(ctx context.Context, u *auth.User, lessonID string) (*L
 	return v, nil
 }
 
+var errNoLesson = apperr.New(apperr.NotFound, "There is no such lesson")
+
 func (s *Service) visibleLesson(ctx context.Context, lessonID string) (*content.LessonInProgramme, error) {
 	l, err := s.catalogue.Lesson(ctx, lessonID)
 	if errors.Is(err, db.ErrNotFound) || (err == nil && !l.Visible()) {
-		return nil, apperr.New(apperr.NotFound, "There is no such lesson")
+		return nil, errNoLesson
 	}
 	return l, err
+}
+
+// visibleNow checks a lesson read with LessonNow inside a write's
+// transaction: the cached read before it may be a moment old.
+func visibleNow(l *content.LessonInProgramme, err error) error {
+	if errors.Is(err, db.ErrNotFound) || (err == nil && !l.Visible()) {
+		return errNoLesson
+	}
+	return err
 }
 
 // CompleteLesson marks a published lesson complete for the learner, who
@@ -305,6 +320,9 @@ func (s *Service) CompleteLesson(ctx context.Context, u *auth.User, lessonID str
 	}
 	var p *Progress
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		if err := visibleNow(s.catalogue.LessonNow(ctx, l.ID)); err != nil {
+			return err
+		}
 		added, err := s.store.Complete(ctx, u.ID, l.ID, s.now())
 		if err != nil {
 			return err

@@ -13,6 +13,10 @@ import (
 	"onramp/app/auth"
 )
 
+// StreamPaths are the live event streams, which stay open for as long as
+// the page does: the server gives them no time budget.
+var StreamPaths = []string{"/api/v1/mentorships/*/events"}
+
 // UploadPaths are the routes that take files; the server's general body
 // limit gives way there, and the handler applies the attachment limit. A
 // "*" stands for one part of the path.

@@ -10,6 +10,7 @@ import (
 	"onramp/app/auth"
 	"onramp/app/db"
 	"onramp/app/page"
+	"onramp/app/pubsub"
 	"onramp/modules/identity"
 	"onramp/modules/messaging/detect"
 )
@@ -75,7 +76,7 @@ func pgArray(values []string) string {
 // changed. Inside a transaction PostgreSQL sends it on commit, and never
 // if the transaction rolls back.
 func (s *Store) Announce(ctx context.Context, mentorshipID, messageID string) error {
-	if err := db.Conn(ctx, s.g).Exec("SELECT pg_notify(?, ?)", Channel, mentorshipID+":"+messageID).Error; err != nil {
+	if err := pubsub.Notify(ctx, s.g, Channel, mentorshipID+":"+messageID); err != nil {
 		return fmt.Errorf("store: unable to announce message %s: %w", messageID, err)
 	}
 	return nil

@@ -94,7 +94,8 @@ func (d *Detector) negated(s string, i int) bool {
 		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
 	})
 	for k := len(fields) - 1; k >= 0 && k >= len(fields)-3; k-- {
-		if d.negation[fields[k]] {
+		// "why don't you come over" is an invitation, not a negation.
+		if d.negation[fields[k]] && (k == 0 || fields[k-1] != "why") {
 			return true
 		}
 	}

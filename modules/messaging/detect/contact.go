@@ -140,7 +140,9 @@ func (d *Detector) contactShapes(base, digits, words *view, ws *wordIndex) []Rea
 	for _, loc := range atWords {
 		email := base.s[loc[0]:loc[1]]
 		local, domain, _ := strings.Cut(email, " at ")
-		if notLocalPart[strings.TrimSpace(local)] || d.allowedLink(strings.TrimSpace(domain)) {
+		// "apply at jobs.nhs.uk" is a link, judged as one; "m.hughes at nhs
+		// dot net" is someone's own mailbox there.
+		if notLocalPart[strings.TrimSpace(local)] || d.allowedLink(strings.TrimSpace(domain)) && !strings.ContainsAny(local, "._0123456789") {
 			continue // "have a look at jobs.nhs.uk" is a link, judged as one
 		}
 		if !overlapsAny(base, loc, taken) && !d.allowedEmail(email) {

@@ -75,6 +75,10 @@ type Detector struct {
 	handleStop, publicNumbers    map[string]bool
 	publicPrefixes, allowDomains []string
 	shapes                       *shapes
+
+	// models are the learned layer after the rules (model.go); none when
+	// switched off.
+	models []*textModel
 }
 
 // New builds a detector from the embedded lists merged with the file at
@@ -84,13 +88,44 @@ func New(extraPath string) (*Detector, error) {
 	if err != nil {
 		return nil, err
 	}
-	return compile(raw)
+	d, err := compile(raw)
+	if err != nil {
+		return nil, err
+	}
+	if d.models, err = loadModels(); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // FromEnv builds a detector from the embedded lists merged with the file
-// named by ONRAMP_SAFEGUARDING_LISTS, if set.
+// named by ONRAMP_SAFEGUARDING_LISTS, if set, with the concern model unless
+// ONRAMP_SAFEGUARDING_MODEL is off (or at the threshold it gives).
 func FromEnv() (*Detector, error) {
-	return New(os.Getenv(ListsEnv))
+	on, threshold, err := modelSetting()
+	if err != nil {
+		return nil, err
+	}
+	d, err := New(os.Getenv(ListsEnv))
+	if err != nil {
+		return nil, err
+	}
+	if !on {
+		d.models = nil
+	}
+	if threshold > 0 {
+		models := make([]*textModel, len(d.models))
+		for i, m := range d.models {
+			if m.label == Concern {
+				copied := *m
+				copied.threshold = threshold
+				m = &copied
+			}
+			models[i] = m
+		}
+		d.models = models
+	}
+	return d, nil
 }
 
 var (
@@ -150,6 +185,8 @@ func (d *Detector) Scan(text string) Result {
 		reasons = append(reasons, d.topicReasons(&words, ws, topics, allowed)...)
 		reasons = append(reasons, d.cueReasons(&words, ws, cues, allowed)...)
 	}
+	// The learned layer, for what the rules did not see (model.go).
+	reasons = append(reasons, d.modelReasons(&words, ws, reasons)...)
 	return result(text, reasons)
 }
 

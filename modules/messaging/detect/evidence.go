@@ -16,6 +16,12 @@ import (
 //   - a message speaking in the first or second person (a [framing] word,
 //     "I", "me", "my", "you", "we", in a sentence with a cue) adds 1.
 //
+// A [cue disclosure] match (how people frame a disclosure: "idk what to do",
+// "is that normal", "please dont tell anyone", "im 15") is no category of
+// its own: it adds 1 point, once, to every category whose cues already
+// score 2 or more, so a disclosure marker tips a strong cue said
+// impersonally, or two weak ones, over the threshold.
+//
 // A category scoring cueThreshold or more in a message is a concern. So a strong cue
 // said about oneself or the reader is enough, two weak cues need each
 // other, and news or course talk ("a man was stabbed in town") with one
@@ -29,7 +35,10 @@ const cueThreshold = 3
 // work talk; bullying happens on courses and placements, so "the girls on
 // my course" is no excuse.
 var contextMatters = map[string]bool{"self_harm": true, "abuse": true, "neglect": true,
-	"homelessness": true, "grooming": true, "exploitation": true, "threat": true}
+	"homelessness": true, "grooming": true, "exploitation": true, "threat": true, "drugs": true, "extremism": true}
+
+// anyCategory is the cue category that adds to the others: [cue disclosure].
+const anyCategory = "disclosure"
 
 // cueWeight is the points of a match from a cue section.
 func cueWeight(section string) int {
@@ -87,13 +96,19 @@ func (d *Detector) cueReasons(v *view, words *wordIndex, cues []match, allowed [
 		cues   []match
 	}
 	byCategory := map[string]*tally{}
-	var counted []match
+	var counted, general []match
 	seen := map[*rule]bool{}
 	for _, m := range kept {
 		if seen[m.rule] {
 			continue
 		}
 		_, category, _ := strings.Cut(m.rule.section, " ")
+		if category == anyCategory {
+			if len(general) == 0 {
+				general = append(general, m)
+			}
+			continue
+		}
 		t := byCategory[category]
 		if t == nil {
 			t = &tally{}
@@ -119,6 +134,10 @@ func (d *Detector) cueReasons(v *view, words *wordIndex, cues []match, allowed [
 		if t.framed {
 			score++
 		}
+		if len(general) > 0 && t.score >= 2 && score < cueThreshold {
+			score++
+			t.cues = append(t.cues, general...)
+		}
 		if score >= cueThreshold {
 			counted = append(counted, t.cues...)
 		}
@@ -139,10 +158,24 @@ func (d *Detector) cueReasons(v *view, words *wordIndex, cues []match, allowed [
 // it is about the sender or the reader, not the news or a course.
 func (d *Detector) framed(s string, i, j int) bool {
 	start, end := sentence(s, i, j)
-	for _, w := range strings.FieldsFunc(s[start:end], func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') }) {
-		if d.framing[w] {
+	for k, w := range strings.FieldsFunc(s[start:end], func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') }) {
+		if d.framing[w] || k == 0 && proDrop[w] {
 			return true
 		}
 	}
 	return false
 }
+
+// proDrop are the words a text-speak sentence about oneself starts with
+// when it leaves out the "I": "been kipping on night buses", "feel like
+// imma do something stupid", "cant stop thinking about it". They are
+// looked up in the words view, where repeated letters are written once.
+var proDrop = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`been feel feeling felt cant got gotta gonna wanna imma ima kipping
+		sleeping staying stayed slept tried thinking keep kept havent aint dont didnt wish hate need
+		lost still just`) {
+		m[dedupe(w)] = true
+	}
+	return m
+}()

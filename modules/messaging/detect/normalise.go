@@ -226,7 +226,7 @@ func wordsView(v view) view {
 		}
 		b.copy(&v, i, i+1)
 	}
-	return dedupeLetters(dropFillers(b.view()))
+	return dedupeLetters(respell(dropFillers(b.view())))
 }
 
 // dedupeLetters drops a letter that repeats the one before it, so
@@ -387,4 +387,66 @@ func spellDigits(run string) (string, bool) {
 		b.WriteString(words[k])
 	}
 	return b.String(), true
+}
+
+// respellings are text-speak and phonetic spellings of words the lists use
+// ("i fink about ending it", "carnt sleep", "sum1 wrote"): a phrase written
+// once matches them all. Only spellings that are never another word.
+var respellings = map[string]string{
+	"fink": "think", "finking": "thinking", "finkin": "thinking", "thinkin": "thinking",
+	"carnt": "cant", "cnt": "cant", "kant": "cant", "dnt": "dont", "dont": "dont",
+	"evry": "every", "evryday": "everyday", "evry1": "everyone", "every1": "everyone", "evryone": "everyone",
+	"sum1": "someone", "some1": "someone", "any1": "anyone", "ne1": "anyone",
+	"wen": "when", "wiv": "with", "wid": "with", "latley": "lately", "lately": "lately", "alot": "a lot",
+	"colij": "college", "colledge": "college", "collge": "college", "skool": "school", "skl": "school",
+	"munths": "months", "mnths": "months", "teef": "teeth", "aford": "afford", "fone": "phone",
+	"wot": "what", "wat": "what", "wots": "whats", "wats": "whats", "luv": "love", "gud": "good",
+	"nuffin": "nothing", "nothin": "nothing", "nuthin": "nothing", "nuthing": "nothing",
+	"sumthin": "something", "sumthing": "something", "somethin": "something", "smth": "something",
+	"becos": "because", "becuz": "because", "cuz": "because", "bcoz": "because", "thru": "through",
+	"abt": "about", "meself": "myself", "myslf": "myself", "killin": "killing", "goin": "going",
+	"doin": "doing", "sayin": "saying", "ded": "dead", "ther": "there", "lyk": "like", "rly": "really",
+	"rlly": "really", "peeple": "people", "ppl": "people", "hav": "have", "nite": "night", "nites": "nights",
+	"tonite": "tonight", "2nite": "tonight", "wk": "week", "spk": "speak", "tlk": "talk", "hurtin": "hurting",
+	"cuttin": "cutting", "livin": "living", "dyin": "dying", "tryin": "trying", "feelin": "feeling",
+}
+
+// respell writes the respellings of a view's words.
+func respell(v view) view {
+	s := v.s
+	changed := false
+	for i := 0; i < len(s) && !changed; {
+		if !isWordByte(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isWordByte(s[j]) {
+			j++
+		}
+		_, changed = respellings[s[i:j]]
+		i = j
+	}
+	if !changed {
+		return v
+	}
+	b := newBuilder(len(s) + 16)
+	for i := 0; i < len(s); {
+		if !isWordByte(s[i]) {
+			b.copy(&v, i, i+1)
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isWordByte(s[j]) {
+			j++
+		}
+		if w, ok := respellings[s[i:j]]; ok && w != s[i:j] {
+			b.emit(w, int(v.start[i]), int(v.end[j-1]))
+		} else {
+			b.copy(&v, i, j)
+		}
+		i = j
+	}
+	return b.view()
 }

@@ -245,7 +245,9 @@ func (d *Detector) isPhone(s string, start int, digits []byte, refEnds []int) bo
 		}
 	}
 	for _, e := range refEnds {
-		if e <= start && start-e <= 30 {
+		// A reference word counts only in the number's own sentence: "I'd
+		// rather phone. Mine's 07700..." has no ID in it.
+		if e <= start && start-e <= 30 && !newSentence(s[e:start]) {
 			return false
 		}
 	}
@@ -272,4 +274,12 @@ func (d *Detector) isPhone(s string, start int, digits []byte, refEnds []int) bo
 	default: // 8 or 9 digits: a mobile with a digit missing, or abroad
 		return plus || strings.HasPrefix(uk, "07")
 	}
+}
+
+// newSentence reports whether gap ends a sentence and starts another, so
+// that "ref no. 1234..." keeps its reference but "I'd rather phone. Mine's
+// 07700..." does not.
+func newSentence(gap string) bool {
+	i := strings.IndexAny(gap, ".!?\n")
+	return i >= 0 && strings.IndexFunc(gap[i:], func(r rune) bool { return r >= 'a' && r <= 'z' }) >= 0
 }

@@ -42,7 +42,7 @@ func (rs *ruleSet) find(s string, words *wordIndex) []match {
 	if len(rs.rules) == 0 {
 		return nil
 	}
-	byWords := rs.words.find(words.toks)
+	byWords := rs.words.find(words)
 	var cand []int
 	seen := make(map[int]bool)
 	add := func(i int) {
@@ -83,9 +83,38 @@ func (rs *ruleSet) find(s string, words *wordIndex) []match {
 		if !r.needsMet(words) {
 			continue
 		}
-		for _, loc := range r.re.FindAllStringSubmatchIndex(s, -1) {
+		// A match that starts or ends inside a word ("d kill" in "shed
+		// kill", for an optional leading "d") is no match, but a later one
+		// may be: search again from the next word, not after the match. A rule
+		// anchored at the start of the text (<start>) cannot be searched
+		// from the middle of it, so it keeps the plain search.
+		if startAnchored(r.re.String()) {
+			for _, loc := range r.re.FindAllStringSubmatchIndex(s, -1) {
+				if loc[3] > loc[2] && wholeWords(s, loc[2], loc[3]) {
+					out = append(out, match{rule: r, start: loc[2], end: loc[3]})
+				}
+			}
+			continue
+		}
+		for pos := 0; pos <= len(s); {
+			loc := r.re.FindStringSubmatchIndex(s[pos:])
+			if loc == nil {
+				break
+			}
+			for k := range loc {
+				if loc[k] >= 0 {
+					loc[k] += pos
+				}
+			}
 			if loc[3] > loc[2] && wholeWords(s, loc[2], loc[3]) {
 				out = append(out, match{rule: r, start: loc[2], end: loc[3]})
+				pos = max(loc[1], loc[0]+1)
+				continue
+			}
+			// Go on from the next word: a match must start at one.
+			pos = loc[2] + 1
+			for pos < len(s) && isWordByte(s[pos]) && isWordByte(s[pos-1]) {
+				pos++
 			}
 		}
 	}
@@ -158,4 +187,20 @@ func indexView(s string) *wordIndex {
 		w.set[t.w] = true
 	}
 	return w
+}
+
+// startAnchored reports whether a regular expression has a ^ outside a
+// character class: it matches at the start of the text, which a search
+// from the middle would misread.
+func startAnchored(re string) bool {
+	for i := 0; i < len(re); i++ {
+		if re[i] == '\\' {
+			i++
+			continue
+		}
+		if re[i] == '^' && (i == 0 || re[i-1] != '[') {
+			return true
+		}
+	}
+	return false
 }

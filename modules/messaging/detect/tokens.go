@@ -222,7 +222,11 @@ type seqRef struct {
 
 // wordRules indexes the word sequences of a rule set by their first word.
 type wordRules struct {
-	seqs   [][]tseq // by rule index; nil for regex rules
+	seqs [][]tseq // by rule index; nil for regex rules
+	// lasts are, by rule index, the last words of its sequences (nil when
+	// one ends in a word* or a gap): a message without any of them cannot
+	// match the rule, which saves trying its sequences one by one.
+	lasts  [][]string
 	first  map[string][]seqRef
 	prefix map[string][]seqRef
 	maxPre int
@@ -236,8 +240,25 @@ func (wr *wordRules) add(rule int, seqs []tseq) {
 		wr.seqs = append(wr.seqs, nil)
 	}
 	wr.seqs[rule] = seqs
+	for len(wr.lasts) <= rule {
+		wr.lasts = append(wr.lasts, nil)
+	}
+	seen := map[string]bool{}
+	var lasts []string
+	for _, q := range seqs {
+		w := q[len(q)-1]
+		if w.gap || w.prefix {
+			lasts = nil
+			break
+		}
+		if !seen[w.text] {
+			seen[w.text] = true
+			lasts = append(lasts, w.text)
+		}
+	}
+	wr.lasts[rule] = lasts
 	for k, q := range seqs {
-		ref := seqRef{rule, k}
+		ref := seqRef{rule: rule, seq: k}
 		if q[0].prefix {
 			wr.prefix[q[0].text] = append(wr.prefix[q[0].text], ref)
 			wr.maxPre = max(wr.maxPre, len(q[0].text))
@@ -250,19 +271,34 @@ func (wr *wordRules) add(rule int, seqs []tseq) {
 // find returns the word-sequence matches in toks, in the order of their
 // rules and then of the message, each rule's matches not overlapping (as a
 // regular expression's do not).
-func (wr *wordRules) find(toks []tok) []ruleMatch {
+func (wr *wordRules) find(words *wordIndex) []ruleMatch {
+	toks := words.toks
 	if len(wr.first) == 0 && len(wr.prefix) == 0 {
 		return nil
 	}
 	var out []ruleMatch
 	// next[r] is the first word rule r may match from again.
 	var next []int32
+	// can[r] is 1 when rule r may match this message, 2 when it cannot.
+	var can []int8
+	possible := func(r int) bool {
+		if can == nil {
+			can = make([]int8, len(wr.seqs))
+		}
+		if can[r] == 0 {
+			can[r] = 2
+			if wr.lasts[r] == nil || words.hasAny(wr.lasts[r]) {
+				can[r] = 1
+			}
+		}
+		return can[r] == 1
+	}
 	try := func(refs []seqRef, i int) {
 		for _, r := range refs {
 			if next == nil {
 				next = make([]int32, len(wr.seqs))
 			}
-			if int32(i) < next[r.rule] {
+			if int32(i) < next[r.rule] || !possible(r.rule) {
 				continue
 			}
 			if end, ok := matchSeq(toks, i, wr.seqs[r.rule][r.seq]); ok {
@@ -313,4 +349,14 @@ func matchSeq(toks []tok, i int, q tseq) (int, bool) {
 		return matchSeq(toks, i+1, q[1:])
 	}
 	return 0, false
+}
+
+// hasAny reports whether one of ws is a word of the message.
+func (w *wordIndex) hasAny(ws []string) bool {
+	for _, x := range ws {
+		if w.set[x] {
+			return true
+		}
+	}
+	return false
 }

@@ -59,12 +59,13 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "onramp.terminationGracePeriodSeconds" -}}
 {{- $grace := int .Values.shutdown.graceSeconds }}
 {{- $drain := int .Values.shutdown.drainSeconds }}
-{{- $least := add $grace $grace $drain }}
+{{- $upload := add (int .Values.shutdown.uploadSeconds) (int .Values.shutdown.requestSeconds) }}
+{{- $least := add $grace $grace (max $drain $upload) $drain }}
 {{- $set := .Values.shutdown.terminationGracePeriodSeconds }}
 {{- if kindIs "invalid" $set }}
 {{- add $least 5 }}
 {{- else if lt (int $set) $least }}
-{{- fail (printf "shutdown.terminationGracePeriodSeconds is %d, but stopping a pod takes up to %d s (preStop sleep %d + ONRAMP_SHUTDOWN_GRACE %d + ONRAMP_SHUTDOWN_TIMEOUT %d): raise it or leave it empty" (int $set) $least $grace $grace $drain) }}
+{{- fail (printf "shutdown.terminationGracePeriodSeconds is %d, but stopping a pod takes up to %d s (preStop sleep %d + ONRAMP_SHUTDOWN_GRACE %d + a drain of %d, the longer of ONRAMP_SHUTDOWN_TIMEOUT and an upload's budget + job stop %d): raise it or leave it empty" (int $set) $least $grace $grace (max $drain $upload) $drain) }}
 {{- else }}
 {{- int $set }}
 {{- end }}
@@ -144,6 +145,8 @@ they override the same names from envFrom.
   "ONRAMP_DB_MAX_CONNS" (toString (int .Values.postgresql.maxConns))
   "ONRAMP_SHUTDOWN_GRACE" (printf "%ds" (int .Values.shutdown.graceSeconds))
   "ONRAMP_SHUTDOWN_TIMEOUT" (printf "%ds" (int .Values.shutdown.drainSeconds))
+  "ONRAMP_UPLOAD_TIMEOUT" (printf "%ds" (int .Values.shutdown.uploadSeconds))
+  "ONRAMP_REQUEST_TIMEOUT" (printf "%ds" (int .Values.shutdown.requestSeconds))
 }}
 {{- if .Values.oidc.extraScopes }}
 {{- $_ := set $env "OIDC_EXTRA_SCOPES" .Values.oidc.extraScopes }}
