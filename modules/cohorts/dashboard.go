@@ -10,27 +10,47 @@ import (
 	"onramp/app/apperr"
 	"onramp/app/auth"
 	"onramp/app/db"
+	"onramp/app/page"
 )
 
 var errNoCohort = apperr.New(apperr.NotFound, "There is no such cohort, or it belongs to another organisation")
 
-// Cohorts lists the cohorts the viewer may see.
+// Cohorts lists the cohorts the viewer may see. Errors: as auth.ScopeOf;
+// NotFound for an unknown programme filter.
 func (s *Service) Cohorts(ctx context.Context, viewer *auth.User, f Filter) ([]Cohort, error) {
-	sc, err := auth.ScopeOf(viewer)
+	sc, err := s.cohortScope(ctx, viewer, f)
 	if err != nil {
 		return nil, err
+	}
+	return s.store.Cohorts(ctx, sc, f)
+}
+
+// CohortPage lists a page of the cohorts the viewer may see, newest first,
+// and the next page's cursor. Errors: as Cohorts; page.ErrCursor.
+func (s *Service) CohortPage(ctx context.Context, viewer *auth.User, f Filter, p page.Request) ([]Cohort, string, error) {
+	sc, err := s.cohortScope(ctx, viewer, f)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.store.CohortPage(ctx, sc, f, p)
+}
+
+func (s *Service) cohortScope(ctx context.Context, viewer *auth.User, f Filter) (auth.Scope, error) {
+	sc, err := auth.ScopeOf(viewer)
+	if err != nil {
+		return sc, err
 	}
 	if f.Programme != "" {
 		// An unknown filter is not found, as on the reports.
 		ok, err := s.store.ProgrammeExists(ctx, f.Programme)
 		if err != nil {
-			return nil, err
+			return sc, err
 		}
 		if !ok {
-			return nil, apperr.New(apperr.NotFound, "There is no such programme")
+			return sc, apperr.New(apperr.NotFound, "There is no such programme")
 		}
 	}
-	return s.store.Cohorts(ctx, sc, f)
+	return sc, nil
 }
 
 // Cohort returns a cohort the viewer may see, or NotFound.
@@ -141,6 +161,33 @@ func (s *Service) Dashboard(ctx context.Context, viewer *auth.User, cohortID str
 		{Label: "Positive destination (verified)", Count: positive, Known: true},
 	}
 	return d, nil
+}
+
+// ProgressPage is a cohort's dashboard with a page of its learners, by
+// name, and the next page's cursor: the counts and funnel still cover
+// the whole cohort. Errors: as Dashboard; page.ErrCursor.
+func (s *Service) ProgressPage(ctx context.Context, viewer *auth.User, cohortID string, p page.Request) (*Dashboard, string, error) {
+	d, err := s.Dashboard(ctx, viewer, cohortID)
+	if err != nil {
+		return nil, "", err
+	}
+	ids, next, err := s.store.LearnerPage(ctx, d.Cohort.ID, p)
+	if err != nil {
+		return nil, "", err
+	}
+	byID := make(map[string]LearnerRow, len(d.Learners))
+	for _, r := range d.Learners {
+		byID[r.UserID] = r
+	}
+	d.Learners = make([]LearnerRow, 0, len(ids))
+	for _, id := range ids {
+		// A learner enrolled since Dashboard read the cohort is left for
+		// the next load rather than shown half-computed.
+		if r, ok := byID[id]; ok {
+			d.Learners = append(d.Learners, r)
+		}
+	}
+	return d, next, nil
 }
 
 func finished(r *LearnerRow) bool {

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"onramp/app/auth"
+	"onramp/app/page"
 	"onramp/app/sheet"
 )
 
@@ -172,7 +173,11 @@ func (h *Handlers) cohortJSON(c *Cohort) cohortJSON {
 }
 
 func (h *Handlers) apiCohorts(c echo.Context) error {
-	cs, err := h.svc.Cohorts(c.Request().Context(), auth.UserOf(c), Filter{Programme: c.QueryParam("programme")})
+	p, err := page.Parse(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	cs, next, err := h.svc.CohortPage(c.Request().Context(), auth.UserOf(c), Filter{Programme: c.QueryParam("programme")}, p)
 	if err != nil {
 		return err
 	}
@@ -180,6 +185,7 @@ func (h *Handlers) apiCohorts(c echo.Context) error {
 	for i := range cs {
 		out[i] = h.cohortJSON(&cs[i])
 	}
+	page.SetNext(c.Response().Header(), c.Request().URL, next)
 	return c.JSON(http.StatusOK, out)
 }
 
@@ -196,7 +202,11 @@ type learnerJSON struct {
 }
 
 func (h *Handlers) apiProgress(c echo.Context) error {
-	d, err := h.svc.Dashboard(c.Request().Context(), auth.UserOf(c), c.Param("id"))
+	p, err := page.Parse(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	d, next, err := h.svc.ProgressPage(c.Request().Context(), auth.UserOf(c), c.Param("id"), p)
 	if err != nil {
 		return err
 	}
@@ -210,5 +220,7 @@ func (h *Handlers) apiProgress(c echo.Context) error {
 		rows = append(rows, j)
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, map[string]any{"cohort": h.cohortJSON(d.Cohort), "at_risk_counts": d.RiskCounts, "learners": rows})
+	page.SetNext(c.Response().Header(), c.Request().URL, next)
+	return c.JSON(http.StatusOK, map[string]any{"cohort": h.cohortJSON(d.Cohort), "at_risk_counts": d.RiskCounts, "learners": rows,
+		"next_cursor": page.NextCursor(next)})
 }

@@ -47,7 +47,8 @@ func NewService(d *db.DB, audit Recorder, dest Destinations, people People, risk
 	return &Service{db: d, g: d.Gorm, store: &Store{g: d.Gorm}, audit: audit, dest: dest, people: people, risk: risk, now: now}
 }
 
-// ForUser lists a learner's enrolments, newest cohort first. An
+// ForUser lists a learner's enrolments, newest cohort first (then by
+// enrolment id, so the order is the same on every read). An
 // enrolment in a self-enrolment cohort has no organisation ("").
 func (s *Service) ForUser(ctx context.Context, userID string) ([]learning.Enrolment, error) {
 	var out []learning.Enrolment
@@ -55,7 +56,7 @@ func (s *Service) ForUser(ctx context.Context, userID string) ([]learning.Enrolm
 		SELECT e.id, e.cohort_id, c.name AS cohort_name, p.slug AS programme_slug,
 		       COALESCE(c.organisation_id::text, '') AS organisation_id, c.self_enrolment, e.status, c.starts_on, c.ends_on
 		FROM enrolments e JOIN cohorts c ON c.id = e.cohort_id JOIN programmes p ON p.id = c.programme_id
-		WHERE e.user_id = ? ORDER BY c.starts_on DESC`, userID).Scan(&out).Error
+		WHERE e.user_id = ? ORDER BY c.starts_on DESC, e.id`, userID).Scan(&out).Error
 	return out, err
 }
 

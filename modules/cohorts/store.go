@@ -3,12 +3,14 @@ package cohorts
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
 
 	"onramp/app/auth"
 	"onramp/app/db"
+	"onramp/app/page"
 )
 
 // Store reads cohorts and enrolments, always within a viewer's scope: the
@@ -31,15 +33,46 @@ type Filter struct {
 
 // Cohorts lists the cohorts in scope, newest first.
 func (s *Store) Cohorts(ctx context.Context, sc auth.Scope, f Filter) ([]Cohort, error) {
+	return s.cohorts(ctx, sc, f, "TRUE", nil, "ALL")
+}
+
+// CohortPage lists a page of the cohorts in scope, newest first (then by
+// name and id), and the next page's cursor ("" on the last). Errors:
+// page.ErrCursor.
+func (s *Store) CohortPage(ctx context.Context, sc auth.Scope, f Filter, p page.Request) ([]Cohort, string, error) {
+	cond, args := "TRUE", []any(nil)
+	if !p.IsFirst() {
+		var starts, name, id string
+		if err := p.After(&starts, &name, &id); err != nil || !db.IsUUID(id) {
+			return nil, "", page.ErrCursor
+		}
+		if _, err := time.Parse(time.DateOnly, starts); err != nil {
+			return nil, "", page.ErrCursor
+		}
+		cond, args = "(c.starts_on < ?::date OR (c.starts_on = ?::date AND (c.name, c.id) > (?, ?)))", []any{starts, starts, name, id}
+	}
+	out, err := s.cohorts(ctx, sc, f, cond, args, strconv.Itoa(p.Fetch()))
+	if err != nil {
+		return nil, "", err
+	}
+	out, next := page.Cut(p, out, func(c Cohort) []any { return []any{c.StartsOn.Format(time.DateOnly), c.Name, c.ID} })
+	return out, next, nil
+}
+
+func (s *Store) cohorts(ctx context.Context, sc auth.Scope, f Filter, after string, afterArgs []any, limit string) ([]Cohort, error) {
 	var out []Cohort
 	cond, args := sc.Where("c.organisation_id")
-	q := "SELECT " + cohortColumns + cohortFrom + cond
+	q := "SELECT " + cohortColumns + cohortFrom + cond + " AND " + after
+	args = append(args, afterArgs...)
 	if f.Programme != "" {
 		q += " AND p.slug = ?"
 		args = append(args, f.Programme)
 	}
-	err := db.Conn(ctx, s.g).Raw(q+" ORDER BY c.starts_on DESC, c.name", args...).Scan(&out).Error
-	return out, err
+	err := db.Conn(ctx, s.g).Raw(q+" ORDER BY c.starts_on DESC, c.name, c.id LIMIT "+limit, args...).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list cohorts: %w", err)
+	}
+	return out, nil
 }
 
 // Cohort returns one cohort in scope, or db.ErrNotFound, so a cohort
@@ -109,6 +142,33 @@ func (s *Store) Learners(ctx context.Context, cohortID string) ([]learnerInfo, e
 		FROM enrolments e JOIN users u ON u.id = e.user_id WHERE e.cohort_id = ? ORDER BY lower(u.name), u.email`,
 		cohortID).Scan(&out).Error
 	return out, err
+}
+
+// LearnerPage lists the ids of a page of a cohort's learners by name
+// (then id), and the next page's cursor ("" on the last). Errors:
+// page.ErrCursor.
+func (s *Store) LearnerPage(ctx context.Context, cohortID string, p page.Request) ([]string, string, error) {
+	cond, args := "TRUE", []any(nil)
+	if !p.IsFirst() {
+		var name, id string
+		if err := p.After(&name, &id); err != nil || !db.IsUUID(id) {
+			return nil, "", page.ErrCursor
+		}
+		cond, args = "(lower(u.name), u.id) > (lower(?), ?)", []any{name, id}
+	}
+	var rows []struct{ ID, Name string }
+	err := db.Conn(ctx, s.g).Raw(`SELECT u.id, u.name FROM enrolments e JOIN users u ON u.id = e.user_id
+		WHERE e.cohort_id = ? AND `+cond+` ORDER BY lower(u.name), u.id LIMIT ?`,
+		append(append([]any{cohortID}, args...), p.Fetch())...).Scan(&rows).Error
+	if err != nil {
+		return nil, "", fmt.Errorf("store: unable to list a page of the learners of cohort %s: %w", cohortID, err)
+	}
+	rows, next := page.Cut(p, rows, func(r struct{ ID, Name string }) []any { return []any{r.Name, r.ID} })
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	return ids, next, nil
 }
 
 // cellRow is one learner's activity in one module.

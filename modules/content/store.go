@@ -77,7 +77,7 @@ func (s *Store) Programmes(ctx context.Context, drafts bool) ([]ProgrammeSummary
 		     JOIN programme_modules pm ON pm.module_id = c.module_id JOIN modules m ON m.id = c.module_id
 		     WHERE pm.programme_id = p.id AND (? OR m.published)) AS questions
 		FROM programmes p WHERE ? OR p.published
-		ORDER BY CASE p.slug WHEN 'get-started' THEN 1 WHEN 'get-into' THEN 2 WHEN 'step-into-work' THEN 3 ELSE 4 END, p.title`,
+		ORDER BY CASE p.slug WHEN 'get-started' THEN 1 WHEN 'get-into' THEN 2 WHEN 'step-into-work' THEN 3 ELSE 4 END, p.title, p.slug`,
 		drafts, drafts, drafts, drafts, drafts).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list programmes: %w", err)

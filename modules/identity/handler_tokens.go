@@ -9,6 +9,7 @@ import (
 
 	"onramp/app/apperr"
 	"onramp/app/auth"
+	"onramp/app/page"
 	"onramp/app/render"
 )
 
@@ -112,18 +113,24 @@ type createdTokenJSON struct {
 }
 
 func (m *Module) apiListTokens(c echo.Context) error {
-	tokens, err := m.svc.ServiceTokens(c.Request().Context())
+	p, err := page.Parse(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	tokens, next, err := m.svc.ServiceTokenPage(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}
 	out := struct {
-		Items []serviceTokenJSON `json:"items"`
-	}{Items: make([]serviceTokenJSON, len(tokens))}
+		Items      []serviceTokenJSON `json:"items"`
+		NextCursor *string            `json:"next_cursor"`
+	}{Items: make([]serviceTokenJSON, len(tokens)), NextCursor: page.NextCursor(next)}
 	now := m.svc.now()
 	for i, t := range tokens {
 		out.Items[i] = tokenJSON(t, now)
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
+	page.SetNext(c.Response().Header(), c.Request().URL, next)
 	return c.JSON(http.StatusOK, out)
 }
 
@@ -169,21 +176,21 @@ type organisationJSON struct {
 // by the one scope rule: every one for admins, their own for managers
 // and organisation tokens.
 func (m *Module) apiOrganisations(c echo.Context) error {
-	scope, err := auth.ScopeOf(auth.UserOf(c))
+	p, err := page.Parse(c.QueryParams())
 	if err != nil {
 		return err
 	}
-	orgs, err := m.svc.Organisations(c.Request().Context())
+	orgs, next, err := m.svc.OrganisationPage(c.Request().Context(), auth.UserOf(c), p)
 	if err != nil {
 		return err
 	}
 	out := struct {
-		Items []organisationJSON `json:"items"`
-	}{Items: []organisationJSON{}}
-	for _, o := range orgs {
-		if scope.Includes(o.ID) {
-			out.Items = append(out.Items, organisationJSON{ID: o.ID, Name: o.Name, Kind: o.Kind})
-		}
+		Items      []organisationJSON `json:"items"`
+		NextCursor *string            `json:"next_cursor"`
+	}{Items: make([]organisationJSON, len(orgs)), NextCursor: page.NextCursor(next)}
+	for i, o := range orgs {
+		out.Items[i] = organisationJSON{ID: o.ID, Name: o.Name, Kind: o.Kind}
 	}
+	page.SetNext(c.Response().Header(), c.Request().URL, next)
 	return c.JSON(http.StatusOK, out)
 }

@@ -10,6 +10,7 @@ import (
 	"onramp/app/apperr"
 	"onramp/app/auth"
 	"onramp/app/db"
+	"onramp/app/page"
 )
 
 // Recorder appends to the audit log; the audit module provides it.
@@ -103,6 +104,17 @@ func (s *Service) Person(ctx context.Context, id string) (Person, error) {
 // Organisations lists every organisation.
 func (s *Service) Organisations(ctx context.Context) ([]Organisation, error) {
 	return s.store.Organisations(ctx)
+}
+
+// OrganisationPage lists a page of the organisations viewer may see data
+// of, by the one scope rule, and the next page's cursor. Errors: as
+// auth.ScopeOf; page.ErrCursor.
+func (s *Service) OrganisationPage(ctx context.Context, viewer *auth.User, p page.Request) ([]Organisation, string, error) {
+	scope, err := auth.ScopeOf(viewer)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.store.OrganisationPage(ctx, scope, p)
 }
 
 // GrantRole gives userID a local role, recording who did it. Errors:

@@ -9,6 +9,7 @@ import (
 
 	"onramp/app/apperr"
 	"onramp/app/auth"
+	"onramp/app/page"
 )
 
 // MaxServiceTokenDays is the longest a service token may live: a year,
@@ -106,6 +107,12 @@ func (s *Service) CreateServiceToken(ctx context.Context, actor *auth.User, n Ne
 // ServiceTokens lists every service token, newest first, with its last use.
 func (s *Service) ServiceTokens(ctx context.Context) ([]ServiceToken, error) {
 	return s.store.ServiceTokens(ctx)
+}
+
+// ServiceTokenPage lists a page of service tokens, newest first, and the
+// next page's cursor. Errors: page.ErrCursor.
+func (s *Service) ServiceTokenPage(ctx context.Context, p page.Request) ([]ServiceToken, string, error) {
+	return s.store.ServiceTokenPage(ctx, p)
 }
 
 // ServiceToken returns one service token. Errors: NotFound.

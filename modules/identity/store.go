@@ -11,6 +11,7 @@ import (
 
 	"onramp/app/auth"
 	"onramp/app/db"
+	"onramp/app/page"
 )
 
 // Store reads and writes users, organisations, grants and sign-ins.
@@ -236,6 +237,29 @@ func (s *Store) Organisations(ctx context.Context) ([]Organisation, error) {
 		return nil, fmt.Errorf("store: unable to list organisations: %w", err)
 	}
 	return orgs, nil
+}
+
+// OrganisationPage lists a page of the organisations in scope by name
+// (then id), and the cursor of the next page ("" on the last). Errors:
+// page.ErrCursor.
+func (s *Store) OrganisationPage(ctx context.Context, sc auth.Scope, p page.Request) ([]Organisation, string, error) {
+	cond, args := sc.Where("id")
+	if !p.IsFirst() {
+		var name, id string
+		if err := p.After(&name, &id); err != nil || !db.IsUUID(id) {
+			return nil, "", page.ErrCursor
+		}
+		cond += " AND (lower(name), id) > (lower(?), ?)"
+		args = append(args, name, id)
+	}
+	var orgs []Organisation
+	err := db.Conn(ctx, s.g).Raw("SELECT id, name, kind, created_at FROM organisations WHERE "+cond+" ORDER BY lower(name), id LIMIT ?",
+		append(args, p.Fetch())...).Scan(&orgs).Error
+	if err != nil {
+		return nil, "", fmt.Errorf("store: unable to list organisations: %w", err)
+	}
+	orgs, next := page.Cut(p, orgs, func(o Organisation) []any { return []any{o.Name, o.ID} })
+	return orgs, next, nil
 }
 
 // EnsureOrganisation returns the id of the organisation named name,

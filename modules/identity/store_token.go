@@ -3,11 +3,13 @@ package identity
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"onramp/app/auth"
 	"onramp/app/db"
+	"onramp/app/page"
 )
 
 // User loads one account as a request sees it, or db.ErrNotFound. A
@@ -100,10 +102,35 @@ func (r serviceTokenRow) token() ServiceToken {
 
 // ServiceTokens lists service tokens, newest first.
 func (s *Store) ServiceTokens(ctx context.Context) ([]ServiceToken, error) {
+	return s.serviceTokens(ctx, "TRUE", nil, "ALL")
+}
+
+// ServiceTokenPage lists a page of service tokens, newest first (then by
+// id, newest first too), and the cursor of the next page ("" on the last).
+// Errors: page.ErrCursor.
+func (s *Store) ServiceTokenPage(ctx context.Context, p page.Request) ([]ServiceToken, string, error) {
+	cond, args := "TRUE", []any(nil)
+	if !p.IsFirst() {
+		var at time.Time
+		var id string
+		if err := p.After(&at, &id); err != nil || !db.IsUUID(id) {
+			return nil, "", page.ErrCursor
+		}
+		cond, args = "(t.created_at, t.id) < (?, ?)", []any{at, id}
+	}
+	out, err := s.serviceTokens(ctx, cond, args, strconv.Itoa(p.Fetch()))
+	if err != nil {
+		return nil, "", err
+	}
+	out, next := page.Cut(p, out, func(t ServiceToken) []any { return []any{t.CreatedAt, t.ID} })
+	return out, next, nil
+}
+
+func (s *Store) serviceTokens(ctx context.Context, cond string, args []any, limit string) ([]ServiceToken, error) {
 	var rows []serviceTokenRow
-	err := db.Conn(ctx, s.g).Raw(`SELECT ` + serviceTokenColumns + ` FROM service_tokens t
+	err := db.Conn(ctx, s.g).Raw(`SELECT `+serviceTokenColumns+` FROM service_tokens t
 		LEFT JOIN organisations o ON o.id = t.organisation_id LEFT JOIN users c ON c.id = t.created_by
-		ORDER BY t.created_at DESC, t.id`).Scan(&rows).Error
+		WHERE `+cond+` ORDER BY t.created_at DESC, t.id DESC LIMIT `+limit, args...).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list service tokens: %w", err)
 	}

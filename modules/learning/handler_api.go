@@ -9,6 +9,8 @@ import (
 
 	"onramp/app/apperr"
 	"onramp/app/auth"
+	"onramp/app/page"
+	"onramp/modules/content"
 )
 
 type progressJSON struct {
@@ -39,10 +41,19 @@ type programmeJSON struct {
 // apiProgrammes lists the published programmes for the caller, with
 // counts.
 func (m *Module) apiProgrammes(c echo.Context) error {
+	p, err := page.Parse(c.QueryParams())
+	if err != nil {
+		return err
+	}
 	progs, err := m.svc.Programmes(c.Request().Context(), auth.UserOf(c))
 	if err != nil {
 		return err
 	}
+	progs, next, err := page.Anchor(p, progs, func(p content.ProgrammeSummary) string { return p.Slug })
+	if err != nil {
+		return err
+	}
+	page.SetNext(c.Response().Header(), c.Request().URL, next)
 	out := make([]programmeJSON, len(progs))
 	for i, p := range progs {
 		out[i] = programmeJSON{Slug: p.Slug, Title: p.Title, Summary: p.Summary, Length: p.LengthText,
@@ -179,10 +190,19 @@ func enrolmentsJSON(ens []EnrolmentProgress) []enrolmentJSON {
 }
 
 func (m *Module) apiEnrolments(c echo.Context) error {
+	p, err := page.Parse(c.QueryParams())
+	if err != nil {
+		return err
+	}
 	ens, err := m.svc.Enrolments(c.Request().Context(), auth.UserOf(c).ID)
 	if err != nil {
 		return err
 	}
+	ens, next, err := page.Anchor(p, ens, func(e EnrolmentProgress) string { return e.Enrolment.ID })
+	if err != nil {
+		return err
+	}
+	page.SetNext(c.Response().Header(), c.Request().URL, next)
 	return c.JSON(http.StatusOK, enrolmentsJSON(ens))
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"onramp/app/auth"
+	"onramp/app/page"
 )
 
 // mentorshipJSON is a mentorship as the API shows it: the other person
@@ -52,7 +53,11 @@ func toJSON(u *auth.User, m Mentorship) mentorshipJSON {
 
 func (m *Module) apiList(c echo.Context) error {
 	u := auth.UserOf(c)
-	ms, err := m.svc.Mine(c.Request().Context(), u)
+	p, err := page.Parse(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	ms, next, err := m.svc.MinePage(c.Request().Context(), u, p)
 	if err != nil {
 		return err
 	}
@@ -60,6 +65,7 @@ func (m *Module) apiList(c echo.Context) error {
 	for i, x := range ms {
 		out[i] = toJSON(u, x)
 	}
+	page.SetNext(c.Response().Header(), c.Request().URL, next)
 	return c.JSON(http.StatusOK, out)
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"onramp/app/apperr"
 	"onramp/app/auth"
+	"onramp/app/page"
 )
 
 // proposalJSON is a proposal (or the mentorship it became) as a manager
@@ -49,10 +50,15 @@ func proposalsJSON(ms []Mentorship) []proposalJSON {
 var errJSON = apperr.New(apperr.BadRequest, "The request body could not be read as JSON")
 
 func (m *Module) apiProposals(c echo.Context) error {
-	ms, err := m.svc.Proposals(c.Request().Context(), auth.UserOf(c))
+	p, err := page.Parse(c.QueryParams())
 	if err != nil {
 		return err
 	}
+	ms, next, err := m.svc.Proposals(c.Request().Context(), auth.UserOf(c), p)
+	if err != nil {
+		return err
+	}
+	page.SetNext(c.Response().Header(), c.Request().URL, next)
 	return c.JSON(http.StatusOK, proposalsJSON(ms))
 }
 

@@ -7,6 +7,7 @@ import (
 	"onramp/app/apperr"
 	"onramp/app/auth"
 	"onramp/app/db"
+	"onramp/app/page"
 	"onramp/modules/mentoring/match"
 	"onramp/modules/notify"
 )
@@ -151,14 +152,15 @@ func (s *Service) RunMatching(ctx context.Context, viewer *auth.User) ([]Mentors
 	return proposed, nil
 }
 
-// Proposals lists the open proposals of the viewer's organisation (every
-// organisation for admins), oldest first. Errors: as auth.ScopeOf.
-func (s *Service) Proposals(ctx context.Context, viewer *auth.User) ([]Mentorship, error) {
+// Proposals lists a page of the proposals in the viewer's scope, oldest
+// first, and the next page's cursor. Errors: as auth.ScopeOf;
+// page.ErrCursor.
+func (s *Service) Proposals(ctx context.Context, viewer *auth.User, p page.Request) ([]Mentorship, string, error) {
 	scope, err := auth.ScopeOf(viewer)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return s.store.InScope(ctx, scope, StatusProposed)
+	return s.store.ScopePage(ctx, scope, StatusProposed, p)
 }
 
 // ProposalView is one proposal with the other mentors it could go to.

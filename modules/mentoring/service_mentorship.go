@@ -8,6 +8,7 @@ import (
 
 	"onramp/app/apperr"
 	"onramp/app/auth"
+	"onramp/app/page"
 	"onramp/modules/learning"
 	"onramp/modules/notify"
 	"onramp/modules/outcomes"
@@ -54,6 +55,22 @@ func (s *Service) Mine(ctx context.Context, viewer *auth.User) ([]Mentorship, er
 		}
 	}
 	return out, nil
+}
+
+// MinePage lists a page of the mentorships the viewer is in (as Mine),
+// newest first, and the next page's cursor. Errors: page.ErrCursor.
+func (s *Service) MinePage(ctx context.Context, viewer *auth.User, p page.Request) ([]Mentorship, string, error) {
+	ms, next, err := s.store.MentorshipPage(ctx, viewer.ID, p)
+	if err != nil {
+		return nil, "", err
+	}
+	out := []Mentorship{}
+	for _, m := range ms {
+		if canSee(viewer, m) {
+			out = append(out, m)
+		}
+	}
+	return out, next, nil
 }
 
 // MentorOf returns the first name of the learner's mentor and the id of

@@ -7,6 +7,7 @@ import (
 
 	"onramp/app/auth"
 	"onramp/app/db"
+	"onramp/app/page"
 )
 
 const mentorshipColumns = `SELECT m.id, m.learner_id, m.mentor_id, m.organisation_id, m.status, m.score::float8 AS score,
@@ -48,6 +49,56 @@ func (s *Store) MentorshipsOf(ctx context.Context, userID string) ([]Mentorship,
 		return nil, fmt.Errorf("store: unable to list the mentorships of %s: %w", userID, err)
 	}
 	return out, nil
+}
+
+// MentorshipPage lists a page of a person's mentorships as learner or
+// mentor, newest first (then by id, highest first), leaving out rejected
+// proposals and (for mentors) proposals, and the next page's cursor (""
+// on the last). Errors: page.ErrCursor.
+func (s *Store) MentorshipPage(ctx context.Context, userID string, p page.Request) ([]Mentorship, string, error) {
+	cond, args := "TRUE", []any(nil)
+	if !p.IsFirst() {
+		var at time.Time
+		var id string
+		if err := p.After(&at, &id); err != nil || !db.IsUUID(id) {
+			return nil, "", page.ErrCursor
+		}
+		cond, args = "(m.proposed_at, m.id) < (?, ?)", []any{at, id}
+	}
+	var out []Mentorship
+	err := db.Conn(ctx, s.g).Raw(mentorshipColumns+`
+		WHERE ((m.learner_id = ? AND m.status <> 'rejected') OR (m.mentor_id = ? AND m.status IN ('active', 'ended')))
+		AND `+cond+` ORDER BY m.proposed_at DESC, m.id DESC LIMIT ?`,
+		append(append([]any{userID, userID}, args...), p.Fetch())...).Scan(&out).Error
+	if err != nil {
+		return nil, "", fmt.Errorf("store: unable to list the mentorships of %s: %w", userID, err)
+	}
+	out, next := page.Cut(p, out, func(m Mentorship) []any { return []any{m.ProposedAt, m.ID} })
+	return out, next, nil
+}
+
+// ScopePage lists a page of the mentorships of organisations the scope
+// covers with status, oldest first (then by id), and the next page's
+// cursor ("" on the last). Errors: page.ErrCursor.
+func (s *Store) ScopePage(ctx context.Context, scope auth.Scope, status string, p page.Request) ([]Mentorship, string, error) {
+	cond, args := scope.Where("m.organisation_id")
+	if !p.IsFirst() {
+		var at time.Time
+		var id string
+		if err := p.After(&at, &id); err != nil || !db.IsUUID(id) {
+			return nil, "", page.ErrCursor
+		}
+		cond += " AND (m.proposed_at, m.id) > (?, ?)"
+		args = append(args, at, id)
+	}
+	var out []Mentorship
+	err := db.Conn(ctx, s.g).Raw(mentorshipColumns+` WHERE m.status = ? AND `+cond+` ORDER BY m.proposed_at, m.id LIMIT ?`,
+		append(append([]any{status}, args...), p.Fetch())...).Scan(&out).Error
+	if err != nil {
+		return nil, "", fmt.Errorf("store: unable to list mentorships: %w", err)
+	}
+	out, next := page.Cut(p, out, func(m Mentorship) []any { return []any{m.ProposedAt, m.ID} })
+	return out, next, nil
 }
 
 // InScope lists the mentorships of organisations the scope covers with

@@ -7,6 +7,7 @@ import (
 
 	"onramp/app/apperr"
 	"onramp/app/auth"
+	"onramp/app/page"
 )
 
 type homePage struct {
@@ -15,9 +16,12 @@ type homePage struct {
 	Done  string
 }
 
+// queueLimit is how many held messages the safeguarding page shows.
+const queueLimit = 200
+
 func (m *Module) home(c echo.Context) error {
 	ctx, u := c.Request().Context(), auth.UserOf(c)
-	q, err := m.svc.Queue(ctx, u)
+	q, _, err := m.svc.Queue(ctx, u, page.First(queueLimit))
 	if err != nil {
 		return err
 	}
@@ -99,10 +103,15 @@ func (m *Module) openCase(c echo.Context) error {
 }
 
 func (m *Module) apiQueue(c echo.Context) error {
-	q, err := m.svc.Queue(c.Request().Context(), auth.UserOf(c))
+	p, err := page.Parse(c.QueryParams())
 	if err != nil {
 		return err
 	}
+	q, next, err := m.svc.Queue(c.Request().Context(), auth.UserOf(c), p)
+	if err != nil {
+		return err
+	}
+	page.SetNext(c.Response().Header(), c.Request().URL, next)
 	type reason struct {
 		Label  string `json:"label"`
 		Rule   string `json:"rule"`

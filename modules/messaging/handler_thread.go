@@ -9,6 +9,7 @@ import (
 
 	"onramp/app/apperr"
 	"onramp/app/auth"
+	"onramp/app/page"
 )
 
 var errForm = apperr.New(apperr.BadRequest, "The form could not be read. Go back and try again")
@@ -103,7 +104,11 @@ func (m *Module) refused(c echo.Context, body string, file bool, err error) erro
 }
 
 func (m *Module) apiThread(c echo.Context) error {
-	t, err := m.svc.Thread(c.Request().Context(), auth.UserOf(c), c.Param("id"))
+	p, err := page.Parse(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	t, err := m.svc.ThreadPage(c.Request().Context(), auth.UserOf(c), c.Param("id"), p)
 	if err != nil {
 		return err
 	}
@@ -111,7 +116,9 @@ func (m *Module) apiThread(c echo.Context) error {
 	if msgs == nil {
 		msgs = []View{}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"mentorship_id": t.Mentorship.ID, "can_write": t.CanWrite, "messages": msgs})
+	page.SetNext(c.Response().Header(), c.Request().URL, t.Next)
+	return c.JSON(http.StatusOK, map[string]any{"mentorship_id": t.Mentorship.ID, "can_write": t.CanWrite, "messages": msgs,
+		"next_cursor": page.NextCursor(t.Next)})
 }
 
 func (m *Module) apiSend(c echo.Context) error {

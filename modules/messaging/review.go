@@ -11,6 +11,7 @@ import (
 	"onramp/app/apperr"
 	"onramp/app/auth"
 	"onramp/app/db"
+	"onramp/app/page"
 	"onramp/modules/mentoring"
 	"onramp/modules/notify"
 )
@@ -39,25 +40,26 @@ type Segment struct {
 	Why     string
 }
 
-// Queue lists the held messages, most urgent first then soonest due,
-// each with its reasons. Errors: Forbidden for anyone but a lead.
-func (s *Service) Queue(ctx context.Context, u *auth.User) ([]Item, error) {
+// Queue lists a page of the held messages, most urgent first then
+// soonest due, each with its reasons, and the next page's cursor.
+// Errors: Forbidden for anyone but a lead; page.ErrCursor.
+func (s *Service) Queue(ctx context.Context, u *auth.User, p page.Request) ([]Item, string, error) {
 	if !isLead(u) {
-		return nil, errNotLead
+		return nil, "", errNotLead
 	}
-	held, err := s.store.Held(ctx, 200)
+	held, next, err := s.store.Held(ctx, p)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	out := make([]Item, 0, len(held))
 	for _, m := range held {
 		it, err := s.item(ctx, m, 0)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		out = append(out, it)
 	}
-	return out, nil
+	return out, next, nil
 }
 
 func (s *Service) item(ctx context.Context, m Message, contextSize int) (Item, error) {

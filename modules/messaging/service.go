@@ -15,6 +15,7 @@ import (
 	"onramp/app/apperr"
 	"onramp/app/auth"
 	"onramp/app/db"
+	"onramp/app/page"
 	"onramp/modules/mentoring"
 	"onramp/modules/messaging/detect"
 	"onramp/modules/notify"
@@ -58,6 +59,8 @@ type Thread struct {
 	MentorSuspended bool
 	// Closed says why nobody may write, when nobody may.
 	Closed string
+	// Next is the cursor of the next page of messages ("" on the last).
+	Next string
 }
 
 // readable loads a mentorship u may read the messages of. Errors:
@@ -77,6 +80,24 @@ func (s *Service) readable(ctx context.Context, u *auth.User, mentorshipID strin
 // Thread returns the last 200 messages of a mentorship that u may see,
 // and marks them read. Errors: NotFound, Forbidden (see readable).
 func (s *Service) Thread(ctx context.Context, u *auth.User, mentorshipID string) (Thread, error) {
+	return s.thread(ctx, u, mentorshipID, func(ctx context.Context, id string) ([]Message, string, error) {
+		msgs, err := s.store.Thread(ctx, id, 200)
+		return msgs, "", err
+	})
+}
+
+// ThreadPage returns a page of the messages of a mentorship that u may
+// see, oldest first, with the next page's cursor in Next, and marks them
+// read. A page holds fewer than asked when some are held messages u may
+// not see. Errors: as Thread; page.ErrCursor.
+func (s *Service) ThreadPage(ctx context.Context, u *auth.User, mentorshipID string, p page.Request) (Thread, error) {
+	return s.thread(ctx, u, mentorshipID, func(ctx context.Context, id string) ([]Message, string, error) {
+		return s.store.ThreadPage(ctx, id, p)
+	})
+}
+
+func (s *Service) thread(ctx context.Context, u *auth.User, mentorshipID string,
+	load func(ctx context.Context, id string) ([]Message, string, error)) (Thread, error) {
 	ms, err := s.readable(ctx, u, mentorshipID)
 	if err != nil {
 		return Thread{}, err
@@ -105,10 +126,11 @@ func (s *Service) Thread(ctx context.Context, u *auth.User, mentorshipID string)
 		t.Closed = "Messages are paused by our safety team. You can still read them and report a worry."
 	}
 	t.CanWrite = member(u, ms) && t.Closed == ""
-	msgs, err := s.store.Thread(ctx, ms.ID, 200)
+	msgs, next, err := load(ctx, ms.ID)
 	if err != nil {
 		return t, err
 	}
+	t.Next = next
 	v := viewer{ID: u.ID, Lead: t.Lead}
 	var last int64
 	held := 0

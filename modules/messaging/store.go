@@ -9,6 +9,7 @@ import (
 
 	"onramp/app/auth"
 	"onramp/app/db"
+	"onramp/app/page"
 	"onramp/app/pubsub"
 	"onramp/modules/identity"
 	"onramp/modules/messaging/detect"
@@ -102,6 +103,25 @@ func (s *Store) Thread(ctx context.Context, mentorshipID string, limit int) ([]M
 	return out, nil
 }
 
+// ThreadPage lists a page of a mentorship's messages, oldest first, and
+// the next page's cursor ("" on the last). Errors: page.ErrCursor.
+func (s *Store) ThreadPage(ctx context.Context, mentorshipID string, p page.Request) ([]Message, string, error) {
+	var after int64
+	if !p.IsFirst() {
+		if err := p.After(&after); err != nil {
+			return nil, "", page.ErrCursor
+		}
+	}
+	var out []Message
+	err := db.Conn(ctx, s.g).Raw(`SELECT `+messageColumns+messageFrom+`WHERE m.mentorship_id = ? AND m.n > ?
+		ORDER BY m.n LIMIT ?`, mentorshipID, after, p.Fetch()).Scan(&out).Error
+	if err != nil {
+		return nil, "", fmt.Errorf("store: unable to list a page of the messages of mentorship %s: %w", mentorshipID, err)
+	}
+	out, next := page.Cut(p, out, func(m Message) []any { return []any{m.N} })
+	return out, next, nil
+}
+
 // Before lists up to limit messages of a thread just before message n,
 // oldest first: the context a lead reads a held message in.
 func (s *Store) Before(ctx context.Context, mentorshipID string, n int64, limit int) ([]Message, error) {
@@ -164,15 +184,35 @@ func (s *Store) Review(ctx context.Context, id, leadID, action, reason string, r
 	return s.Message(ctx, id)
 }
 
-// Held lists the held messages, most urgent first, then soonest due.
-func (s *Store) Held(ctx context.Context, limit int) ([]Message, error) {
-	var out []Message
-	err := db.Conn(ctx, s.g).Raw(`SELECT `+messageColumns+messageFrom+`WHERE m.status = 'held'
-		ORDER BY m.priority = 'urgent' DESC, m.due_at, m.n LIMIT ?`, limit).Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to list held messages: %w", err)
+// Held lists a page of the held messages, most urgent first, then
+// soonest due, then oldest, and the next page's cursor ("" on the last).
+// Errors: page.ErrCursor.
+func (s *Store) Held(ctx context.Context, p page.Request) ([]Message, string, error) {
+	cond, args := "TRUE", []any(nil)
+	if !p.IsFirst() {
+		var rank int
+		var due time.Time
+		var n int64
+		if err := p.After(&rank, &due, &n); err != nil {
+			return nil, "", page.ErrCursor
+		}
+		cond, args = "(CASE m.priority WHEN 'urgent' THEN 0 ELSE 1 END, m.due_at, m.n) > (?, ?, ?)", []any{rank, due, n}
 	}
-	return out, nil
+	var out []Message
+	err := db.Conn(ctx, s.g).Raw(`SELECT `+messageColumns+messageFrom+`WHERE m.status = 'held' AND `+cond+`
+		ORDER BY CASE m.priority WHEN 'urgent' THEN 0 ELSE 1 END, m.due_at, m.n LIMIT ?`,
+		append(args, p.Fetch())...).Scan(&out).Error
+	if err != nil {
+		return nil, "", fmt.Errorf("store: unable to list held messages: %w", err)
+	}
+	out, next := page.Cut(p, out, func(m Message) []any {
+		rank := 1
+		if m.Priority == "urgent" {
+			rank = 0
+		}
+		return []any{rank, m.DueAt, m.N} // a held message always has a due time
+	})
+	return out, next, nil
 }
 
 // Paused reports whether a lead has paused a thread.

@@ -8,6 +8,7 @@ import (
 
 	"onramp/app/apperr"
 	"onramp/app/auth"
+	"onramp/app/page"
 	"onramp/app/render"
 )
 
@@ -41,7 +42,7 @@ func (m *Module) Routes(r *auth.Routes) {
 }
 
 func (m *Module) list(c echo.Context) error {
-	in, err := m.svc.List(c.Request().Context(), auth.UserOf(c).ID)
+	in, err := m.svc.List(c.Request().Context(), auth.UserOf(c).ID, page.First(listLimit))
 	if err != nil {
 		return err
 	}
@@ -100,9 +101,16 @@ func (m *Module) saveSettings(c echo.Context) error {
 }
 
 func (m *Module) apiList(c echo.Context) error {
-	in, err := m.svc.List(c.Request().Context(), auth.UserOf(c).ID)
+	p, err := page.Parse(c.QueryParams())
 	if err != nil {
 		return err
+	}
+	in, err := m.svc.List(c.Request().Context(), auth.UserOf(c).ID, p)
+	if err != nil {
+		return err
+	}
+	if in.NextCursor != nil {
+		page.SetNext(c.Response().Header(), c.Request().URL, *in.NextCursor)
 	}
 	if in.Items == nil {
 		in.Items = []Item{}

@@ -16,6 +16,7 @@ import (
 
 	"onramp/app/apperr"
 	"onramp/app/db"
+	"onramp/app/page"
 )
 
 // Queue enqueues background jobs in the caller's transaction; app/jobs
@@ -38,7 +39,7 @@ func NewService(d *db.DB, queue Queue, now func() time.Time) *Service {
 	return &Service{db: d, store: NewStore(d.Gorm), queue: queue, now: now}
 }
 
-// listLimit is how many notifications the list shows.
+// listLimit is how many notifications the page shows.
 const listLimit = 100
 
 var (
@@ -91,16 +92,19 @@ func (s *Service) Unread(ctx context.Context, userID string) (int, error) {
 type Inbox struct {
 	Items  []Item `json:"notifications"`
 	Unread int    `json:"unread"`
+	// NextCursor is the cursor of the next page, null on the last.
+	NextCursor *string `json:"next_cursor"`
 }
 
-// List returns the person's newest notifications and the unread count.
-func (s *Service) List(ctx context.Context, userID string) (Inbox, error) {
-	items, err := s.store.List(ctx, userID, listLimit)
+// List returns a page of the person's notifications, newest first, and
+// the unread count of them all. Errors: page.ErrCursor.
+func (s *Service) List(ctx context.Context, userID string, p page.Request) (Inbox, error) {
+	items, next, err := s.store.List(ctx, userID, p)
 	if err != nil {
 		return Inbox{}, err
 	}
 	n, err := s.store.Unread(ctx, userID)
-	return Inbox{Items: items, Unread: n}, err
+	return Inbox{Items: items, Unread: n, NextCursor: page.NextCursor(next)}, err
 }
 
 // MarkRead marks one of the person's notifications read. Errors: NotFound

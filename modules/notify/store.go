@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"onramp/app/db"
+	"onramp/app/page"
 )
 
 // Store reads and writes notifications and notification_preferences. It
@@ -58,16 +59,29 @@ func (s *Store) Unread(ctx context.Context, userID string) (int, error) {
 	return n, rows.Err()
 }
 
-// List returns userID's newest notifications, at most limit.
-func (s *Store) List(ctx context.Context, userID string, limit int) ([]Item, error) {
+// List returns a page of userID's notifications, newest first (then by
+// id, highest first), and the next page's cursor ("" on the last).
+// Errors: page.ErrCursor.
+func (s *Store) List(ctx context.Context, userID string, p page.Request) ([]Item, string, error) {
+	cond, args := "TRUE", []any(nil)
+	if !p.IsFirst() {
+		var at time.Time
+		var id string
+		if err := p.After(&at, &id); err != nil || !db.IsUUID(id) {
+			return nil, "", page.ErrCursor
+		}
+		cond, args = "(created_at, id) < (?, ?)", []any{at, id}
+	}
 	var out []Item
 	err := db.Conn(ctx, s.g).Raw(`
 		SELECT id, kind, title, body, link, created_at, read_at FROM notifications
-		WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`, userID, limit).Scan(&out).Error
+		WHERE user_id = ? AND `+cond+` ORDER BY created_at DESC, id DESC LIMIT ?`,
+		append(append([]any{userID}, args...), p.Fetch())...).Scan(&out).Error
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to list the notifications of %s: %w", userID, err)
+		return nil, "", fmt.Errorf("store: unable to list the notifications of %s: %w", userID, err)
 	}
-	return out, nil
+	out, next := page.Cut(p, out, func(i Item) []any { return []any{i.CreatedAt, i.ID} })
+	return out, next, nil
 }
 
 // MarkRead marks one of userID's notifications read (a read one stays as
