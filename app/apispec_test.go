@@ -115,6 +115,13 @@ func TestEveryOperationAnswersAsItsSpecSaysForEveryCaller(t *testing.T) {
 	var answers []string
 	g.Raw(`SELECT '"' || q.id || '":["' || (SELECT o.id FROM options o WHERE o.question_id = q.id ORDER BY o.position LIMIT 1) || '"]'
 		FROM questions q WHERE q.check_id = ? ORDER BY q.position`, id.intoCheck).Scan(&answers)
+	// The first question inside the lesson, and its first option.
+	var lessonQuestion struct{ Question, Option string }
+	g.Raw(`SELECT q.id AS question, (SELECT o.id FROM options o WHERE o.question_id = q.id ORDER BY o.position LIMIT 1) AS option
+		FROM questions q WHERE q.lesson_id = ? ORDER BY q.position LIMIT 1`, id.intoLesson).Scan(&lessonQuestion)
+	if lessonQuestion.Question == "" {
+		t.Fatal("the demo lesson has no question inside it")
+	}
 	// A message held for review: the learner shares a phone number.
 	learner := srv.SignIn(t, "learner@example.org")
 	resp, body := sendJSON(t, learner, http.MethodPost, "/api/v1/mentorships/"+id.mentorship+"/messages", `{"body":"Text me on 07700 900123"}`)
@@ -151,13 +158,15 @@ func TestEveryOperationAnswersAsItsSpecSaysForEveryCaller(t *testing.T) {
 	pngType, pngBody := specMultipart(map[string]string{"alt": "A dot"}, "file", "dot.png", "image/png", onePixelPNG)
 	attType, attBody := specMultipart(map[string]string{"mentorship": id.mentorship, "body": "A picture"}, "file", "dot.png", "image/png", onePixelPNG)
 	calls := map[string]specCall{
-		"getMe":                    {path: "/me"},
-		"getOpenAPI":               {path: "/openapi.json"},
-		"listProgrammes":           {path: "/programmes"},
-		"getProgramme":             {path: "/programmes/get-into"},
-		"startProgramme":           {path: "/programmes/get-started/enrolment"},
-		"listMyEnrolments":         {path: "/me/enrolments"},
-		"completeLesson":           {path: "/lessons/" + id.intoLesson + "/complete"},
+		"getMe":            {path: "/me"},
+		"getOpenAPI":       {path: "/openapi.json"},
+		"listProgrammes":   {path: "/programmes"},
+		"getProgramme":     {path: "/programmes/get-into"},
+		"startProgramme":   {path: "/programmes/get-started/enrolment"},
+		"listMyEnrolments": {path: "/me/enrolments"},
+		"completeLesson":   {path: "/lessons/" + id.intoLesson + "/complete"},
+		"answerLessonQuestion": {path: "/lessons/" + id.intoLesson + "/questions/" + lessonQuestion.Question + "/answers",
+			body: jsonBody(`{"option_ids":["` + lessonQuestion.Option + `"]}`)},
 		"attemptQuiz":              {path: "/quizzes/" + id.intoCheck + "/attempts", body: jsonBody(`{"answers":{` + strings.Join(answers, ",") + `}}`)},
 		"getLearnerProgress":       {path: "/learners/" + learnerID + "/progress"},
 		"uploadMedia":              {path: "/media", contentType: pngType, body: pngBody},
