@@ -108,3 +108,22 @@ type Directory interface {
 	// not empty. It returns how many ended.
 	EndProviderSessions(ctx context.Context, issuer, subject, sid string) (int, error)
 }
+
+// RoleLabel is the plain-English name of a role, as every page shows it.
+func RoleLabel(role string) string {
+	switch role {
+	case RoleLearner:
+		return "Learner"
+	case RoleMentor:
+		return "Mentor"
+	case RoleManager:
+		return "Programme manager"
+	case RoleSafeguardingLead:
+		return "Safeguarding lead"
+	case RoleAdmin:
+		return "Administrator"
+	case RoleContentEditor:
+		return "Content editor"
+	}
+	return role
+}

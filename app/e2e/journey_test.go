@@ -119,10 +119,28 @@ func TestAdminGivesARoleAndSeesItRecorded(t *testing.T) {
 	}
 	check(t, b, "admin-user-role-given")
 
+	// Administrator is asked about first, on a page of its own; going back
+	// gives nothing.
+	b.Run(t, chromedp.Click(chromedp.CSS(`form[action$="/roles"] input[value="admin"] ~ button`)))
+	b.Run(t, chromedp.WaitVisible(chromedp.CSS(`.nhsuk-warning-callout`)))
+	if h1 := b.Text(t, "h1"); h1 != "Make Jordan Price an administrator?" {
+		t.Errorf("confirmation heading %q", h1)
+	}
+	checkAtPhoneAndDesktop(t, b, "admin-user-confirm-admin")
+	b.Run(t, chromedp.Click(chromedp.CSS(`.nhsuk-button-group a`)))
+	b.Run(t, chromedp.WaitVisible(chromedp.CSS(`a[href^="/admin/audit?subject=user:"]`)))
+
 	b.Run(t, chromedp.Click(chromedp.CSS(`a[href^="/admin/audit?subject=user:"]`)))
 	waitForPath(t, b, "/admin/audit")
-	if table := b.Text(t, "table"); !strings.Contains(table, "role.granted") || !strings.Contains(table, "Sam Lee") {
-		t.Errorf("audit log does not show the grant by the admin: %q", table)
+	if log := b.Text(t, ".app-audit"); !strings.Contains(log, "Sam Lee gave Jordan Price the mentor role.") || strings.Contains(log, "administrator") {
+		t.Errorf("audit log does not say the admin gave the mentor role (and only that): %q", log)
 	}
 	check(t, b, "admin-audit")
+
+	// The filters are a GET form: by person and what happened.
+	b.Navigate(t, srv.URL+"/admin/audit?person=Jordan&action=roles&from-day=1&from-month=1&from-year=2026")
+	if log := b.Text(t, ".app-audit"); !strings.Contains(log, "gave Jordan Price the mentor role") {
+		t.Errorf("filtered audit log: %q", log)
+	}
+	checkAtPhoneAndDesktop(t, b, "admin-audit-filtered")
 }

@@ -3,10 +3,14 @@ package audit
 import (
 	"embed"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
+	_ "time/tzdata" // Europe/London without relying on the host's zone files
 
 	"github.com/labstack/echo/v4"
 
+	"onramp/app/apperr"
 	"onramp/app/auth"
 	"onramp/app/render"
 )
@@ -16,8 +20,9 @@ var templates embed.FS
 
 // Module shows the audit log to administrators.
 type Module struct {
-	log   *Log
-	pages *render.Engine
+	log    *Log
+	pages  *render.Engine
+	london *time.Location
 }
 
 // NewModule registers the audit pages.
@@ -25,7 +30,11 @@ func NewModule(l *Log, pages *render.Engine) (*Module, error) {
 	if err := pages.AddPages("audit", templates, "templates/*.html"); err != nil {
 		return nil, err
 	}
-	return &Module{log: l, pages: pages}, nil
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		return nil, err
+	}
+	return &Module{log: l, pages: pages, london: london}, nil
 }
 
 // Routes registers GET /admin/audit for administrators.
@@ -33,22 +42,101 @@ func (m *Module) Routes(r *auth.Routes) {
 	r.GET("/admin/audit", auth.Roles(auth.RoleAdmin), m.list)
 }
 
-type listPage struct {
-	Subject string
-	Events  []Event
+// pageSize is how many entries the page shows: the newest that match.
+const pageSize = 200
+
+type listForm struct {
+	Subject   string `query:"subject"` // TYPE:ID, from a link on a person's page
+	Person    string `query:"person"`
+	Action    string `query:"action"`
+	FromDay   string `query:"from-day"`
+	FromMonth string `query:"from-month"`
+	FromYear  string `query:"from-year"`
+	ToDay     string `query:"to-day"`
+	ToMonth   string `query:"to-month"`
+	ToYear    string `query:"to-year"`
 }
 
-// list shows the newest 200 events, or those about one subject given as
-// ?subject=TYPE:ID.
+type listPage struct {
+	Form     listForm
+	Actions  []render.Option
+	Entries  []shownEntry
+	Errors   []apperr.FieldError
+	Filtered bool
+	Limit    int
+}
+
+type shownEntry struct {
+	Entry
+	When         string // in UK time, like "2 December 2026 at 3:04pm"
+	Sentence     string
+	SubjectLink  string
+	SubjectLabel string
+}
+
+// list shows the newest entries, narrowed by the filters in the query.
 func (m *Module) list(c echo.Context) error {
-	subject := c.QueryParam("subject")
-	kind, id, _ := strings.Cut(subject, ":")
-	if id == "" {
-		kind, subject = "", ""
+	var f listForm
+	if err := (&echo.DefaultBinder{}).BindQueryParams(c, &f); err != nil {
+		return apperr.New(apperr.BadRequest, "The filters could not be read. Try again.")
 	}
-	events, err := m.log.Recent(c.Request().Context(), kind, id, 200)
+	data := listPage{Form: f, Limit: pageSize}
+	for _, g := range actionGroups {
+		data.Actions = append(data.Actions, render.Option{Value: g.Value, Label: g.Label})
+	}
+	filter := Filter{Person: f.Person, Actions: actionsOf(f.Action)}
+	if kind, id, _ := strings.Cut(f.Subject, ":"); id != "" {
+		filter.SubjectType, filter.SubjectID = kind, id
+	}
+	from, fromErr := m.day(f.FromDay, f.FromMonth, f.FromYear, "from", "Start date")
+	to, toErr := m.day(f.ToDay, f.ToMonth, f.ToYear, "to", "End date")
+	for _, e := range []*apperr.FieldError{fromErr, toErr} {
+		if e != nil {
+			data.Errors = append(data.Errors, *e)
+		}
+	}
+	if from != nil && to != nil && to.Before(*from) {
+		data.Errors = append(data.Errors, apperr.FieldError{Field: "to-day", Message: "End date must be the same as or after the start date"})
+	}
+	if len(data.Errors) > 0 {
+		return m.pages.HTML(c, http.StatusUnprocessableEntity, "audit/list", "Audit log", data)
+	}
+	filter.From = from
+	if to != nil {
+		end := to.AddDate(0, 0, 1) // the whole of the end day
+		filter.To = &end
+	}
+	data.Filtered = filter.Person != "" || filter.Actions != nil || filter.From != nil || filter.To != nil || filter.SubjectType != ""
+	entries, err := m.log.Search(c.Request().Context(), filter, pageSize)
 	if err != nil {
 		return err
 	}
-	return m.pages.HTML(c, http.StatusOK, "audit/list", "Audit log", listPage{Subject: subject, Events: events})
+	for _, e := range entries {
+		s := shownEntry{Entry: e, When: e.At.In(m.london).Format("2 January 2006 at 3:04pm"), Sentence: e.Describe()}
+		if e.SubjectType == "user" {
+			s.SubjectLink, s.SubjectLabel = "/admin/users/"+e.SubjectID, e.subjectName()
+		}
+		data.Entries = append(data.Entries, s)
+	}
+	return m.pages.HTML(c, http.StatusOK, "audit/list", "Audit log", data)
+}
+
+// day reads an optional NHS date input as midnight UK time on that day.
+func (m *Module) day(d, mo, y, field, label string) (*time.Time, *apperr.FieldError) {
+	d, mo, y = strings.TrimSpace(d), strings.TrimSpace(mo), strings.TrimSpace(y)
+	if d == "" && mo == "" && y == "" {
+		return nil, nil
+	}
+	bad := &apperr.FieldError{Field: field + "-day", Message: label + " must be a real date, like 15 3 2026"}
+	di, err1 := strconv.Atoi(d)
+	mi, err2 := strconv.Atoi(mo)
+	yi, err3 := strconv.Atoi(y)
+	if err1 != nil || err2 != nil || err3 != nil || yi < 2000 || yi > 2100 {
+		return nil, bad
+	}
+	t := time.Date(yi, time.Month(mi), di, 0, 0, 0, 0, m.london)
+	if t.Day() != di || int(t.Month()) != mi {
+		return nil, bad
+	}
+	return &t, nil
 }

@@ -41,6 +41,7 @@ func (m *Handlers) authoringRoutes(r *auth.Routes) {
 	r.POST("/admin/content/modules/:id/lessons", editors, m.addLesson)
 	r.GET("/admin/content/modules/:id/check", editors, m.check)
 	r.POST("/admin/content/modules/:id/check", editors, m.saveCheck)
+	m.checkFormRoutes(r, editors)
 
 	r.GET("/admin/content/lessons/:id", editors, m.lesson)
 	r.POST("/admin/content/lessons/:id", editors, m.saveLesson, form)

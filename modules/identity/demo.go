@@ -44,8 +44,11 @@ var DemoPeople = []DemoPerson{
 }
 
 // SeedDemo creates the demo organisations and provisions every demo person
-// with their organisation, ready to be linked at first sign-in. Running it
-// again changes nothing.
+// with their organisation, ready to be linked at first sign-in. Each gets
+// their demo role as a local grant too, so the admin pages show who they
+// are before they first sign in (the dev provider's claim says the same
+// once they do). Running it again changes nothing, except that a demo
+// role an administrator removed comes back.
 func (s *Service) SeedDemo(ctx context.Context) error {
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
 		orgs := map[string]string{}
@@ -61,8 +64,17 @@ func (s *Service) SeedDemo(ctx context.Context) error {
 			if id, ok := orgs[p.Organisation]; ok {
 				org = &id
 			}
-			if _, err := s.store.Provision(ctx, p.Email, p.Name, org); err != nil {
+			id, err := s.store.Provision(ctx, p.Email, p.Name, org)
+			if err != nil {
 				return err
+			}
+			for _, r := range p.Roles {
+				if r == auth.RoleLearner { // everyone without another role is one
+					continue
+				}
+				if _, err := s.store.Grant(ctx, id, r, ""); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

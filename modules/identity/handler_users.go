@@ -84,10 +84,28 @@ func (m *Module) renderUser(c echo.Context, status int, fieldErrs []apperr.Field
 }
 
 type roleForm struct {
-	Role string `form:"role"`
+	Role    string `form:"role"`
+	Confirm string `form:"confirm"` // "yes" once an admin grant has been confirmed
 }
 
+type confirmAdminPage struct {
+	Person Person
+}
+
+// grantRole gives a role. Administrator is asked about first, on a page of
+// its own (no script needed): it lets the person change anyone's roles.
 func (m *Module) grantRole(c echo.Context) error {
+	var f roleForm
+	if err := c.Bind(&f); err != nil {
+		return apperr.New(apperr.BadRequest, "The form could not be read. Try again.")
+	}
+	if f.Role == auth.RoleAdmin && f.Confirm != "yes" {
+		p, err := m.svc.Person(c.Request().Context(), c.Param("id"))
+		if err != nil {
+			return err
+		}
+		return m.pages.HTML(c, http.StatusOK, "identity/confirm-admin", "Make "+p.DisplayName()+" an administrator?", confirmAdminPage{Person: p})
+	}
 	return m.changeRole(c, m.svc.GrantRole, "granted")
 }
 

@@ -30,6 +30,14 @@ type Person struct {
 	LastSignInAt     *time.Time
 }
 
+// DisplayName is the person's name, or their email before they have one.
+func (p Person) DisplayName() string {
+	if p.Name != "" {
+		return p.Name
+	}
+	return p.Email
+}
+
 // Roles returns the person's effective roles (see effectiveRoles).
 func (p Person) Roles() []string { return effectiveRoles(p.ClaimRoles, p.GrantedRoles) }
 
@@ -56,21 +64,5 @@ func splitRoles(s string) []string {
 	return strings.Split(s, ",")
 }
 
-// RoleLabel is the plain-English name of a role.
-func RoleLabel(role string) string {
-	switch role {
-	case auth.RoleLearner:
-		return "Learner"
-	case auth.RoleMentor:
-		return "Mentor"
-	case auth.RoleManager:
-		return "Programme manager"
-	case auth.RoleSafeguardingLead:
-		return "Safeguarding lead"
-	case auth.RoleAdmin:
-		return "Administrator"
-	case auth.RoleContentEditor:
-		return "Content editor"
-	}
-	return role
-}
+// RoleLabel is the plain-English name of a role (see auth.RoleLabel).
+func RoleLabel(role string) string { return auth.RoleLabel(role) }

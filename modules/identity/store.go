@@ -202,10 +202,15 @@ func (r personRow) person() Person {
 }
 
 // Grant adds a local role; it reports false when the user already had it.
+// grantedBy is "" for a grant made by the system (the demo seed).
 func (s *Store) Grant(ctx context.Context, userID, role, grantedBy string) (bool, error) {
+	var by *string
+	if grantedBy != "" {
+		by = &grantedBy
+	}
 	res := db.Conn(ctx, s.g).Exec(
 		"INSERT INTO role_grants (user_id, role, granted_by) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-		userID, role, grantedBy)
+		userID, role, by)
 	if res.Error != nil {
 		return false, fmt.Errorf("store: unable to grant %s to user %s: %w", role, userID, res.Error)
 	}

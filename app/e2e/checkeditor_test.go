@@ -1,0 +1,104 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"onramp/app/browsertest"
+	"onramp/app/testenv"
+)
+
+// An editor writes a knowledge check with the form editor alone: no YAML.
+func TestEditorAddsAKnowledgeCheckQuestionWithoutYAML(t *testing.T) {
+	srv := testenv.NewServer(t)
+	b := browsertest.New(t)
+	signIn(t, b, srv, "editor@example.org", "/admin/content")
+
+	slug := "form-check-" + time.Now().Format("150405.000000")
+	slug = strings.ReplaceAll(slug, ".", "-")
+	b.Run(t, chromedp.SendKeys(chromedp.CSS("#title"), "Form check course"), chromedp.SendKeys(chromedp.CSS("#slug"), slug))
+	submit(t, b, "/admin/content/programmes")
+	b.Run(t, chromedp.WaitVisible(chromedp.CSS("#module-title")))
+	b.Run(t, chromedp.SendKeys(chromedp.CSS("#module-title"), "Keeping people safe"))
+	b.Run(t, chromedp.Click(chromedp.CSS(`form[action$="/modules"] button[type="submit"]`)))
+	b.Run(t, chromedp.WaitVisible(chromedp.CSS(`a[href$="/check/questions"]`)))
+	b.Run(t, chromedp.Click(chromedp.CSS(`a[href$="/check/questions"]`)))
+	b.Run(t, chromedp.WaitVisible(chromedp.CSS(`a[href$="/check/questions/new"]`)))
+	if body := b.Text(t, "main"); !strings.Contains(body, "no knowledge check yet") {
+		t.Errorf("the form editor does not say there is no check yet: %q", body)
+	}
+	checkAtPhoneAndDesktop(t, b, "check-editor-empty")
+
+	b.Run(t, chromedp.Click(chromedp.CSS(`a[href$="/check/questions/new"]`)))
+	b.Run(t, chromedp.WaitVisible(chromedp.CSS("#option-1-text")))
+	checkAtPhoneAndDesktop(t, b, "check-editor-new-question")
+
+	// Save without a right answer: the message names the question.
+	b.Run(t,
+		chromedp.SendKeys(chromedp.CSS("#text"), "Who should you tell if a learner says they are being hurt?"),
+		chromedp.SendKeys(chromedp.CSS("#option-1-text"), "The safeguarding lead"),
+		chromedp.SendKeys(chromedp.CSS("#option-1-feedback"), "Yes. They know what to do next and who to involve."),
+		chromedp.SendKeys(chromedp.CSS("#option-2-text"), "Nobody, keep it secret"),
+		chromedp.SendKeys(chromedp.CSS("#option-2-feedback"), "No. You must never promise to keep this secret."),
+	)
+	b.Run(t, chromedp.Click(chromedp.CSS(`button[value="save"]`)))
+	b.Run(t, chromedp.WaitVisible(chromedp.CSS(".nhsuk-error-summary")))
+	if summary := b.Text(t, ".nhsuk-error-summary"); !strings.Contains(summary, "Question 1 needs at least one right answer") {
+		t.Errorf("error summary %q", summary)
+	}
+	checkAtPhoneAndDesktop(t, b, "check-editor-question-error")
+
+	tick(t, b, "option-1-correct")
+	b.Run(t, chromedp.Click(chromedp.CSS(`button[value="save"]`)))
+	b.Run(t, chromedp.WaitVisible(chromedp.CSS(`[role="status"]`)))
+	if status := b.Text(t, `[role="status"]`); !strings.Contains(status, "Question added") {
+		t.Errorf("no confirmation after adding: %q", status)
+	}
+	if q := b.Text(t, "#question-1"); !strings.Contains(q, "Who should you tell") || !strings.Contains(q, "The safeguarding lead") {
+		t.Errorf("the list does not show the new question and its right answer: %q", q)
+	}
+	checkAtPhoneAndDesktop(t, b, "check-editor-questions")
+
+	var stored int64
+	if err := testenv.DB(t).Gorm.Raw(`SELECT count(*) FROM options o JOIN questions q ON q.id = o.question_id
+		JOIN checks c ON c.id = q.check_id JOIN modules m ON m.id = c.module_id JOIN programmes p ON p.id = m.programme_id
+		WHERE p.slug = ? AND o.correct`, slug).Scan(&stored).Error; err != nil {
+		t.Fatal(err)
+	}
+	if stored != 1 {
+		t.Errorf("%d right answers stored for the new check, want 1", stored)
+	}
+}
+
+// checkAtPhoneAndDesktop runs the page checks with the page laid out 360
+// and 1280 px wide, fails when it scrolls sideways at either, and saves
+// screenshots.
+func checkAtPhoneAndDesktop(t *testing.T, b *browsertest.Browser, name string) {
+	t.Helper()
+	for _, width := range []int64{360, 1280} {
+		b.Run(t, chromedp.EmulateViewport(width, 800))
+		b.CheckAccessibility(t)
+		if wide := evaluate[[]string](t, b, tooWide); len(wide) > 0 {
+			t.Errorf("%s scrolls sideways at %d px; too wide: %s", name, width, strings.Join(wide, ", "))
+		}
+	}
+	check(t, b, name) // resets the viewport after its screenshots
+}
+
+// tooWide lists the innermost elements that reach past the right edge of
+// the page when the page scrolls sideways, and nothing when it does not.
+const tooWide = `(() => {
+  const root = document.documentElement;
+  if (root.scrollWidth <= root.clientWidth) return [];
+  const out = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.right > root.clientWidth + 1 && ![...el.children].some(c => c.getBoundingClientRect().right > root.clientWidth + 1)) {
+      out.push(el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).trim().split(/\s+/).join('.') : '') + ' "' + el.textContent.trim().slice(0, 30) + '"');
+    }
+  }
+  return out.length ? out : ['(the page, but no one element)'];
+})()`
