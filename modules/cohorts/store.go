@@ -18,8 +18,8 @@ type Store struct{ g *gorm.DB }
 const cohortColumns = `c.id, c.programme_id, p.slug AS programme_slug, p.title AS programme_title,
 	c.organisation_id, o.name AS organisation_name, c.name, c.starts_on, c.ends_on, c.capacity, c.region,
 	(SELECT count(*) FROM enrolments e WHERE e.cohort_id = c.id AND e.status <> 'withdrawn') AS enrolled,
-	(SELECT count(*) FROM enrolments e JOIN certificates ce ON ce.user_id = e.user_id AND ce.programme_id = c.programme_id
-	   WHERE e.cohort_id = c.id AND e.status <> 'withdrawn') AS completed`
+	(SELECT count(*) FROM enrolments e WHERE e.cohort_id = c.id AND e.status <> 'withdrawn'
+	   AND programme_completed(e.user_id, c.programme_id, e.withdrawn_at)) AS completed`
 
 const cohortFrom = ` FROM cohorts c JOIN programmes p ON p.id = c.programme_id JOIN organisations o ON o.id = c.organisation_id
 	WHERE `
@@ -83,6 +83,7 @@ type learnerInfo struct {
 	Email      string
 	Status     string
 	EnrolledAt time.Time
+	Completed  bool
 }
 
 // Mentored counts the cohort's learners (not withdrawn) who have or had
@@ -100,11 +101,14 @@ func (s *Store) Mentored(ctx context.Context, cohortID string) (int, error) {
 	return n, nil
 }
 
-// Learners lists a cohort's enrolled learners.
+// Learners lists a cohort's enrolled learners, each with whether they
+// completed the programme (programme_completed, the one definition).
 func (s *Store) Learners(ctx context.Context, cohortID string) ([]learnerInfo, error) {
 	var out []learnerInfo
-	err := db.Conn(ctx, s.g).Raw(`SELECT e.user_id, u.name, u.email, e.status, e.enrolled_at
-		FROM enrolments e JOIN users u ON u.id = e.user_id WHERE e.cohort_id = ? ORDER BY lower(u.name), u.email`,
+	err := db.Conn(ctx, s.g).Raw(`SELECT e.user_id, u.name, u.email, e.status, e.enrolled_at,
+		  programme_completed(e.user_id, c.programme_id, e.withdrawn_at) AS completed
+		FROM enrolments e JOIN users u ON u.id = e.user_id JOIN cohorts c ON c.id = e.cohort_id
+		WHERE e.cohort_id = ? ORDER BY lower(u.name), u.email`,
 		cohortID).Scan(&out).Error
 	return out, err
 }

@@ -126,8 +126,9 @@ type categoryRow struct {
 // keeps; %s is that clause):
 //
 //   - their age band on the start date of their earliest cohort in scope;
-//   - completed: they hold a certificate for the programme of any of
-//     their cohorts in scope;
+//   - completed: they completed (programme_completed, the one definition)
+//     the programme of any of their cohorts in scope, by the time they
+//     left it if they withdrew;
 //   - their answers (or "not answered") and their report key.
 //
 // Then it counts those rows, and adds up their report keys, for every
@@ -170,10 +171,10 @@ var reportSQL = func() string {
 	}
 	return `
 		WITH people AS (
-		  SELECT e.user_id, min(c.starts_on) AS starts_on, bool_or(ce.user_id IS NOT NULL) AS completed
+		  SELECT e.user_id, min(c.starts_on) AS starts_on,
+		         bool_or(programme_completed(e.user_id, c.programme_id, e.withdrawn_at)) AS completed
 		  FROM enrolments e
 		  JOIN cohorts c ON c.id = e.cohort_id
-		  LEFT JOIN certificates ce ON ce.user_id = e.user_id AND ce.programme_id = c.programme_id
 		  WHERE %s
 		  GROUP BY e.user_id
 		), learners AS (
