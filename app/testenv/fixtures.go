@@ -178,7 +178,7 @@ func (f *Fixtures) Staff(name, role, organisation string) string {
 
 // Complete records, at at, that a learner did every published lesson of a
 // cohort's programme and passed every check: completed, by the one
-// definition (programme_completed). It writes learning's tables directly,
+// definition (programme_completions). It writes learning's tables directly,
 // as thousands of clicks through the service would be slow.
 func (f *Fixtures) Complete(cohortID, userID string, at time.Time) {
 	f.t.Helper()

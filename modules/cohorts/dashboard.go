@@ -143,7 +143,7 @@ func (s *Service) Dashboard(ctx context.Context, viewer *auth.User, cohortID str
 }
 
 // finished is the one definition of completed, as the database worked it
-// out (programme_completed).
+// out (programme_completions).
 func finished(r *LearnerRow) bool { return r.Completed }
 
 // risks applies the at-risk rules to one learner: not started some days

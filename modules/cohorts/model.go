@@ -25,7 +25,7 @@ type Cohort struct {
 	Capacity         int
 	Region           string
 	Enrolled         int // not withdrawn
-	Completed        int // of those, completed the programme (programme_completed)
+	Completed        int // of those, completed the programme (programme_completions)
 }
 
 // Status says whether the cohort has started or finished on day today.
@@ -66,7 +66,7 @@ type LearnerRow struct {
 	Modules    []ModuleCell
 	Risks      []string
 	// Completed: every module of the programme finished, by the one
-	// definition (the programme_completed SQL function), which is also
+	// definition (the programme_completions SQL function), which is also
 	// when every cell of the row shows completed.
 	Completed bool
 }
