@@ -61,6 +61,7 @@ var _ mentoring.People = (*identity.Service)(nil)
 var (
 	_ outcomes.Notifier    = (*notify.Service)(nil)
 	_ mentoring.Notifier   = (*notify.Service)(nil)
+	_ cohorts.Notifier     = (*notify.Service)(nil)
 	_ notify.Queue         = (*jobs.Jobs)(nil)
 	_ mentoring.Learning   = (*learning.Service)(nil)
 	_ learning.Completions = (*mentoring.Service)(nil)
@@ -257,7 +258,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	groups := cohorts.NewService(d, auditLog, outcomesModule.Service(), people, cohorts.RiskRules{InactiveDays: cfg.AtRiskInactiveDays,
+	groups := cohorts.NewService(d, auditLog, outcomesModule.Service(), people, notes, cohorts.RiskRules{InactiveDays: cfg.AtRiskInactiveDays,
 		FailedChecks: cfg.AtRiskFailedChecks, NotStartedDays: cfg.AtRiskNotStartedDays}, o.Now)
 	learn := learning.NewService(d, courses.Catalogue(), groups, o.Now)
 	mentors := mentoring.NewService(d, notes, learn, auditLog, o.Now)

@@ -201,6 +201,11 @@ func routeTable(id ids) map[string]routeRow {
 			[7]int{401, 403, 403, 404, 403, 404, 403}},
 		"POST /manage/cohorts/:id/learners/:learner/transfer": {"/manage/cohorts/" + id.cohort + "/learners/" + userID + "/transfer",
 			[7]int{401, 403, 403, 404, 403, 404, 403}},
+		// nudges: the preview for everyone flagged; sending to someone not
+		// in the cohort is not found (sending for real is in modules/cohorts).
+		"GET /manage/cohorts/:id/nudges": {"/manage/cohorts/" + id.cohort + "/nudges", staffPage},
+		"POST /manage/cohorts/:id/nudges": {"/manage/cohorts/" + id.cohort + "/nudges?learner=" + zero,
+			[7]int{401, 403, 403, 404, 403, 404, 403}},
 		// outcomes rows (modules/outcomes)
 		"GET /manage/outcomes":         {"/manage/outcomes", [7]int{303, 403, 403, 200, 403, 200, 403}},
 		"GET /manage/outcomes.csv":     {"/manage/outcomes.csv", [7]int{303, 403, 403, 200, 403, 200, 403}},

@@ -21,6 +21,7 @@
   }
 
   body.classList.add('js-enabled');
+  document.addEventListener('DOMContentLoaded', enableCopy);
   if (!('noModule' in HTMLScriptElement.prototype)) {
     return;
   }
@@ -46,5 +47,32 @@
     document.addEventListener('DOMContentLoaded', start);
   } else {
     start();
+  }
+
+  // Copy buttons: <button hidden data-copy="TEXT"> stays hidden without
+  // a clipboard, so the page works without them; with one it shows and
+  // copies TEXT, saying so in the role="status" element after it.
+  function enableCopy() {
+    if (!navigator.clipboard) {
+      return;
+    }
+    document.querySelectorAll('button[data-copy]').forEach(function (button) {
+      var status = button.nextElementSibling;
+      button.hidden = false;
+      button.addEventListener('click', function () {
+        navigator.clipboard.writeText(button.getAttribute('data-copy')).then(
+          function () {
+            if (status) {
+              status.textContent = ' Copied';
+            }
+          },
+          function () {
+            if (status) {
+              status.textContent = ' Could not copy: select the link and copy it yourself';
+            }
+          }
+        );
+      });
+    });
   }
 })();

@@ -11,6 +11,7 @@ import (
 	"onramp/app/auth"
 	"onramp/app/db"
 	"onramp/app/page"
+	"onramp/app/percent"
 )
 
 var errNoCohort = apperr.New(apperr.NotFound, "There is no such cohort, or it belongs to another organisation")
@@ -101,7 +102,7 @@ func (s *Service) Dashboard(ctx context.Context, viewer *auth.User, cohortID str
 	row := map[string]int{}
 	for i, l := range learners {
 		row[l.UserID] = i
-		r := LearnerRow{UserID: l.UserID, Name: l.Name, Email: l.Email, Status: l.Status, Total: total}
+		r := LearnerRow{UserID: l.UserID, Name: l.Name, Email: l.Email, Status: l.Status, Total: total, Completed: l.Completed}
 		for _, m := range mods {
 			r.Modules = append(r.Modules, ModuleCell{Total: m.Lessons, HasCheck: m.HasCheck})
 		}
@@ -128,9 +129,7 @@ func (s *Service) Dashboard(ctx context.Context, viewer *auth.User, cohortID str
 		for j := range r.Modules {
 			r.Modules[j].label()
 		}
-		if r.Total > 0 {
-			r.Percent = r.Done * 100 / r.Total
-		}
+		r.Percent = percent.Of(r.Done, r.Total)
 		if r.Status == "withdrawn" {
 			continue
 		}
@@ -190,17 +189,9 @@ func (s *Service) ProgressPage(ctx context.Context, viewer *auth.User, cohortID 
 	return d, next, nil
 }
 
-func finished(r *LearnerRow) bool {
-	if len(r.Modules) == 0 {
-		return false
-	}
-	for _, m := range r.Modules {
-		if m.State() != "completed" {
-			return false
-		}
-	}
-	return true
-}
+// finished is the one definition of completed, as the database worked it
+// out (programme_completions).
+func finished(r *LearnerRow) bool { return r.Completed }
 
 // risks applies the at-risk rules to one learner: not started some days
 // after the cohort began, inactive for a week, or stuck on a check they

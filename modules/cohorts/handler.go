@@ -55,6 +55,9 @@ type dashboardPage struct {
 	Imported       bool
 	Added, Already int
 	ImportMessage  string
+	// After sending nudges (?nudged=N&skipped=M).
+	Nudged         bool
+	Sent, Unnudged int
 }
 
 type bar struct {
@@ -105,12 +108,17 @@ func (h *Handlers) dashboard(c echo.Context) error {
 		p.Added, _ = strconv.Atoi(v) // numbers only, so a crafted link cannot put text on the page
 		p.Already, _ = strconv.Atoi(c.QueryParam("already"))
 	}
+	if v := c.QueryParam("nudged"); v != "" {
+		p.Nudged = true
+		p.Sent, _ = strconv.Atoi(v)
+		p.Unnudged, _ = strconv.Atoi(c.QueryParam("skipped"))
+	}
 	return h.pages.HTML(c, http.StatusOK, "cohorts/dashboard", d.Cohort.Name, p)
 }
 
 // exportRows is the dashboard as a table: one row per learner.
 func exportRows(d *Dashboard) [][]string {
-	head := []string{"Name", "Email", "Enrolment", "Lessons done", "Lessons in programme", "Percent", "Last active", "Needs a nudge"}
+	head := []string{"Name", "Email", "Enrolment", "Completed", "Lessons done", "Lessons in programme", "Percent", "Last active", "Needs a nudge"}
 	for _, m := range d.Modules {
 		head = append(head, "Module "+strconv.Itoa(m.Position)+": "+m.Title)
 	}
@@ -124,7 +132,11 @@ func exportRows(d *Dashboard) [][]string {
 		for _, k := range r.Risks {
 			risks = append(risks, RiskLabels[k])
 		}
-		row := []string{r.Name, r.Email, r.Status, strconv.Itoa(r.Done), strconv.Itoa(r.Total), strconv.Itoa(r.Percent), last, strings.Join(risks, "; ")}
+		done := "No"
+		if r.Completed {
+			done = "Yes"
+		}
+		row := []string{r.Name, r.Email, r.Status, done, strconv.Itoa(r.Done), strconv.Itoa(r.Total), strconv.Itoa(r.Percent), last, strings.Join(risks, "; ")}
 		for _, m := range r.Modules {
 			row = append(row, strings.ReplaceAll(m.State(), "_", " "))
 		}
@@ -158,6 +170,7 @@ type cohortJSON struct {
 	EndsOn         string  `json:"ends_on"`
 	Status         string  `json:"status"`
 	Enrolled       int     `json:"enrolled"`
+	Completed      int     `json:"completed"`
 	Capacity       int     `json:"capacity"`
 	Region         string  `json:"region"`
 }
@@ -169,7 +182,7 @@ func (h *Handlers) cohortJSON(c *Cohort) cohortJSON {
 	}
 	return cohortJSON{ID: c.ID, Name: c.Name, Programme: c.ProgrammeSlug, Organisation: c.OrganisationName, OrganisationID: org,
 		StartsOn: c.StartsOn.Format(time.DateOnly), EndsOn: c.EndsOn.Format(time.DateOnly),
-		Status: c.Status(h.svc.Today()), Enrolled: c.Enrolled, Capacity: c.Capacity, Region: c.Region}
+		Status: c.Status(h.svc.Today()), Enrolled: c.Enrolled, Completed: c.Completed, Capacity: c.Capacity, Region: c.Region}
 }
 
 func (h *Handlers) apiCohorts(c echo.Context) error {
@@ -196,6 +209,7 @@ type learnerJSON struct {
 	CompletedLessons int        `json:"completed_lessons"`
 	TotalLessons     int        `json:"total_lessons"`
 	Percent          int        `json:"percent"`
+	Completed        bool       `json:"completed"`
 	LastActive       *time.Time `json:"last_active"`
 	AtRisk           []string   `json:"at_risk"`
 	Modules          []string   `json:"modules"`
@@ -213,7 +227,7 @@ func (h *Handlers) apiProgress(c echo.Context) error {
 	rows := make([]learnerJSON, 0, len(d.Learners))
 	for _, r := range d.Learners {
 		j := learnerJSON{ID: r.UserID, Name: r.Name, Status: r.Status, CompletedLessons: r.Done, TotalLessons: r.Total,
-			Percent: r.Percent, LastActive: r.LastActive, AtRisk: append([]string{}, r.Risks...)}
+			Percent: r.Percent, Completed: r.Completed, LastActive: r.LastActive, AtRisk: append([]string{}, r.Risks...)}
 		for _, m := range r.Modules {
 			j.Modules = append(j.Modules, m.State())
 		}

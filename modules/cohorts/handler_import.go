@@ -38,6 +38,8 @@ func (h *Handlers) enrolmentRoutes(r *auth.Routes) {
 	r.GET("/manage/cohorts/:id/learners/:learner", staff, h.learner)
 	r.POST("/manage/cohorts/:id/learners/:learner/withdraw", staff, h.withdraw)
 	r.POST("/manage/cohorts/:id/learners/:learner/transfer", staff, h.transfer)
+	r.GET("/manage/cohorts/:id/nudges", staff, h.nudgePreview)
+	r.POST("/manage/cohorts/:id/nudges", staff, h.sendNudges)
 }
 
 type importFormPage struct {

@@ -19,6 +19,8 @@ type invitesPage struct {
 	Days    string
 	MaxUses string
 	Errors  []apperr.FieldError
+	// QR codes of the join links of the codes still working.
+	QR map[string]QR
 }
 
 type inviteForm struct {
@@ -39,9 +41,17 @@ func (h *Handlers) renderInvites(c echo.Context, status int, f inviteForm, errs 
 	if len(errs) > 0 {
 		title = "Error: " + title
 	}
+	qr := map[string]QR{}
+	for _, inv := range invites {
+		if inv.State == "active" {
+			if qr[inv.Code], err = qrFor(h.baseURL + "/join/" + inv.Code); err != nil {
+				return err
+			}
+		}
+	}
 	return h.pages.HTML(c, status, "cohorts/invites", title, invitesPage{Cohort: co, Invites: invites,
 		BaseURL: h.baseURL, Created: NormaliseCode(c.QueryParam("created")),
-		Revoked: NormaliseCode(c.QueryParam("revoked")), Days: f.Days, MaxUses: f.MaxUses, Errors: errs})
+		Revoked: NormaliseCode(c.QueryParam("revoked")), Days: f.Days, MaxUses: f.MaxUses, Errors: errs, QR: qr})
 }
 
 func (h *Handlers) createInvite(c echo.Context) error {

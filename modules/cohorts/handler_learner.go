@@ -18,7 +18,13 @@ type learnerPage struct {
 	Errors []apperr.FieldError
 
 	RiskLabels map[string]string
+	KindLabels map[string]string
 }
+
+// kindLabels name destination kinds as outcomes.KindLabel does (cohorts
+// does not import another module).
+var kindLabels = map[string]string{"employment": "Employment", "apprenticeship": "Apprenticeship",
+	"volunteering": "Volunteering", "education": "Education or training", "other": "Other"}
 
 type learnerForm struct {
 	Reason string `form:"reason"`
@@ -42,7 +48,7 @@ func (h *Handlers) renderLearner(c echo.Context, status int, f learnerForm, errs
 		title = "Error: " + title
 	}
 	return h.pages.HTML(c, status, "cohorts/learner", title, learnerPage{LearnerEnrolment: le,
-		Done: c.QueryParam("done"), Reason: f.Reason, Target: f.Cohort, Errors: errs, RiskLabels: RiskLabels})
+		Done: c.QueryParam("done"), Reason: f.Reason, Target: f.Cohort, Errors: errs, RiskLabels: RiskLabels, KindLabels: kindLabels})
 }
 
 func learnerURL(cohortID, userID, done string) string {

@@ -11,6 +11,7 @@ import (
 
 	"onramp/app/apperr"
 	"onramp/app/auth"
+	"onramp/modules/notify"
 )
 
 // Import statuses.
@@ -74,7 +75,8 @@ type ImportResult struct {
 
 // ImportResultMessage is what every confirmed import says, whoever was in
 // the file.
-const ImportResultMessage = "Anyone who already uses Onramp with another organisation is asked to accept first; " +
+const ImportResultMessage = "Everyone added gets an email asking them to sign in. " +
+	"Anyone who already uses Onramp with another organisation is asked to accept first; " +
 	"they appear on your dashboard when they do. Everyone else is linked to their account when they first sign in."
 
 var errNoImport = apperr.New(apperr.NotFound, "There is no such upload for this cohort")
@@ -238,7 +240,7 @@ func (s *Service) addRow(ctx context.Context, viewer *auth.User, c *Cohort, impo
 		if err != nil || !added {
 			return addedNone, err
 		}
-		return addedEnrolled, nil
+		return addedEnrolled, s.tell(ctx, welcome(c, userID, r.Name, false))
 	}
 	// In the cohort already (joined with a code since the preview, say):
 	// nothing to invite them to.
@@ -249,7 +251,37 @@ func (s *Service) addRow(ctx context.Context, viewer *auth.User, c *Cohort, impo
 	if err != nil || !added {
 		return addedNone, err
 	}
-	return addedInvited, nil
+	return addedInvited, s.tell(ctx, welcome(c, userID, r.Name, true))
+}
+
+// welcome is the message a person added by an import gets: in their
+// notifications, and by email (which says only that there is something
+// to read) unless they turned email off. invited: they must accept first.
+func welcome(c *Cohort, userID, name string, invited bool) notify.Notification {
+	hello := "Hello"
+	if first := notify.FirstName(name); first != "" {
+		hello += " " + first
+	}
+	n := notify.Notification{UserID: userID, Kind: "cohort.enrolled", Link: "/learn/" + c.ProgrammeSlug,
+		DedupeKey: "cohort.enrolled:" + c.ID,
+		Title:     "You have a place on " + c.ProgrammeTitle,
+		Body: hello + ". " + c.OrganisationName + " has given you a place on " + c.ProgrammeTitle + ", starting on " +
+			c.StartsOn.Format("2 January 2006") + ". Sign in to Onramp to start your first lesson. It takes about 10 minutes."}
+	if invited {
+		n.Kind, n.Link, n.DedupeKey = "cohort.invited", "/join", "cohort.invited:"+c.ID
+		n.Title = "You are invited to join " + c.ProgrammeTitle
+		n.Body = hello + ". " + c.OrganisationName + " has invited you to join " + c.ProgrammeTitle + ", starting on " +
+			c.StartsOn.Format("2 January 2006") + ". Sign in to Onramp to accept or say no thanks."
+	}
+	return n
+}
+
+// tell sends n in the caller's transaction, when there is a notifier.
+func (s *Service) tell(ctx context.Context, n notify.Notification) error {
+	if s.notes == nil {
+		return nil
+	}
+	return s.notes.Notify(ctx, n)
 }
 
 // resultOf is a confirmed upload's answer, worked out from what is stored

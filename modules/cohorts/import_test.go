@@ -304,3 +304,36 @@ func TestManagerUploadsPreviewsAndConfirmsThroughThePages(t *testing.T) {
 		t.Errorf("a confirmed upload still offers to enrol")
 	}
 }
+
+// Everyone an import adds hears about it: a notification saying where to
+// start, and an email job asking them to sign in.
+func TestAnImportTellsEachNewLearnerTheyHaveAPlace(t *testing.T) {
+	srv := testenv.NewServer(t)
+	g := testenv.DB(t).Gorm
+	manager := srv.SignIn(t, "manager@example.org")
+	cohortID, _ := MustCreateCohort(t, trust, "get-into", 5, 47)
+	start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 5)
+	email := testenv.Unique("welcome")
+	email = strings.ReplaceAll(strings.ReplaceAll(email, " ", "."), "-", ".") + "@example.net"
+	file := []byte("name,email,date_of_birth,phone\nWren Welcome," + email + "," + dob(start, 18, "2006-01-02") + ",\n")
+	var preview importAnswer
+	if status := apiUpload(t, manager, cohortID, file, &preview); status != http.StatusCreated || preview.ValidRows != 1 {
+		t.Fatalf("upload: %d %+v", status, preview)
+	}
+	for range 2 { // confirming twice tells them once
+		if status, _ := apiConfirm(t, manager, cohortID, preview.ID); status != http.StatusOK {
+			t.Fatalf("confirm: %d", status)
+		}
+	}
+	var notes []struct{ Title, Body, Link, ID string }
+	g.Raw(`SELECT n.title, n.body, n.link, n.id FROM notifications n JOIN users u ON u.id = n.user_id
+		WHERE u.email = ? AND n.kind = 'cohort.enrolled'`, email).Scan(&notes)
+	if len(notes) != 1 || !strings.HasPrefix(notes[0].Body, "Hello Wren.") || notes[0].Link != "/learn/get-into" {
+		t.Fatalf("notifications after the import: %+v", notes)
+	}
+	var jobs int
+	g.Raw(`SELECT count(*) FROM river_job WHERE kind = 'notify.email' AND args->>'notification_id' = ?`, notes[0].ID).Scan(&jobs)
+	if jobs != 1 {
+		t.Errorf("%d email jobs for the welcome, want 1", jobs)
+	}
+}

@@ -26,6 +26,12 @@ type LearnerEnrolment struct {
 	// Targets are the cohorts the learner could move to: the same
 	// programme and organisation, not finished.
 	Targets []Cohort
+	// The full picture: each module (Progress.Modules lines up with
+	// Modules), their mentors with this organisation, and where they went
+	// next from this cohort.
+	Modules      []ModuleHead
+	Mentors      []MentorLink
+	Destinations []DestinationLine
 }
 
 // CohortName names a cohort in a link.
@@ -84,7 +90,10 @@ func (s *Service) Learner(ctx context.Context, viewer *auth.User, cohortID, user
 		return nil, err
 	}
 	le := &LearnerEnrolment{Cohort: c, EnrolmentID: e.ID, EnrolledAt: e.EnrolledAt, WithdrawnAt: e.WithdrawnAt,
-		WithdrawalReason: e.WithdrawalReason}
+		WithdrawalReason: e.WithdrawalReason, Modules: d.Modules}
+	if le.Mentors, le.Destinations, err = s.store.picture(ctx, c, userID); err != nil {
+		return nil, err
+	}
 	for _, r := range d.Learners {
 		if r.UserID == userID {
 			le.Progress = r

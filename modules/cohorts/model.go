@@ -25,7 +25,7 @@ type Cohort struct {
 	Capacity         int
 	Region           string
 	Enrolled         int // not withdrawn
-	Completed        int // of those, finished the programme (have its certificate)
+	Completed        int // of those, completed the programme (programme_completions)
 }
 
 // Status says whether the cohort has started or finished on day today.
@@ -65,6 +65,10 @@ type LearnerRow struct {
 	LastActive *time.Time
 	Modules    []ModuleCell
 	Risks      []string
+	// Completed: every module of the programme finished, by the one
+	// definition (the programme_completions SQL function), which is also
+	// when every cell of the row shows completed.
+	Completed bool
 }
 
 // ModuleCell is one learner's standing in one module.

@@ -2,11 +2,11 @@ package cohorts
 
 import (
 	"embed"
-	"fmt"
 	"html/template"
 	"strings"
 
 	"onramp/app/auth"
+	"onramp/app/percent"
 	"onramp/app/render"
 )
 
@@ -25,12 +25,7 @@ type Handlers struct {
 // address (ONRAMP_BASE_URL), for the links managers give learners: never
 // taken from a request, whose Host header the sender chooses.
 func NewHandlers(svc *Service, pages *render.Engine, baseURL string) (*Handlers, error) {
-	funcs := template.FuncMap{"pct": func(n, d int) string {
-		if d == 0 {
-			return "—"
-		}
-		return fmt.Sprintf("%d%%", n*100/d)
-	}}
+	funcs := template.FuncMap{"pct": percent.Label}
 	if err := pages.AddPages("cohorts", templates, "templates/*.html", funcs); err != nil {
 		return nil, err
 	}

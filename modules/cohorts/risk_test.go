@@ -26,7 +26,7 @@ func TestAtRiskRules(t *testing.T) {
 		{"failed a check once", 10, LearnerRow{Done: 3, LastActive: at(9), Modules: []ModuleCell{cell(3, 1, false)}}, ""},
 		{"failed a check twice", 10, LearnerRow{Done: 3, LastActive: at(9), Modules: []ModuleCell{cell(3, 2, false)}}, "failed_check"},
 		{"failed twice then passed", 10, LearnerRow{Done: 3, LastActive: at(9), Modules: []ModuleCell{cell(3, 2, true)}}, ""},
-		{"finished long ago", 20, LearnerRow{Done: 3, LastActive: at(5), Modules: []ModuleCell{cell(3, 0, true)}}, ""},
+		{"finished long ago", 20, LearnerRow{Done: 3, Completed: true, LastActive: at(5), Modules: []ModuleCell{cell(3, 0, true)}}, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -26,6 +26,7 @@ type Service struct {
 	audit  Recorder
 	dest   Destinations
 	people People
+	notes  Notifier
 }
 
 var _ learning.Enrolments = (*Service)(nil)
@@ -38,13 +39,14 @@ type Destinations interface {
 // NewService returns the cohorts service. audit records enrolment
 // changes; dest counts positive destinations for the funnel; people
 // provisions the people an import adds and says whose email is verified;
+// notes carries nudges and the emails an import sends (nil sends none);
 // risk sets the at-risk thresholds and now is the clock they, and invite
 // and invitation expiry, are judged by.
-func NewService(d *db.DB, audit Recorder, dest Destinations, people People, risk RiskRules, now func() time.Time) *Service {
+func NewService(d *db.DB, audit Recorder, dest Destinations, people People, notes Notifier, risk RiskRules, now func() time.Time) *Service {
 	if risk == (RiskRules{}) {
 		risk = RiskRules{InactiveDays: 7, FailedChecks: 2, NotStartedDays: 3}
 	}
-	return &Service{db: d, g: d.Gorm, store: &Store{g: d.Gorm}, audit: audit, dest: dest, people: people, risk: risk, now: now}
+	return &Service{db: d, g: d.Gorm, store: &Store{g: d.Gorm}, audit: audit, dest: dest, people: people, notes: notes, risk: risk, now: now}
 }
 
 // ForUser lists a learner's enrolments, newest cohort first (then by

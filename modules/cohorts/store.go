@@ -20,8 +20,8 @@ type Store struct{ g *gorm.DB }
 const cohortColumns = `c.id, c.programme_id, p.slug AS programme_slug, p.title AS programme_title,
 	c.organisation_id, o.name AS organisation_name, c.name, c.starts_on, c.ends_on, c.capacity, c.region,
 	(SELECT count(*) FROM enrolments e WHERE e.cohort_id = c.id AND e.status <> 'withdrawn') AS enrolled,
-	(SELECT count(*) FROM enrolments e JOIN certificates ce ON ce.user_id = e.user_id AND ce.programme_id = c.programme_id
-	   WHERE e.cohort_id = c.id AND e.status <> 'withdrawn') AS completed`
+	(SELECT count(*) FROM programme_completions(c.programme_id,
+	   ARRAY(SELECT e.user_id FROM enrolments e WHERE e.cohort_id = c.id AND e.status <> 'withdrawn'))) AS completed`
 
 const cohortFrom = ` FROM cohorts c JOIN programmes p ON p.id = c.programme_id JOIN organisations o ON o.id = c.organisation_id
 	WHERE `
@@ -118,6 +118,7 @@ type learnerInfo struct {
 	Email      string
 	Status     string
 	EnrolledAt time.Time
+	Completed  bool
 }
 
 // Mentored counts the cohort's learners (not withdrawn) who have or had
@@ -135,12 +136,18 @@ func (s *Store) Mentored(ctx context.Context, cohortID string) (int, error) {
 	return n, nil
 }
 
-// Learners lists a cohort's enrolled learners.
+// Learners lists a cohort's enrolled learners, each with whether they
+// completed the programme (programme_completions, the one definition), by
+// the time they withdrew if they did.
 func (s *Store) Learners(ctx context.Context, cohortID string) ([]learnerInfo, error) {
 	var out []learnerInfo
-	err := db.Conn(ctx, s.g).Raw(`SELECT e.user_id, u.name, u.email, e.status, e.enrolled_at
-		FROM enrolments e JOIN users u ON u.id = e.user_id WHERE e.cohort_id = ? ORDER BY lower(u.name), u.email`,
-		cohortID).Scan(&out).Error
+	err := db.Conn(ctx, s.g).Raw(`SELECT e.user_id, u.name, u.email, e.status, e.enrolled_at,
+		  pc.user_id IS NOT NULL AND (e.withdrawn_at IS NULL OR pc.completed_at <= e.withdrawn_at) AS completed
+		FROM enrolments e JOIN users u ON u.id = e.user_id
+		LEFT JOIN programme_completions((SELECT programme_id FROM cohorts WHERE id = ?),
+		  ARRAY(SELECT user_id FROM enrolments WHERE cohort_id = ?)) pc ON pc.user_id = e.user_id
+		WHERE e.cohort_id = ? ORDER BY lower(u.name), u.email`,
+		cohortID, cohortID, cohortID).Scan(&out).Error
 	return out, err
 }
 

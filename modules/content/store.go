@@ -234,7 +234,6 @@ func (l *LessonInProgramme) Visible() bool {
 	return l.Published && l.ModulePublished && l.ProgrammePublished && (!l.Shared || len(l.SharedIn) > 0)
 }
 
-
 // CheckWithContext is a check with its questions and where it sits. The
 // check of a shared module (Shared) has no programme of its own: SharedIn
 // lists the published programmes that include it.
@@ -249,7 +248,6 @@ type CheckWithContext struct {
 	Shared             bool
 	SharedIn           []string `gorm:"-"`
 }
-
 
 // Check returns a check with its questions and options in order, or
 // db.ErrNotFound.

@@ -3,6 +3,7 @@ package learning
 import (
 	"time"
 
+	"onramp/app/percent"
 	"onramp/modules/content"
 )
 
@@ -114,7 +115,7 @@ func computeProgress(o *content.Outline, completed map[string]time.Time, checks 
 		p.Modules = append(p.Modules, mp)
 	}
 	if p.TotalLessons > 0 {
-		p.Percent = p.CompletedLessons * 100 / p.TotalLessons
+		p.Percent = percent.Of(p.CompletedLessons, p.TotalLessons)
 	}
 	if len(o.Modules) == 0 {
 		p.Complete = false

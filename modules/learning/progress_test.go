@@ -41,9 +41,9 @@ func TestCompletionRules(t *testing.T) {
 	}{
 		{"nothing done", done(), nil, "", StatusNotStarted, StatusNotStarted, false, 0, "a", ""},
 		{"one lesson", done("a"), nil, "a", StatusInProgress, StatusNotStarted, false, 33, "b", ""},
-		{"lessons done but check not taken", done("a", "b"), nil, "b", StatusInProgress, StatusNotStarted, false, 66, "", "c1"},
+		{"lessons done but check not taken", done("a", "b"), nil, "b", StatusInProgress, StatusNotStarted, false, 67, "", "c1"},
 		{"check failed keeps the module open", done("a", "b", "c"), failed, "c", StatusInProgress, StatusCompleted, false, 100, "", "c1"},
-		{"check passed but a lesson missing", done("a", "c"), passed, "c", StatusInProgress, StatusCompleted, false, 66, "b", ""},
+		{"check passed but a lesson missing", done("a", "c"), passed, "c", StatusInProgress, StatusCompleted, false, 67, "b", ""},
 		{"everything done and passed", done("a", "b", "c"), passed, "c", StatusCompleted, StatusCompleted, true, 100, "", ""},
 		{"continue after the last one done", done("c"), nil, "c", StatusNotStarted, StatusCompleted, false, 33, "a", ""},
 	}

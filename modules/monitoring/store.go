@@ -133,8 +133,9 @@ type categoryRow struct {
 // keeps; %s is that clause):
 //
 //   - their age band on the start date of their earliest cohort in scope;
-//   - completed: they hold a certificate for the programme of any of
-//     their cohorts in scope;
+//   - completed: they completed (programme_completions, the one definition)
+//     the programme of any of their cohorts in scope, by the time they
+//     left it if they withdrew;
 //   - their answers (or "not answered") and their report key.
 //
 // Then it counts those rows, and adds up their report keys, for every
@@ -176,13 +177,20 @@ var reportSQL = func() string {
 		sets[i] = "(" + n + ")"
 	}
 	return `
-		WITH people AS (
-		  SELECT e.user_id, min(c.starts_on) AS starts_on, bool_or(ce.user_id IS NOT NULL) AS completed
+		WITH enr AS (
+		  SELECT e.user_id, e.withdrawn_at, c.programme_id, c.starts_on
 		  FROM enrolments e
 		  JOIN cohorts c ON c.id = e.cohort_id
-		  LEFT JOIN certificates ce ON ce.user_id = e.user_id AND ce.programme_id = c.programme_id
 		  WHERE %s
-		  GROUP BY e.user_id
+		), done AS (
+		  SELECT g.programme_id, pc.user_id, pc.completed_at
+		  FROM (SELECT programme_id, array_agg(DISTINCT user_id) AS users FROM enr GROUP BY programme_id) g,
+		       LATERAL programme_completions(g.programme_id, g.users) pc
+		), people AS (
+		  SELECT enr.user_id, min(enr.starts_on) AS starts_on,
+		         bool_or(d.user_id IS NOT NULL AND (enr.withdrawn_at IS NULL OR d.completed_at <= enr.withdrawn_at)) AS completed
+		  FROM enr LEFT JOIN done d ON d.user_id = enr.user_id AND d.programme_id = enr.programme_id
+		  GROUP BY enr.user_id
 		), learners AS (
 		  SELECT ` + strings.Join(cols, ",\n\t\t         ") + `,
 		         p.completed, u.report_key

@@ -2,8 +2,9 @@ package monitoring
 
 import (
 	"encoding/json"
-	"math"
 	"strconv"
+
+	pct "onramp/app/percent"
 )
 
 // Threshold is the largest count that is never shown: any count from 1 to
@@ -315,15 +316,5 @@ func rate(part, whole int, everyone, nobody bool) int {
 	return min(max(percent(part, whole), 1), 99)
 }
 
-// percent rounds to the nearest whole percent, but never says 100% unless
-// the part is the whole nor 0% unless it is nothing.
-func percent(part, whole int) int {
-	p := int(math.Round(100 * float64(part) / float64(whole)))
-	switch {
-	case p == 100 && part < whole:
-		return 99
-	case p == 0 && part > 0:
-		return 1
-	}
-	return p
-}
+// percent is the one rounding rule every page uses (app/percent).
+func percent(part, whole int) int { return pct.Of(part, whole) }

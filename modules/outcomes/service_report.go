@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"onramp/app/apperr"
 	"onramp/app/auth"
+	"onramp/app/percent"
 )
 
 // ReportFilter narrows the outcomes report. Empty fields mean "all".
@@ -46,15 +46,9 @@ func (r ReportRow) Rate() *float64 {
 	return &v
 }
 
-// Percent is the rate for people: "40%", "33.3%", or "—" when nobody
-// started.
-func (r ReportRow) Percent() string {
-	v := r.Rate()
-	if v == nil {
-		return "—"
-	}
-	return strconv.FormatFloat(float64(int64(*v*1000+0.5))/10, 'f', -1, 64) + "%"
-}
+// Percent is the rate for people, rounded as every page rounds
+// (app/percent): "40%", "33%", or "—" when nobody started.
+func (r ReportRow) Percent() string { return percent.Label(r.Converted, r.Started) }
 
 // Report works out conversion rates for what the viewer may see. Errors:
 // Invalid for a window other than 3, 6 or 12 months; NotFound for a
