@@ -80,23 +80,23 @@ func (cs contentSet) lessons() []lessonAt {
 	return out
 }
 
-// questionAt is a question with where it is.
-type questionAt struct {
+// placedQuestion is a question with where it is.
+type placedQuestion struct {
 	where string
 	QuestionFile
 }
 
-func (cs contentSet) questions() []questionAt {
-	var out []questionAt
+func (cs contentSet) questions() []placedQuestion {
+	var out []placedQuestion
 	add := func(prefix string, m PackageModule) {
 		if m.Check != nil {
 			for i, q := range m.Check.Questions {
-				out = append(out, questionAt{fmt.Sprintf("%s%s/check.yaml question %d", prefix, m.Slug, i+1), q})
+				out = append(out, placedQuestion{fmt.Sprintf("%s%s/check.yaml question %d", prefix, m.Slug, i+1), q})
 			}
 		}
 		for _, l := range m.Lessons {
 			for i, q := range l.Meta.Questions {
-				out = append(out, questionAt{fmt.Sprintf("%s%s/%s question %d", prefix, m.Slug, l.Slug, i+1), q})
+				out = append(out, placedQuestion{fmt.Sprintf("%s%s/%s question %d", prefix, m.Slug, l.Slug, i+1), q})
 			}
 		}
 	}
