@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"onramp/app/pubsub"
 	"onramp/modules/content"
 )
 
@@ -52,5 +53,17 @@ func ImportSharedExample(t testing.TB, svc *content.Service) SharedExample {
 	if ex.A == "" || ex.B == "" {
 		t.Fatalf("the shared-module example is not two programmes: %+v", ex)
 	}
+	// The example is open to everyone: left published, it would be offered
+	// to the learners of later tests in the package (a finished learner's
+	// "next programme"). Withdraw it when the test ends.
+	t.Cleanup(func() {
+		g := DB(t).Gorm
+		if err := g.Exec("UPDATE programmes SET published = false WHERE slug IN (?, ?)", ex.A, ex.B).Error; err != nil {
+			t.Errorf("unpublishing the shared-module example: %v", err)
+		}
+		if err := pubsub.Notify(context.Background(), g, content.Channel, ""); err != nil {
+			t.Errorf("telling the app its content changed: %v", err)
+		}
+	})
 	return ex
 }
