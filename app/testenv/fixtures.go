@@ -184,12 +184,12 @@ func (f *Fixtures) Complete(cohortID, userID string, at time.Time) {
 	f.t.Helper()
 	g := f.db.Gorm
 	if err := g.Exec(`INSERT INTO lesson_progress (user_id, lesson_id, completed_at)
-		SELECT ?, l.id, ? FROM cohorts c JOIN modules m ON m.programme_id = c.programme_id JOIN lessons l ON l.module_id = m.id
+		SELECT ?, l.id, ? FROM cohorts c JOIN programme_modules pm ON pm.programme_id = c.programme_id JOIN modules m ON m.id = pm.module_id JOIN lessons l ON l.module_id = m.id
 		WHERE c.id = ? AND m.published AND l.published ON CONFLICT DO NOTHING`, userID, at, cohortID).Error; err != nil {
 		f.t.Fatalf("completing lessons for %s: %v", userID, err)
 	}
 	if err := g.Exec(`INSERT INTO check_attempts (user_id, check_id, correct, total, score, passed, answers, created_at)
-		SELECT ?, ch.id, 1, 1, 100, true, '{}', ? FROM cohorts c JOIN modules m ON m.programme_id = c.programme_id
+		SELECT ?, ch.id, 1, 1, 100, true, '{}', ? FROM cohorts c JOIN programme_modules pm ON pm.programme_id = c.programme_id JOIN modules m ON m.id = pm.module_id
 		JOIN checks ch ON ch.module_id = m.id WHERE c.id = ? AND m.published`, userID, at, cohortID).Error; err != nil {
 		f.t.Fatalf("passing checks for %s: %v", userID, err)
 	}
