@@ -19,17 +19,17 @@ func finish(t *testing.T, userID, programme string, skipLesson, failCheck int) {
 	g := testenv.DB(t).Gorm
 	at := time.Now().Add(-time.Hour)
 	if err := g.Exec(`INSERT INTO lesson_progress (user_id, lesson_id, completed_at)
-		SELECT ?, l.id, ? FROM lessons l JOIN modules m ON m.id = l.module_id JOIN programmes p ON p.id = m.programme_id
+		SELECT ?, l.id, ? FROM lessons l JOIN modules m ON m.id = l.module_id JOIN programme_modules pm ON pm.module_id = m.id JOIN programmes p ON p.id = pm.programme_id
 		WHERE p.slug = ? AND l.published AND m.published
-		  AND l.id IS DISTINCT FROM (SELECT l2.id FROM lessons l2 JOIN modules m2 ON m2.id = l2.module_id
-		       WHERE m2.programme_id = p.id AND l2.published AND m2.published ORDER BY m2.position, l2.position OFFSET ? LIMIT 1)`,
+		  AND l.id IS DISTINCT FROM (SELECT l2.id FROM lessons l2 JOIN modules m2 ON m2.id = l2.module_id JOIN programme_modules pm2 ON pm2.module_id = m2.id
+		       WHERE pm2.programme_id = p.id AND l2.published AND m2.published ORDER BY pm2.place, pm2.shared, l2.position OFFSET ? LIMIT 1)`,
 		userID, at, programme, skipLesson).Error; err != nil {
 		t.Fatal(err)
 	}
 	if err := g.Exec(`INSERT INTO check_attempts (user_id, check_id, correct, total, score, passed, answers, created_at)
 		SELECT ?, c.id, CASE WHEN m.position = ? THEN 0 ELSE 1 END, 1, CASE WHEN m.position = ? THEN 0 ELSE 100 END,
 		       m.position <> ?, '{}', ?
-		FROM checks c JOIN modules m ON m.id = c.module_id JOIN programmes p ON p.id = m.programme_id
+		FROM checks c JOIN modules m ON m.id = c.module_id JOIN programme_modules pm ON pm.module_id = m.id JOIN programmes p ON p.id = pm.programme_id
 		WHERE p.slug = ? AND m.published`, userID, failCheck, failCheck, failCheck, at, programme).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestCompletedIsTheSameNumberEverywhere(t *testing.T) {
 	g := testenv.DB(t).Gorm
 	cohortID, name := MustCreateCohort(t, trust, "get-started", -10, 10)
 	var lessons int
-	g.Raw(`SELECT count(*) FROM lessons l JOIN modules m ON m.id = l.module_id JOIN programmes p ON p.id = m.programme_id
+	g.Raw(`SELECT count(*) FROM lessons l JOIN modules m ON m.id = l.module_id JOIN programme_modules pm ON pm.module_id = m.id JOIN programmes p ON p.id = pm.programme_id
 		WHERE p.slug = 'get-started' AND l.published AND m.published`).Scan(&lessons)
 	if lessons < 2 {
 		t.Fatalf("get-started has %d lessons", lessons)

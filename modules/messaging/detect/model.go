@@ -370,11 +370,34 @@ func (d *Detector) modelReasons(v *view, words *wordIndex, reasons []Reason) []R
 		if ps[i] < m.threshold {
 			continue
 		}
+		// A message naming a public helpline ("call 999", "text 85258")
+		// is signposting: only the rules, which know each number, may
+		// call it contact details.
+		if m.label == ContactDetails && d.namesPublicNumber(words.toks) {
+			continue
+		}
 		i, j := m.strongestSpan(v.s, words.toks)
 		s, e := v.orig(i, j)
 		out = append(out, Reason{Label: m.label, Rule: m.rule, Start: s, End: e})
 	}
 	return out
+}
+
+// namesPublicNumber reports whether the words hold a public service's
+// number, alone or written in groups ("116 123").
+func (d *Detector) namesPublicNumber(toks []tok) bool {
+	run := ""
+	for _, t := range toks {
+		if !isNumber(t.w) {
+			run = ""
+			continue
+		}
+		run += t.w
+		if d.publicNumbers[t.w] || d.publicNumbers[run] {
+			return true
+		}
+	}
+	return false
 }
 
 var (
