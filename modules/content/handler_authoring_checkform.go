@@ -116,20 +116,25 @@ func placeOf(p questionPlace, f *CheckFile) (int, error) {
 	return n, nil
 }
 
+// draftQuestion reads the form naming a question of the module's check,
+// the check as it stands, and the question's place (1-based) in it.
+func (m *Handlers) draftQuestion(c echo.Context) (p questionPlace, v *CheckEdit, f *CheckFile, n int, err error) {
+	if err = bind(c, &p); err != nil {
+		return
+	}
+	if v, f, err = m.svc.CheckDraft(c.Request().Context(), c.Param("id")); err != nil {
+		return
+	}
+	n, err = placeOf(p, f)
+	return
+}
+
 func (m *Handlers) moveCheckQuestion(c echo.Context) error {
-	var p questionPlace
-	if err := bind(c, &p); err != nil {
+	p, v, f, n, err := m.draftQuestion(c)
+	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	v, f, err := m.svc.CheckDraft(ctx, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	n, err := placeOf(p, f)
-	if err != nil {
-		return err
-	}
 	to := n - 1
 	if p.Direction == "down" {
 		to = n + 1
@@ -147,19 +152,11 @@ func (m *Handlers) moveCheckQuestion(c echo.Context) error {
 }
 
 func (m *Handlers) removeCheckQuestion(c echo.Context) error {
-	var p questionPlace
-	if err := bind(c, &p); err != nil {
+	_, v, f, n, err := m.draftQuestion(c)
+	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	v, f, err := m.svc.CheckDraft(ctx, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	n, err := placeOf(p, f)
-	if err != nil {
-		return err
-	}
 	if len(f.Questions) == 1 {
 		return m.renderCheckQuestions(c, http.StatusUnprocessableEntity, []apperr.FieldError{{Field: "question-1",
 			Message: "Question 1 is the only question. A check needs at least one, so add another before removing it"}}, nil)
