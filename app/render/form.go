@@ -74,6 +74,18 @@ var formFuncs = template.FuncMap{
 	// that append adds to inside a range.
 	"options": func(opts ...Option) []Option { return opts },
 	"append":  func(list []Option, opts ...Option) []Option { return append(list, opts...) },
+	// dateError is the first message for any box of the date input
+	// name (name-day, name-month, name-year; see app/dayinput).
+	"dateError": func(errs []apperr.FieldError, name string) string {
+		for _, box := range []string{"-day", "-month", "-year"} {
+			for _, e := range errs {
+				if e.Field == name+box {
+					return e.Message
+				}
+			}
+		}
+		return ""
+	},
 	// fieldErrors is every message for one field, for a field that can
 	// have several problems at once (an uploaded file, a YAML check).
 	"fieldErrors": func(errs []apperr.FieldError, field string) []string {

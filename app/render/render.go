@@ -12,11 +12,26 @@ import (
 	"path"
 	"strings"
 	"time"
+	_ "time/tzdata" // Europe/London without relying on the host's zone files
 
 	"github.com/labstack/echo/v4"
 
 	"onramp/app/apperr"
 )
+
+// London is UK time: every page and export shows dates and times in it,
+// whatever the server's zone.
+var London = func() *time.Location {
+	l, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		panic(err) // time/tzdata is compiled in, so it cannot be missing
+	}
+	return l
+}()
+
+// DateTime writes a moment for people, in UK time: "2 December 2026 at
+// 3:04pm".
+func DateTime(t time.Time) string { return t.In(London).Format("2 January 2006 at 3:04pm") }
 
 // Viewer is what every page needs to know about the person looking at it.
 // The auth middleware sets it on the request; anonymous visitors get zero.
@@ -101,11 +116,13 @@ func New(layouts fs.FS, static *Static) (*Engine, error) {
 	e := &Engine{pages: map[string]*template.Template{}}
 	t := template.New("layout").Funcs(template.FuncMap{
 		"asset": static.URL,
-		"date":  func(t time.Time) string { return t.UTC().Format("2 January 2006") },
-		"join":  strings.Join,
-		"inc":   func(i int) int { return i + 1 },
-		"list":  func(items ...string) []string { return items },
-		"title": func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
+		"date":  func(t time.Time) string { return t.In(London).Format("2 January 2006") },
+		// datetime is a moment in UK time: "2 December 2026 at 3:04pm".
+		"datetime": func(t time.Time) string { return DateTime(t) },
+		"join":     strings.Join,
+		"inc":      func(i int) int { return i + 1 },
+		"list":     func(items ...string) []string { return items },
+		"title":    func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
 		// dict builds a map for passing several values to a template.
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}

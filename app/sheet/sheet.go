@@ -2,6 +2,12 @@
 // or an Excel workbook, and sends them as downloads. It holds the one rule
 // for making a cell safe to open (SafeCell) and the one set of download
 // headers, so every export in Onramp behaves the same.
+//
+// Every export also writes its cells one way: headers in words a manager
+// reads ("Conversion rate (%)"), counts and rates as plain numbers (rates
+// in whole percent, rounded by app/percent, the unit in the header), dates
+// as 2027-03-01 and times as 2027-03-01 14:05 in UK time, so a column can
+// be summed or sorted without cleaning it first.
 package sheet
 
 import (

@@ -3,15 +3,14 @@ package audit
 import (
 	"embed"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
-	_ "time/tzdata" // Europe/London without relying on the host's zone files
 
 	"github.com/labstack/echo/v4"
 
 	"onramp/app/apperr"
 	"onramp/app/auth"
+	"onramp/app/dayinput"
 	"onramp/app/render"
 )
 
@@ -20,9 +19,8 @@ var templates embed.FS
 
 // Module shows the audit log to administrators.
 type Module struct {
-	log    *Log
-	pages  *render.Engine
-	london *time.Location
+	log   *Log
+	pages *render.Engine
 }
 
 // NewModule registers the audit pages.
@@ -30,11 +28,7 @@ func NewModule(l *Log, pages *render.Engine) (*Module, error) {
 	if err := pages.AddPages("audit", templates, "templates/*.html"); err != nil {
 		return nil, err
 	}
-	london, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		return nil, err
-	}
-	return &Module{log: l, pages: pages, london: london}, nil
+	return &Module{log: l, pages: pages}, nil
 }
 
 // Routes registers GET /admin/audit for administrators.
@@ -88,8 +82,8 @@ func (m *Module) list(c echo.Context) error {
 	if kind, id, _ := strings.Cut(f.Subject, ":"); id != "" {
 		filter.SubjectType, filter.SubjectID = kind, id
 	}
-	from, fromErr := m.day(f.FromDay, f.FromMonth, f.FromYear, "from", "Start date")
-	to, toErr := m.day(f.ToDay, f.ToMonth, f.ToYear, "to", "End date")
+	from, fromErr := m.day("from", "Start date", dayinput.Input{Day: f.FromDay, Month: f.FromMonth, Year: f.FromYear})
+	to, toErr := m.day("to", "End date", dayinput.Input{Day: f.ToDay, Month: f.ToMonth, Year: f.ToYear})
 	for _, e := range []*apperr.FieldError{fromErr, toErr} {
 		if e != nil {
 			data.Errors = append(data.Errors, *e)
@@ -112,7 +106,7 @@ func (m *Module) list(c echo.Context) error {
 		return err
 	}
 	for _, e := range entries {
-		s := shownEntry{Entry: e, When: e.At.In(m.london).Format("2 January 2006 at 3:04pm"), Sentence: e.Describe()}
+		s := shownEntry{Entry: e, When: render.DateTime(e.At), Sentence: e.Describe()}
 		if e.SubjectType == "user" {
 			s.SubjectLink, s.SubjectLabel = "/admin/users/"+e.SubjectID, e.subjectName()
 		}
@@ -122,21 +116,14 @@ func (m *Module) list(c echo.Context) error {
 }
 
 // day reads an optional NHS date input as midnight UK time on that day.
-func (m *Module) day(d, mo, y, field, label string) (*time.Time, *apperr.FieldError) {
-	d, mo, y = strings.TrimSpace(d), strings.TrimSpace(mo), strings.TrimSpace(y)
-	if d == "" && mo == "" && y == "" {
+func (m *Module) day(name, label string, in dayinput.Input) (*time.Time, *apperr.FieldError) {
+	if in.Empty() {
 		return nil, nil
 	}
-	bad := &apperr.FieldError{Field: field + "-day", Message: label + " must be a real date, like 15 3 2026"}
-	di, err1 := strconv.Atoi(d)
-	mi, err2 := strconv.Atoi(mo)
-	yi, err3 := strconv.Atoi(y)
-	if err1 != nil || err2 != nil || err3 != nil || yi < 2000 || yi > 2100 {
+	t, bad := dayinput.Parse(name, label, in)
+	if bad != nil {
 		return nil, bad
 	}
-	t := time.Date(yi, time.Month(mi), di, 0, 0, 0, 0, m.london)
-	if t.Day() != di || int(t.Month()) != mi {
-		return nil, bad
-	}
+	t = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, render.London)
 	return &t, nil
 }

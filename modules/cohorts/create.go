@@ -4,11 +4,11 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"onramp/app/apperr"
 	"onramp/app/auth"
+	"onramp/app/dayinput"
 	"onramp/app/db"
 )
 
@@ -17,8 +17,12 @@ type NewCohort struct {
 	Programme    string `form:"programme"`    // programme id
 	Organisation string `form:"organisation"` // admins choose; managers get their own
 	Name         string `form:"name"`
-	StartsOn     string `form:"starts_on"` // YYYY-MM-DD
-	EndsOn       string `form:"ends_on"`
+	StartDay     string `form:"start-day"`
+	StartMonth   string `form:"start-month"`
+	StartYear    string `form:"start-year"`
+	EndDay       string `form:"end-day"`
+	EndMonth     string `form:"end-month"`
+	EndYear      string `form:"end-year"`
 	Capacity     string `form:"capacity"`
 	Region       string `form:"region"`
 }
@@ -67,17 +71,19 @@ func (s *Service) CreateCohort(ctx context.Context, viewer *auth.User, in NewCoh
 	case n > 120:
 		bad("name", "The name must be 120 characters or fewer")
 	}
-	starts, err1 := time.Parse(time.DateOnly, strings.TrimSpace(in.StartsOn))
-	ends, err2 := time.Parse(time.DateOnly, strings.TrimSpace(in.EndsOn))
+	starts, badStart := dayinput.Parse("start", "Start date", dayinput.Input{Day: in.StartDay, Month: in.StartMonth, Year: in.StartYear})
+	ends, badEnd := dayinput.Parse("end", "End date", dayinput.Input{Day: in.EndDay, Month: in.EndMonth, Year: in.EndYear})
 	switch {
-	case err1 != nil:
-		bad("starts_on", "Enter the start date as a real date, for example 2027-03-01")
-	case err2 != nil:
-		bad("ends_on", "Enter the end date as a real date, for example 2027-04-12")
+	case badStart != nil || badEnd != nil:
+		for _, e := range []*apperr.FieldError{badStart, badEnd} {
+			if e != nil {
+				problems = append(problems, *e)
+			}
+		}
 	case ends.Before(starts):
-		bad("ends_on", "The end date must be on or after the start date")
+		bad("end-day", "The end date must be on or after the start date")
 	case starts.Before(s.Today().AddDate(-1, 0, 0)):
-		bad("starts_on", "The start date must be within the last year")
+		bad("start-day", "The start date must be within the last year")
 	}
 	c.StartsOn, c.EndsOn = starts, ends
 	c.Capacity, err = strconv.Atoi(strings.TrimSpace(in.Capacity))

@@ -16,16 +16,16 @@ func TestAManagerStartsACohortInTheirOwnOrganisation(t *testing.T) {
 	testenv.DB(t).Gorm.Raw("SELECT id FROM programmes WHERE slug = 'get-started'").Scan(&programmeID)
 
 	bad := manager.PostForm("/manage/cohorts", url.Values{"programme": {programmeID}, "name": {"Spring starters"},
-		"starts_on": {"2027-02-30"}, "ends_on": {"2027-03-05"}, "capacity": {"lots"}})
+		"start-day": {"30"}, "start-month": {"2"}, "start-year": {"2027"}, "end-day": {"5"}, "end-month": {"3"}, "end-year": {"2027"}, "capacity": {"lots"}})
 	body := testenv.Body(t, bad)
-	if bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Enter the start date as a real date") ||
+	if bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Start date must be a real date") ||
 		!strings.Contains(body, "whole number from 1 to 500") || !strings.Contains(body, `value="Spring starters"`) {
 		t.Fatalf("a bad form: %d, messages or input missing", bad.StatusCode)
 	}
 
 	manager.NoRedirects()
 	resp := manager.PostForm("/manage/cohorts", url.Values{"programme": {programmeID}, "name": {"Spring starters"},
-		"starts_on": {"2027-03-01"}, "ends_on": {"2027-03-03"}, "capacity": {"24"}, "region": {"North East"},
+		"start-day": {"1"}, "start-month": {"3"}, "start-year": {"2027"}, "end-day": {"3"}, "end-month": {"3"}, "end-year": {"2027"}, "capacity": {"24"}, "region": {"North East"},
 		"organisation": {"00000000-0000-0000-0000-000000000000"}}) // ignored: managers use their own
 	resp.Body.Close()
 	loc := resp.Header.Get("Location")
@@ -47,7 +47,7 @@ func TestAManagerStartsACohortInTheirOwnOrganisation(t *testing.T) {
 		t.Errorf("manager2 sees the new cohort: %d", r.StatusCode)
 	}
 	again := manager.PostForm("/manage/cohorts", url.Values{"programme": {programmeID}, "name": {"Spring starters"},
-		"starts_on": {"2027-03-01"}, "ends_on": {"2027-03-03"}, "capacity": {"24"}})
+		"start-day": {"1"}, "start-month": {"3"}, "start-year": {"2027"}, "end-day": {"3"}, "end-month": {"3"}, "end-year": {"2027"}, "capacity": {"24"}})
 	if b := testenv.Body(t, again); again.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(b, "already has a cohort with this name") {
 		t.Errorf("a duplicate name: %d", again.StatusCode)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"onramp/app/auth"
 	"onramp/app/page"
+	"onramp/app/render"
 	"onramp/app/sheet"
 )
 
@@ -126,7 +127,7 @@ func exportRows(d *Dashboard) [][]string {
 	for _, r := range d.Learners {
 		last := ""
 		if r.LastActive != nil {
-			last = r.LastActive.UTC().Format("2006-01-02 15:04")
+			last = r.LastActive.In(render.London).Format("2006-01-02 15:04")
 		}
 		var risks []string
 		for _, k := range r.Risks {

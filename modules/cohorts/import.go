@@ -240,7 +240,7 @@ func (s *Service) addRow(ctx context.Context, viewer *auth.User, c *Cohort, impo
 		if err != nil || !added {
 			return addedNone, err
 		}
-		return addedEnrolled, s.tell(ctx, welcome(c, userID, r.Name, false))
+		return addedEnrolled, s.tell(ctx, welcome(c, s.Today(), userID, r.Name, false))
 	}
 	// In the cohort already (joined with a code since the preview, say):
 	// nothing to invite them to.
@@ -251,13 +251,17 @@ func (s *Service) addRow(ctx context.Context, viewer *auth.User, c *Cohort, impo
 	if err != nil || !added {
 		return addedNone, err
 	}
-	return addedInvited, s.tell(ctx, welcome(c, userID, r.Name, true))
+	return addedInvited, s.tell(ctx, welcome(c, s.Today(), userID, r.Name, true))
 }
 
 // welcome is the message a person added by an import gets: in their
 // notifications, and by email (which says only that there is something
 // to read) unless they turned email off. invited: they must accept first.
-func welcome(c *Cohort, userID, name string, invited bool) notify.Notification {
+func welcome(c *Cohort, today time.Time, userID, name string, invited bool) notify.Notification {
+	when := ", starting on " + c.StartsOn.Format("2 January 2006")
+	if c.StartsOn.Before(today) {
+		when = ", which started on " + c.StartsOn.Format("2 January 2006") + " and is running now"
+	}
 	hello := "Hello"
 	if first := notify.FirstName(name); first != "" {
 		hello += " " + first
@@ -265,13 +269,13 @@ func welcome(c *Cohort, userID, name string, invited bool) notify.Notification {
 	n := notify.Notification{UserID: userID, Kind: "cohort.enrolled", Link: "/learn/" + c.ProgrammeSlug,
 		DedupeKey: "cohort.enrolled:" + c.ID,
 		Title:     "You have a place on " + c.ProgrammeTitle,
-		Body: hello + ". " + c.OrganisationName + " has given you a place on " + c.ProgrammeTitle + ", starting on " +
-			c.StartsOn.Format("2 January 2006") + ". Sign in to Onramp to start your first lesson. It takes about 10 minutes."}
+		Body: hello + ". " + c.OrganisationName + " has given you a place on " + c.ProgrammeTitle + when +
+			". Sign in to Onramp to start your first lesson. It takes about 10 minutes."}
 	if invited {
 		n.Kind, n.Link, n.DedupeKey = "cohort.invited", "/join", "cohort.invited:"+c.ID
 		n.Title = "You are invited to join " + c.ProgrammeTitle
-		n.Body = hello + ". " + c.OrganisationName + " has invited you to join " + c.ProgrammeTitle + ", starting on " +
-			c.StartsOn.Format("2 January 2006") + ". Sign in to Onramp to accept or say no thanks."
+		n.Body = hello + ". " + c.OrganisationName + " has invited you to join " + c.ProgrammeTitle + when +
+			". Sign in to Onramp to accept or say no thanks."
 	}
 	return n
 }

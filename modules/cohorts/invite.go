@@ -200,6 +200,9 @@ type Invitation struct {
 	ProgrammeTitle   string
 	OrganisationName string
 	StartsOn         time.Time
+	// Started is true once the course's start date has passed: the page
+	// says it is under way rather than upcoming.
+	Started bool
 	// Problem is why the code cannot be used, or "".
 	Problem string
 	// Enrolled is true when the viewer is already in the cohort.
@@ -234,7 +237,7 @@ func (s *Service) Invitation(ctx context.Context, viewer *auth.User, code string
 		return nil, errNoCode
 	}
 	inv := &Invitation{Code: row.Code, CohortID: row.CohortID, ProgrammeSlug: row.ProgrammeSlug, ProgrammeTitle: row.ProgrammeTitle,
-		OrganisationName: row.OrganisationName, StartsOn: row.StartsOn}
+		OrganisationName: row.OrganisationName, StartsOn: row.StartsOn, Started: row.StartsOn.Before(s.Today())}
 	state := row.Invite.stateAt(s.now())
 	if state == InviteActive && s.Today().After(row.EndsOn) {
 		state = InviteFinished

@@ -70,6 +70,13 @@ func TestALearnerJoinsWithACodeOnceHoweverOftenTheyUseIt(t *testing.T) {
 			t.Errorf("the join page for visitors lacks %q", want)
 		}
 	}
+	if !strings.Contains(page, "The course started on") || strings.Contains(page, "The course starts on") {
+		t.Error("the join page for a course that began two days ago calls it upcoming")
+	}
+	upcoming, _ := MustCreateCohort(t, trust, "get-into", 10, 50)
+	if page := testenv.Body(t, visitor.Get("/join/"+makeCode(t, manager, upcoming, "7", "2"))); !strings.Contains(page, "The course starts on") {
+		t.Error("the join page for a course starting in ten days does not say when it starts")
+	}
 	if strings.Contains(page, cohortName) {
 		t.Error("the public join page names the cohort")
 	}

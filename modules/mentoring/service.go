@@ -2,13 +2,13 @@ package mentoring
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"onramp/app/apperr"
 	"onramp/app/auth"
+	"onramp/app/dayinput"
 	"onramp/app/db"
 	"onramp/modules/learning"
 	"onramp/modules/mentoring/match"
@@ -308,20 +308,22 @@ func (s *Service) RecordVetting(ctx context.Context, viewer *auth.User, mentorID
 		switch in.DBSEnhancedBarred {
 		case "yes":
 			v.DBSEnhancedBarred = true
-			d, msg := s.parseDate(in.DBSDay, in.DBSMonth, in.DBSYear, "the date on the DBS certificate", true)
-			if msg != "" {
-				errs = append(errs, apperr.FieldError{Field: "dbs-day", Message: msg})
+			d, bad := s.pastDate("dbs", "Date on the DBS certificate", dayinput.Input{Day: in.DBSDay, Month: in.DBSMonth, Year: in.DBSYear})
+			if bad != nil {
+				errs = append(errs, *bad)
 			}
 			v.DBSCertificateOn = d
 		case "no":
 		default:
 			errs = append(errs, apperr.FieldError{Field: "dbs-checked", Message: "Say whether they have an enhanced DBS check with the children's barred list"})
 		}
-		d, msg := s.parseDate(in.TrainingDay, in.TrainingMonth, in.TrainingYear, "the date they finished safeguarding training", false)
-		if msg != "" {
-			errs = append(errs, apperr.FieldError{Field: "training-day", Message: msg})
+		if training := (dayinput.Input{Day: in.TrainingDay, Month: in.TrainingMonth, Year: in.TrainingYear}); !training.Empty() {
+			d, bad := s.pastDate("training", "Date they finished safeguarding training", training)
+			if bad != nil {
+				errs = append(errs, *bad)
+			}
+			v.SafeguardingTrainingOn = d
 		}
-		v.SafeguardingTrainingOn = d
 		if len(errs) > 0 {
 			return apperr.InvalidFields(errs...)
 		}
@@ -329,30 +331,17 @@ func (s *Service) RecordVetting(ctx context.Context, viewer *auth.User, mentorID
 	})
 }
 
-// parseDate reads a date typed as three boxes; all empty is nil (an
-// error when required). Dates in the future are refused.
-func (s *Service) parseDate(day, month, year, what string, required bool) (*time.Time, string) {
-	day, month, year = strings.TrimSpace(day), strings.TrimSpace(month), strings.TrimSpace(year)
-	if day == "" && month == "" && year == "" {
-		if required {
-			return nil, "Enter " + what
-		}
-		return nil, ""
-	}
-	d, e1 := strconv.Atoi(day)
-	m, e2 := strconv.Atoi(month)
-	y, e3 := strconv.Atoi(year)
-	if e1 != nil || e2 != nil || e3 != nil || y < 1900 {
-		return nil, fmt.Sprintf("Enter %s as a real date, for example 15 3 2025", what)
-	}
-	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
-	if t.Day() != d || int(t.Month()) != m {
-		return nil, fmt.Sprintf("Enter %s as a real date, for example 15 3 2025", what)
+// pastDate reads a date typed into the boxes of the input name, which
+// must be today or earlier.
+func (s *Service) pastDate(name, label string, in dayinput.Input) (*time.Time, *apperr.FieldError) {
+	t, bad := dayinput.Parse(name, label, in)
+	if bad != nil {
+		return nil, bad
 	}
 	if t.After(s.today()) {
-		return nil, strings.ToUpper(what[:1]) + what[1:] + " must be today or in the past"
+		return nil, &apperr.FieldError{Field: name + "-day", Message: label + " must be today or in the past"}
 	}
-	return &t, ""
+	return &t, nil
 }
 
 // RecordVettingFor saves a vetting record directly; seeding and tests use

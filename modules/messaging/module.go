@@ -33,7 +33,6 @@ func New(svc *Service, hub *Hub, pages *render.Engine) (*Module, error) {
 			return mentoring.Label(Categories, code)
 		},
 		"caseStatus": func(code string) string { return mentoring.Label(CaseStatuses, code) },
-		"when":       func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04") + " UTC" },
 		"categoryOptions": func() []render.Option {
 			out := make([]render.Option, len(Categories))
 			for i, c := range Categories {

@@ -95,13 +95,13 @@ func (m *Module) reportCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows := [][]string{{"characteristic", "category", "enrolled", "completed", "completion_rate"}}
+	rows := [][]string{{"Characteristic", "Category", "Enrolled", "Completed", "Completion rate (%)"}}
 	if rep.Withheld {
-		rows = [][]string{{"withheld", "reason"}, {"true", rep.WithheldReason}}
+		rows = [][]string{{"Withheld", "Reason"}, {"Yes", rep.WithheldReason}}
 	}
 	for _, t := range rep.Tables {
 		for _, r := range append(append([]Row{}, t.Rows...), t.Total) {
-			rows = append(rows, []string{t.Title, r.Label, r.Enrolled.String(), r.Completed.String(), r.Rate.String()})
+			rows = append(rows, []string{t.Title, r.Label, r.Enrolled.String(), r.Completed.String(), r.Rate.Number()})
 		}
 	}
 	return sheet.Send(c.Response(), sheet.CSV, "equality-report", "Equality report", rows)

@@ -74,6 +74,15 @@ func (r Rate) String() string {
 	return strconv.Itoa(r.percent) + "%"
 }
 
+// Number is the rate for a spreadsheet: "62", SuppressedMark, or "" when
+// there is no rate.
+func (r Rate) Number() string {
+	if r.known && !r.suppressed {
+		return strconv.Itoa(r.percent)
+	}
+	return r.String()
+}
+
 // MarshalJSON writes {"value": 62, "suppressed": false}; the value is null
 // when the rate is suppressed or there is nobody to take a rate of.
 func (r Rate) MarshalJSON() ([]byte, error) {

@@ -3,14 +3,16 @@ package outcomes
 import (
 	"strconv"
 	"strings"
+
+	"onramp/app/percent"
 )
 
 // reportRows lays the report out for a spreadsheet: one row per cohort,
 // programme and organisation, with the definition on every row so a
 // figure copied out of the sheet keeps its meaning.
 func reportRows(r *Report) [][]string {
-	out := [][]string{{"level", "id", "name", "programme", "organisation", "cohort_starts_on", "cohort_ends_on",
-		"started", "converted", "conversion_rate", "months_after_cohort_end", "definition"}}
+	out := [][]string{{"Level", "ID", "Name", "Programme", "Organisation", "Cohort starts on", "Cohort ends on",
+		"Started", "Converted", "Conversion rate (%)", "Months after cohort end", "Definition"}}
 	months := strconv.Itoa(r.Filter.Months)
 	var rows []ReportRow
 	rows = append(append(append(rows, r.Organisations...), r.Programmes...), r.Cohorts...)
@@ -23,8 +25,8 @@ func reportRows(r *Report) [][]string {
 			ends = row.EndsOn.Format("2006-01-02")
 		}
 		rate := ""
-		if v := row.Rate(); v != nil {
-			rate = strconv.FormatFloat(*v, 'f', 4, 64)
+		if row.Started > 0 {
+			rate = strconv.Itoa(percent.Of(row.Converted, row.Started))
 		}
 		out = append(out, []string{row.Level, row.ID, row.Name, row.ProgrammeName, row.OrganisationName, starts, ends,
 			strconv.Itoa(row.Started), strconv.Itoa(row.Converted), rate, months, r.Definition})

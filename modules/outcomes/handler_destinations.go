@@ -41,19 +41,6 @@ func bindDestination(c echo.Context) (DestinationInput, error) {
 	return f.input(), nil
 }
 
-// firstError is the message of the first of fields that has one (a date
-// is three boxes with one message).
-func firstError(errs []apperr.FieldError, fields ...string) string {
-	for _, f := range fields {
-		for _, e := range errs {
-			if e.Field == f {
-				return e.Message
-			}
-		}
-	}
-	return ""
-}
-
 type learnerPage struct {
 	*LearnerView
 	Form      DestinationInput

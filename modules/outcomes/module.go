@@ -30,7 +30,7 @@ type Module struct {
 func New(d *db.DB, pages *render.Engine, audit Recorder, now func() time.Time) (*Module, error) {
 	funcs := template.FuncMap{
 		"kindLabel": KindLabel, "newsKindLabel": NewsKindLabel, "contractLabel": ContractLabel,
-		"followUpLabel": FollowUpLabel, "outcomeLabel": OutcomeLabel, "firstError": firstError, "rateTable": newRateTable,
+		"followUpLabel": FollowUpLabel, "outcomeLabel": OutcomeLabel, "rateTable": newRateTable,
 	}
 	if err := pages.AddPages("outcomes", templates, "templates/*.html", funcs); err != nil {
 		return nil, err

@@ -221,7 +221,7 @@ func TestCSVExportIsAnAttachmentWithNeutralisedCells(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(records) != 4 || records[0][0] != "level" || records[0][len(records[0])-1] != "definition" {
+	if len(records) != 4 || records[0][0] != "Level" || records[0][9] != "Conversion rate (%)" || records[0][len(records[0])-1] != "Definition" {
 		t.Fatalf("CSV records: %q", records)
 	}
 	for _, rec := range records[1:] {

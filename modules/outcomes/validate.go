@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"onramp/app/apperr"
+	"onramp/app/dayinput"
 )
 
 // DestinationInput is a destination as typed into a form: by a manager,
@@ -86,8 +87,8 @@ func validateDestination(in DestinationInput, ens []Enrolment, today time.Time, 
 		add("role", "Job, role or course must be 200 characters or fewer", "This must be 200 characters or fewer")
 	}
 
-	if start, field, msg := parseDate(in.StartDay, in.StartMonth, in.StartYear); msg != "" {
-		errs = append(errs, apperr.FieldError{Field: field, Message: msg})
+	if start, bad := dayinput.Parse("start", "Start date", dayinput.Input{Day: in.StartDay, Month: in.StartMonth, Year: in.StartYear}); bad != nil {
+		errs = append(errs, *bad)
 	} else if latest := today.AddDate(0, 1, 0); start.After(latest) {
 		add("start-day", "Start date must be no more than 1 month from today",
 			"The start date must be within the next month. If it is later, tell us nearer the time.")
@@ -123,36 +124,6 @@ func validateDestination(in DestinationInput, ens []Enrolment, today time.Time, 
 		add("evidence", "Evidence note must be 2000 characters or fewer", "This must be 2000 characters or fewer")
 	}
 	return n, errs
-}
-
-// parseDate reads a day, month and year typed into three boxes. On a
-// problem it returns the box to point at and a message.
-func parseDate(day, month, year string) (time.Time, string, string) {
-	day, month, year = strings.TrimSpace(day), strings.TrimSpace(month), strings.TrimSpace(year)
-	switch {
-	case day == "" && month == "" && year == "":
-		return time.Time{}, "start-day", "Enter the start date"
-	case day == "":
-		return time.Time{}, "start-day", "Start date must include a day"
-	case month == "":
-		return time.Time{}, "start-month", "Start date must include a month"
-	case year == "":
-		return time.Time{}, "start-year", "Start date must include a year"
-	}
-	d, derr := strconv.Atoi(day)
-	m, merr := strconv.Atoi(month)
-	y, yerr := strconv.Atoi(year)
-	if yerr == nil && len(year) != 4 {
-		return time.Time{}, "start-year", "Year must include 4 numbers"
-	}
-	if derr != nil || merr != nil || yerr != nil || y < 2000 {
-		return time.Time{}, "start-day", "Start date must be a real date"
-	}
-	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
-	if t.Day() != d || int(t.Month()) != m || t.Year() != y {
-		return time.Time{}, "start-day", "Start date must be a real date"
-	}
-	return t, "", ""
 }
 
 // validateFollowUp checks what a follow-up found, and that it is not
