@@ -18,8 +18,8 @@ CREATE TABLE workbook_try_answers (
 CREATE INDEX workbook_try_answers_lesson_idx ON workbook_try_answers (lesson_id);
 
 -- The six NHS values, by the keys the app uses.
-CREATE FUNCTION workbook_nhs_values() RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
-    SELECT ARRAY['working-together', 'respect-dignity', 'quality-of-care', 'compassion', 'improving-lives', 'everyone-counts']
+CREATE FUNCTION workbook_nhs_values() RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+    SELECT '["working-together", "respect-dignity", "quality-of-care", "compassion", "improving-lives", "everyone-counts"]'::jsonb
 $$;
 
 -- A STAR story: Situation, Task, Action, Result, for answering interview
@@ -32,7 +32,7 @@ CREATE TABLE workbook_stories (
     task       text NOT NULL CHECK (length(btrim(task)) BETWEEN 1 AND 1000),
     action     text NOT NULL CHECK (length(btrim(action)) BETWEEN 1 AND 1000),
     result     text NOT NULL CHECK (length(btrim(result)) BETWEEN 1 AND 1000),
-    nhs_values text[] NOT NULL DEFAULT '{}' CHECK (nhs_values <@ workbook_nhs_values()),
+    nhs_values jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(nhs_values) = 'array' AND nhs_values <@ workbook_nhs_values()),
     created_at timestamptz NOT NULL,
     updated_at timestamptz NOT NULL
 );
@@ -47,7 +47,7 @@ CREATE TABLE workbook_placements (
     place       text NOT NULL DEFAULT '' CHECK (length(place) <= 100),
     did         text NOT NULL CHECK (length(btrim(did)) BETWEEN 1 AND 1000),
     learned     text NOT NULL CHECK (length(btrim(learned)) BETWEEN 1 AND 1000),
-    nhs_value   text NOT NULL CHECK (nhs_value = ANY (workbook_nhs_values())),
+    nhs_value   text NOT NULL CHECK (workbook_nhs_values() ? nhs_value),
     created_at  timestamptz NOT NULL
 );
 CREATE INDEX workbook_placements_user_idx ON workbook_placements (user_id, happened_on DESC);
