@@ -37,6 +37,7 @@ import (
 	"onramp/modules/monitoring"
 	"onramp/modules/notify"
 	"onramp/modules/outcomes"
+	"onramp/modules/workbook"
 )
 
 // Auth asks identity who a bearer token is: identity owns service tokens
@@ -68,6 +69,15 @@ var (
 	_ learning.Mentors     = (*mentoring.Service)(nil)
 	_ learning.Mentees     = (*mentoring.Service)(nil)
 	_ mentoring.News       = (*outcomes.Service)(nil)
+)
+
+// The workbook keeps learners' answers to lessons' "Try this" for
+// learning, asks mentoring (as learning does) whose mentor someone is, and
+// records each mentor's read in the audit log.
+var (
+	_ learning.TryThis  = (*workbook.Service)(nil)
+	_ workbook.Mentees  = (*mentoring.Service)(nil)
+	_ workbook.Recorder = (*audit.Log)(nil)
 )
 
 // Messaging asks mentoring about mentorships (who is in one, whether it
@@ -265,6 +275,8 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	learn.SetCompletions(mentors)
 	learn.SetMentors(mentors)
 	learn.SetMentees(mentors)
+	workbooks := workbook.NewService(d, mentors, auditLog, o.Now)
+	learn.SetTryThis(workbooks)
 	mentorOf = mentors
 	mentors.SetNews(outcomesModule.Service())
 	mentors.SetPeople(people)
@@ -388,6 +400,11 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	messagingPages.Routes(routes)
+	workbookPages, err := workbook.New(workbooks, pages)
+	if err != nil {
+		return nil, err
+	}
+	workbookPages.Routes(routes)
 
 	if cfg.DevIdP {
 		if app.DevIdP, err = newDevIdP(cfg, static, o.Now); err != nil {

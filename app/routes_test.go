@@ -51,6 +51,10 @@ func routeTable(id ids) map[string]routeRow {
 	staffPage := [7]int{303, 403, 403, 200, 403, 200, 403}
 	staffAPI := [7]int{401, 403, 403, 200, 403, 200, 403}
 	write := func(admin int) [7]int { return [7]int{401, 403, 403, 403, 403, admin, admin} }
+	// Learners' own pages and forms (the workbook): nobody else gets past the rule.
+	learnerRead := func(learner int) [7]int { return [7]int{303, learner, 403, 403, 403, 403, 403} }
+	learnerWrite := func(learner int) [7]int { return [7]int{401, learner, 403, 403, 403, 403, 403} }
+	learnerPage := learnerRead(200)
 	return map[string]routeRow{
 		"GET /healthz":                  {"/healthz", all(200)},
 		"GET /readyz":                   {"/readyz", all(200)},
@@ -221,6 +225,34 @@ func routeTable(id ids) map[string]routeRow {
 			[7]int{401, 403, 403, 404, 403, 404, 403}},
 		"GET /learn/news":  {"/learn/news", [7]int{303, 200, 403, 403, 403, 403, 403}},
 		"POST /learn/news": {"/learn/news", [7]int{401, 422, 403, 403, 403, 403, 403}},
+		// workbook rows (modules/workbook): learners only, each their own;
+		// a zero id is nobody's story, and empty forms are refused.
+		"GET /workbook":                        {"/workbook", learnerPage},
+		"GET /workbook/stories":                {"/workbook/stories", learnerPage},
+		"GET /workbook/stories/new":            {"/workbook/stories/new", learnerPage},
+		"POST /workbook/stories":               {"/workbook/stories", learnerWrite(422)},
+		"GET /workbook/stories/:id":            {"/workbook/stories/" + zero, learnerRead(404)},
+		"POST /workbook/stories/:id":           {"/workbook/stories/" + zero, learnerWrite(422)},
+		"GET /workbook/stories/:id/delete":     {"/workbook/stories/" + zero + "/delete", learnerRead(404)},
+		"POST /workbook/stories/:id/delete":    {"/workbook/stories/" + zero + "/delete", learnerWrite(404)},
+		"GET /workbook/placements":             {"/workbook/placements", learnerPage},
+		"GET /workbook/placements/new":         {"/workbook/placements/new", learnerPage},
+		"POST /workbook/placements":            {"/workbook/placements", learnerWrite(422)},
+		"GET /workbook/placements/:id":         {"/workbook/placements/" + zero, learnerRead(404)},
+		"POST /workbook/placements/:id":        {"/workbook/placements/" + zero, learnerWrite(422)},
+		"GET /workbook/placements/:id/delete":  {"/workbook/placements/" + zero + "/delete", learnerRead(404)},
+		"POST /workbook/placements/:id/delete": {"/workbook/placements/" + zero + "/delete", learnerWrite(404)},
+		"GET /workbook/documents":              {"/workbook/documents", learnerPage},
+		"POST /workbook/documents":             {"/workbook/documents", learnerWrite(422)},
+		"GET /workbook/cv":                     {"/workbook/cv", learnerPage},
+		"POST /workbook/cv":                    {"/workbook/cv", learnerWrite(422)},
+		"GET /workbook/cv.pdf":                 {"/workbook/cv.pdf", learnerRead(404)}, // no CV saved yet
+		"GET /workbook/cv.txt":                 {"/workbook/cv.txt", learnerRead(404)},
+		// The first Get Into lesson has no Try this to answer.
+		"POST /learn/:slug/lessons/:id/try-this": {"/learn/get-into/lessons/" + id.intoLesson + "/try-this", learnerWrite(404)},
+		// The demo mentor reads their mentee's workbook; there is no CV yet.
+		"GET /mentoring/mentorships/:id/workbook":        {"/mentoring/mentorships/" + id.mentorship + "/workbook", [7]int{303, 403, 200, 403, 403, 403, 403}},
+		"GET /mentoring/mentorships/:id/workbook/cv.pdf": {"/mentoring/mentorships/" + id.mentorship + "/workbook/cv.pdf", [7]int{303, 403, 404, 403, 403, 403, 403}},
 		// equality monitoring rows (modules/monitoring)
 		"GET /learn/about-you":         {"/learn/about-you", [7]int{303, 200, 403, 403, 403, 403, 403}},
 		"POST /learn/about-you":        {"/learn/about-you", [7]int{401, 303, 403, 403, 403, 403, 403}}, // every question is optional: an empty form holds nothing

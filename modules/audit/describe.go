@@ -113,6 +113,10 @@ func (e Entry) Describe() string {
 		return who + " checked where a learner went next"
 	case "follow_up.recorded":
 		return who + " recorded a follow-up on where a learner went next"
+	case "workbook.viewed":
+		return fmt.Sprintf("%s read %s’s workbook, as their mentor", who, whom)
+	case "workbook.cv_downloaded":
+		return fmt.Sprintf("%s downloaded %s’s CV, as their mentor", who, whom)
 	case "media.uploaded":
 		return who + " uploaded a file to the media library"
 	case "content.check.updated":

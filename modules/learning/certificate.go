@@ -2,20 +2,12 @@ package learning
 
 import (
 	"bytes"
-	_ "embed"
 	"fmt"
 	"strings"
 
 	"github.com/go-pdf/fpdf"
-)
 
-// DejaVu Sans covers the letters of learners' names in every European and
-// many other scripts, which the PDF core fonts do not. Licence beside it.
-var (
-	//go:embed fonts/DejaVuSans.ttf
-	fontRegular []byte
-	//go:embed fonts/DejaVuSans-Bold.ttf
-	fontBold []byte
+	"onramp/app/pdffont"
 )
 
 // Length says how long a certificate's lessons take, the way an employer
@@ -47,8 +39,7 @@ func certificatePDF(c *Certificate, verify string) ([]byte, error) {
 	pdf.SetAuthor("Onramp", true)
 	pdf.SetCreationDate(c.IssuedAt)
 	pdf.SetModificationDate(c.IssuedAt)
-	pdf.AddUTF8FontFromBytes("DejaVu", "", fontRegular)
-	pdf.AddUTF8FontFromBytes("DejaVu", "B", fontBold)
+	pdffont.Add(pdf)
 	pdf.SetMargins(25, 25, 25)
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.AddPage()
@@ -59,7 +50,7 @@ func certificatePDF(c *Certificate, verify string) ([]byte, error) {
 	pdf.Rect(12, 12, w-24, h-24, "D")
 
 	line := func(y float64, style string, size float64, text string) {
-		pdf.SetFont("DejaVu", style, size)
+		pdf.SetFont(pdffont.Family, style, size)
 		pdf.SetXY(25, y)
 		pdf.CellFormat(w-50, size*0.6, text, "", 0, "C", false, 0, "")
 	}
@@ -78,7 +69,7 @@ func certificatePDF(c *Certificate, verify string) ([]byte, error) {
 	}
 	line(116, "", 13, done)
 	if len(c.Modules) > 0 {
-		pdf.SetFont("DejaVu", "", 11)
+		pdf.SetFont(pdffont.Family, "", 11)
 		pdf.SetXY(40, 128)
 		pdf.MultiCell(w-80, 6, "It covered: "+strings.Join(c.Modules, "; ")+".", "", "C", false)
 	}

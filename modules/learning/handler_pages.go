@@ -67,6 +67,7 @@ type lessonPage struct {
 	Position, Count  int
 	Errors           []apperr.FieldError // an answer to a question that could not be marked
 	Chosen           map[string][]string // what was sent with it, by question id
+	TryThis          *TryThisForm        // the answer box under a lesson ending in "Try this"
 }
 
 // Picked reports whether option is what the learner chose for question:
@@ -120,6 +121,14 @@ func (m *Module) renderLesson(c echo.Context, status int, page lessonPage) error
 		return c.Redirect(http.StatusMovedPermanently, lessonURL(in, v.Lesson.ID))
 	}
 	page.LessonView = v
+	if page.TryThis == nil {
+		if page.TryThis, err = m.svc.TryThisFor(c.Request().Context(), auth.UserOf(c), v); err != nil {
+			return err
+		}
+		if page.TryThis != nil {
+			page.TryThis.Saved = c.QueryParam("saved") == "try-this"
+		}
+	}
 	page.Body = m.render.Cached(v.Lesson.ID, v.Lesson.UpdatedAt.UnixNano(), v.Lesson.BodyMD)
 	page.MediaUnavailable = len(v.Media) > 0 && !m.mediaHealthy()
 	if v.Module != nil {

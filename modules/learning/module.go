@@ -49,6 +49,7 @@ func (m *Module) Routes(r *auth.Routes) {
 	r.POST("/learn/:slug/start", takers, m.start)
 	r.POST("/learn/:slug/lessons/:id/complete", takers, m.completeLesson)
 	r.POST("/learn/:slug/lessons/:id/questions/:question", takers, m.answerQuestion)
+	r.POST("/learn/:slug/lessons/:id/try-this", auth.Roles(auth.RoleLearner), m.saveTryThis)
 	r.GET("/learn/:slug/checks/:id", takers, m.check)
 	r.POST("/learn/:slug/checks/:id", takers, m.submitCheck)
 	r.GET("/learn/:slug/certificate", takers, m.certificate)

@@ -92,6 +92,7 @@ type Service struct {
 	completions Completions
 	mentors     Mentors
 	mentees     Mentees
+	tryThis     TryThis
 	now         func() time.Time
 }
 
