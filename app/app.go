@@ -312,6 +312,7 @@ func New(cfg config.Config, d *db.DB, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	workbooks.SetContactHider(func(text string) string { return scanner.HideContacts(text, workbook.HiddenContact) })
 	app.Messaging = messaging.NewService(d, mentors, mentors, messaging.Attachments{Files: files, MaxBytes: cfg.MaxFileMB << 20}, notes, auditLog, scanner, o.Now)
 	// One LISTEN connection for the process: live messages wake event
 	// streams, content edits clear every replica's content cache.

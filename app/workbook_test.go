@@ -55,7 +55,7 @@ func TestTheWorkbookIsTheLearnersAndOnlyTheirActiveMentorReadsIt(t *testing.T) {
 		"/workbook/stories": {"title": {"First day nerves"}, "situation": {"My first day."}, "task": {"Find the ward."},
 			"action": {"I asked at reception."}, "result": {"I was on time."}, "values": {"everyone-counts"}},
 		"/workbook/placements": {"on-day": {"1"}, "on-month": {"3"}, "on-year": {"2026"}, "did": {"Helped with teas"},
-			"learned": {"People like a chat"}, "value": {"compassion"}},
+			"learned": {"People like a chat. My other number is 07700 900456"}, "value": {"compassion"}},
 		"/workbook/documents": documentsForm("ready"),
 		"/workbook/cv": {"full-name": {"Amira Khan"}, "phone": {"07700 900123"}, "email": {"amira@example.org"},
 			"statement": {"I want to be a healthcare support worker."}},
@@ -134,8 +134,8 @@ func TestTheWorkbookIsTheLearnersAndOnlyTheirActiveMentorReadsIt(t *testing.T) {
 		t.Error("the learner cannot open their own story after the others tried")
 	}
 
-	// The mentor reads it all, without edit controls or the CV's phone
-	// and email, and each read is recorded.
+	// The mentor reads it all, without edit controls, the CV's phone and
+	// email or a number written in the log, and each read is recorded.
 	mentor := srv.SignIn(t, "mentor@example.org").NoRedirects()
 	if home := testenv.Body(t, mentor.Get("/mentoring")); !strings.Contains(home, mentorOnly[0]) {
 		t.Error("the mentor's home does not link to the mentee's workbook")
@@ -143,12 +143,13 @@ func TestTheWorkbookIsTheLearnersAndOnlyTheirActiveMentorReadsIt(t *testing.T) {
 	resp = mentor.Get(mentorOnly[0])
 	body := testenv.Body(t, resp)
 	for _, want := range []string{"Amira’s workbook", "First day nerves", "I would say hello &amp; ask their name.", lesson.Title,
-		"Helped with teas", "7 of 7 ready", "Amira Khan", "I want to be a healthcare support worker."} {
+		"Helped with teas", "People like a chat. My other number is [contact details hidden]", "7 of 7 ready", "Amira Khan",
+		"I want to be a healthcare support worker."} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the mentor's view has no %q", want)
 		}
 	}
-	for _, never := range []string{"07700 900123", "amira@example.org", `action="/workbook`, `href="/workbook/stories/`} {
+	for _, never := range []string{"07700 900123", "900456", "amira@example.org", `action="/workbook`, `href="/workbook/stories/`} {
 		if strings.Contains(body, never) {
 			t.Errorf("the mentor's view shows %q", never)
 		}

@@ -194,7 +194,7 @@ func (s *Service) MenteeCVPDF(ctx context.Context, mentor *auth.User, mentorship
 	if err != nil {
 		return nil, notFound(err, apperr.New(apperr.NotFound, name+" has not saved a CV yet"))
 	}
-	cv.Phone, cv.Email = "", ""
+	cv.hideContacts(s.hideContactDetails)
 	pdf, err := cv.PDF()
 	if err != nil && apperr.As(err).Kind == apperr.Invalid {
 		return nil, apperr.New(apperr.Conflict, name+"’s CV does not fit on one page yet, so it cannot be downloaded. "+name+" can make it shorter.")

@@ -34,6 +34,7 @@ type Service struct {
 	db      *db.DB
 	store   *Store
 	mentees Mentees
+	hide    func(text string) string
 	audit   Recorder
 	now     func() time.Time
 }
@@ -131,10 +132,60 @@ func (s *Service) MenteeWorkbook(ctx context.Context, mentor *auth.User, mentors
 	if err != nil {
 		return nil, err
 	}
-	if w.CV != nil {
-		w.CV.Phone, w.CV.Email = "", ""
-	}
+	w.hideContacts(s.hideContactDetails)
 	return &Mentee{Workbook: w, MentorshipID: mentorshipID, FirstName: name}, nil
+}
+
+// SetContactHider sets what finds contact details in text (the messaging
+// detector's rules): mentors read their mentee's workbook with any phone
+// number, email address, social media handle or home address the learner
+// typed hidden, as messages would be held, so the workbook is not a way
+// round keeping in touch only on Onramp.
+func (s *Service) SetContactHider(hide func(text string) string) { s.hide = hide }
+
+// HiddenContact is what a mentor sees in place of contact details.
+const HiddenContact = "[contact details hidden]"
+
+func (s *Service) hideContactDetails(text string) string {
+	if s.hide == nil {
+		return text
+	}
+	return s.hide(text)
+}
+
+// hideContacts hides the contact details in everything w's learner wrote,
+// and leaves the CV without its phone number and email.
+func (w *Workbook) hideContacts(hide func(string) string) {
+	for i := range w.Answers {
+		w.Answers[i].Answer = hide(w.Answers[i].Answer)
+	}
+	for i := range w.Stories {
+		st := &w.Stories[i]
+		st.Title, st.Situation, st.Task, st.Action, st.Result = hide(st.Title), hide(st.Situation), hide(st.Task), hide(st.Action), hide(st.Result)
+	}
+	for i := range w.Placements {
+		p := &w.Placements[i]
+		p.Place, p.Did, p.Learned = hide(p.Place), hide(p.Did), hide(p.Learned)
+	}
+	for i := range w.Documents {
+		w.Documents[i].Note = hide(w.Documents[i].Note)
+	}
+	if w.CV != nil {
+		w.CV.hideContacts(hide)
+	}
+}
+
+// hideContacts leaves the CV without its phone number and email, and
+// hides any contact details written elsewhere in it.
+func (cv *CV) hideContacts(hide func(string) string) {
+	cv.Phone, cv.Email = "", ""
+	cv.FullName, cv.Town, cv.Statement, cv.Skills = hide(cv.FullName), hide(cv.Town), hide(cv.Statement), hide(cv.Skills)
+	for _, entries := range [][]Entry{cv.Experience, cv.Education} {
+		for i := range entries {
+			e := &entries[i]
+			e.Title, e.Place, e.Dates, e.Details = hide(e.Title), hide(e.Place), hide(e.Dates), hide(e.Details)
+		}
+	}
 }
 
 // menteeOf returns the mentee of the mentor's active mentorship and

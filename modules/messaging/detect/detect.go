@@ -16,6 +16,7 @@ package detect
 import (
 	"os"
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -223,4 +224,37 @@ func result(text string, reasons []Reason) Result {
 		out.Labels = append(out.Labels, Concern)
 	}
 	return out
+}
+
+// HideContacts returns text with every contact detail recognised by its
+// shape (phone number, email address, link, social media handle, postcode,
+// street address) replaced by mark. Helplines and other public numbers are
+// left, as Scan leaves them. Places that show one person's writing to
+// another outside a message thread use it, so they are no way round the
+// rule that mentors and mentees keep in touch only on Onramp.
+func (d *Detector) HideContacts(text, mark string) string {
+	base := normalise(text)
+	words := wordsView(base)
+	digits := digitsView(base)
+	found := d.contactShapes(&base, &digits, &words, indexView(words.s))
+	if len(found) == 0 {
+		return text
+	}
+	sort.Slice(found, func(i, j int) bool { return found[i].Start < found[j].Start })
+	var b strings.Builder
+	at := 0
+	for _, r := range found {
+		if r.End <= at {
+			continue // inside a span already hidden
+		}
+		if r.Start > at {
+			b.WriteString(text[at:r.Start])
+		}
+		if r.Start >= at {
+			b.WriteString(mark)
+		}
+		at = r.End
+	}
+	b.WriteString(text[at:])
+	return b.String()
 }
