@@ -1,6 +1,7 @@
 package content_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -182,5 +183,51 @@ func TestLearnersAndManagersCannotUseTheCheckFormEditor(t *testing.T) {
 	}
 	if got := storedQuestions(t, c.moduleID); len(got) != 1 || got[0] != "First?" {
 		t.Fatalf("a learner or manager changed the check: %q", got)
+	}
+}
+
+func TestShuffleIsOnForANewCheckAndTheEditorCanTurnItOffInTheFormOrTheYAML(t *testing.T) {
+	e := newEditor(t)
+	c := e.newCourse("shuffle")
+	base := "/admin/content/modules/" + c.moduleID + "/check"
+	requireStatus(t, e.c.PostForm(base+"/questions/new", question("First?", "single",
+		[3]string{"A", "right", "Yes."}, [3]string{"B", "", "No."})), http.StatusSeeOther)
+	shuffle := func() bool {
+		t.Helper()
+		var on bool
+		testenv.DB(t).Gorm.Raw("SELECT shuffle FROM checks WHERE module_id = ?", c.moduleID).Scan(&on)
+		return on
+	}
+	if !shuffle() {
+		t.Fatal("a new check does not shuffle its answers")
+	}
+	if page := e.get(base + "/questions"); !strings.Contains(page, `name="shuffle" type="checkbox" value="true" checked`) {
+		t.Errorf("the settings form does not show shuffle ticked:\n%s", section(t, page, `name="shuffle"`, ">"))
+	}
+	if yamlText := section(t, e.get(base), "<textarea", "</textarea>"); strings.Contains(yamlText, "shuffle:") {
+		t.Error("the YAML of a check that shuffles says shuffle; absent means on")
+	}
+
+	// Unticked in the form: off, and the YAML says so.
+	requireStatus(t, e.c.PostForm(base+"/settings", url.Values{"title": {"Check"}, "pass_mark": {"80"}}), http.StatusSeeOther)
+	if shuffle() {
+		t.Fatal("unticking shuffle did not turn it off")
+	}
+	yamlPage := e.get(base)
+	if !strings.Contains(yamlPage, "shuffle: false") {
+		t.Fatalf("the YAML of a check that does not shuffle does not say shuffle: false:\n%s", section(t, yamlPage, "<textarea", "</textarea>"))
+	}
+
+	// The YAML round-trips: saved back as it is, it stays off; without the
+	// line, it is on again.
+	_, text, _ := strings.Cut(section(t, yamlPage, "<textarea", "</textarea>"), ">")
+	text = html.UnescapeString(text)
+	requireStatus(t, e.c.PostForm(base, url.Values{"yaml": {text}}), http.StatusSeeOther)
+	if shuffle() {
+		t.Error("saving the exported YAML turned shuffle back on")
+	}
+	requireStatus(t, e.c.PostForm(base, url.Values{"yaml": {strings.Replace(text, "shuffle: false\n", "", 1)}}), http.StatusSeeOther)
+	if !shuffle() {
+		t.Error("a check without a shuffle line does not shuffle")
 	}
 }

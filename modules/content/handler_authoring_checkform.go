@@ -34,7 +34,7 @@ var checkFormDone = map[string]string{
 	"question-added":   "Question added. Learners see it straight away if the module is published.",
 	"question-moved":   "Order changed.",
 	"question-removed": "Question removed.",
-	"settings-saved":   "Title and pass mark saved.",
+	"settings-saved":   "Settings saved.",
 }
 
 type checkQuestionsPage struct {
@@ -43,6 +43,7 @@ type checkQuestionsPage struct {
 	Stored   bool // the module has a check already
 	Title    string
 	PassMark string
+	Shuffle  bool
 	Errors   []apperr.FieldError
 	Done     string
 	Base     string // the form editor's address
@@ -60,10 +61,10 @@ func (m *Handlers) renderCheckQuestions(c echo.Context, status int, errs []apper
 		return err
 	}
 	data := checkQuestionsPage{CheckEdit: v, File: f, Stored: v.Check != nil, Title: f.Title,
-		PassMark: strconv.Itoa(f.PassMark), Errors: errs, Done: checkFormDone[c.QueryParam("done")],
+		PassMark: strconv.Itoa(f.PassMark), Shuffle: f.Shuffled(), Errors: errs, Done: checkFormDone[c.QueryParam("done")],
 		Base: "/admin/content/modules/" + v.Module.ID + "/check/questions"}
 	if typed != nil {
-		data.Title, data.PassMark = typed.Title, typed.PassMark
+		data.Title, data.PassMark, data.Shuffle = typed.Title, typed.PassMark, typed.Shuffle
 	}
 	return m.pages.HTML(c, status, "content/check_questions", "Knowledge check questions: "+v.Module.Title, data)
 }
@@ -71,6 +72,7 @@ func (m *Handlers) renderCheckQuestions(c echo.Context, status int, errs []apper
 type checkSettingsForm struct {
 	Title    string `form:"title"`
 	PassMark string `form:"pass_mark"`
+	Shuffle  bool   `form:"shuffle"`
 }
 
 func (m *Handlers) saveCheckSettings(c echo.Context) error {
@@ -91,7 +93,7 @@ func (m *Handlers) saveCheckSettings(c echo.Context) error {
 		return m.renderCheckQuestions(c, http.StatusUnprocessableEntity, []apperr.FieldError{{Field: "title",
 			Message: "Add a question first. The check is saved with its first question"}}, &form)
 	}
-	f.Title, f.PassMark = strings.TrimSpace(form.Title), mark
+	f.Title, f.PassMark, f.Shuffle = strings.TrimSpace(form.Title), mark, shuffleSetting(form.Shuffle)
 	if err := m.svc.SaveCheckFile(ctx, auth.UserOf(c).ID, v.Module.ID, f); err != nil {
 		if fields, status, ok := formProblem(err); ok {
 			return m.renderCheckQuestions(c, status, retarget(fields, "title"), &form)

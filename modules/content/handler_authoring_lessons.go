@@ -29,6 +29,7 @@ type lessonForm struct {
 	BodyMD    string `form:"body"`
 	Published bool   `form:"published"`
 	Questions string `form:"questions"` // YAML
+	Shuffle   bool   `form:"shuffle"`
 	Action    string `form:"action"`    // "preview" or "save"
 }
 
@@ -53,7 +54,7 @@ func (m *Handlers) renderLesson(c echo.Context, status int, data lessonPage, for
 		if err != nil {
 			return err
 		}
-		data.Form = lessonForm{Title: l.Title, Minutes: strconv.Itoa(l.Minutes), BodyMD: l.BodyMD, Published: l.Published, Questions: qs}
+		data.Form = lessonForm{Title: l.Title, Minutes: strconv.Itoa(l.Minutes), BodyMD: l.BodyMD, Published: l.Published, Questions: qs, Shuffle: l.Shuffle}
 	}
 	if data.Transcript == "" {
 		data.Transcript = v.Lesson.AudioTranscript
@@ -73,7 +74,7 @@ func (m *Handlers) saveLesson(c echo.Context) error {
 		return m.renderLesson(c, http.StatusOK, lessonPage{Previewing: true}, &f)
 	}
 	err := m.svc.UpdateLesson(c.Request().Context(), auth.UserOf(c).ID, c.Param("id"),
-		LessonFields{Title: f.Title, Minutes: f.Minutes, BodyMD: f.BodyMD, Published: f.Published, QuestionsYAML: f.Questions})
+		LessonFields{Title: f.Title, Minutes: f.Minutes, BodyMD: f.BodyMD, Published: f.Published, QuestionsYAML: f.Questions, Shuffle: f.Shuffle})
 	if fields, status, ok := formProblem(err); ok {
 		return m.renderLesson(c, status, lessonPage{Errors: fields}, &f)
 	} else if err != nil {

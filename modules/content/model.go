@@ -69,6 +69,9 @@ type Lesson struct {
 	// transcript; nil when there is none.
 	AudioID         *string
 	AudioTranscript string
+	// Shuffle shows each learner the options of the lesson's questions in
+	// an order of their own; off, in the order written.
+	Shuffle bool
 }
 
 // Check is a module's knowledge check.
@@ -77,6 +80,9 @@ type Check struct {
 	ModuleID  string
 	Title     string
 	PassMark  int
+	// Shuffle shows the options of each question in a new order on every
+	// attempt; off, in the order written.
+	Shuffle   bool
 	Questions []Question `gorm:"-"`
 }
 

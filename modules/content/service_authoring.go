@@ -43,6 +43,9 @@ type LessonFields struct {
 	// QuestionsYAML are the quick questions shown after the lesson, as a
 	// YAML list in the shape of check.yaml's questions; blank for none.
 	QuestionsYAML string
+	// Shuffle shows each learner the questions' options in an order of
+	// their own.
+	Shuffle bool
 }
 
 // Directions a module or lesson can move in.
@@ -258,11 +261,11 @@ func (s *Service) UpdateLesson(ctx context.Context, actorID, id string, in Lesso
 		if err := s.store.UpdateLesson(ctx, &l, s.now()); err != nil {
 			return err
 		}
-		if err := s.store.ReplaceLessonQuestions(ctx, id, questions); err != nil {
+		if err := s.store.ReplaceLessonQuestions(ctx, id, questions, in.Shuffle); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, actorID, "content.lesson.updated", "lesson", id,
-			map[string]any{"title": l.Title, "minutes": l.Minutes, "published": l.Published, "questions": len(questions)})
+			map[string]any{"title": l.Title, "minutes": l.Minutes, "published": l.Published, "questions": len(questions), "shuffle": in.Shuffle})
 	})
 }
 
