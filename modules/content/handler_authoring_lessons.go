@@ -30,7 +30,7 @@ type lessonForm struct {
 	Published bool   `form:"published"`
 	Questions string `form:"questions"` // YAML
 	Shuffle   bool   `form:"shuffle"`
-	Action    string `form:"action"`    // "preview" or "save"
+	Action    string `form:"action"` // "preview" or "save"
 }
 
 func (m *Handlers) lesson(c echo.Context) error {

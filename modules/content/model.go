@@ -76,10 +76,10 @@ type Lesson struct {
 
 // Check is a module's knowledge check.
 type Check struct {
-	ID        string
-	ModuleID  string
-	Title     string
-	PassMark  int
+	ID       string
+	ModuleID string
+	Title    string
+	PassMark int
 	// Shuffle shows the options of each question in a new order on every
 	// attempt; off, in the order written.
 	Shuffle   bool
