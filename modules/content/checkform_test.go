@@ -77,6 +77,15 @@ func TestTheFormEditorBuildsACheckWithoutYAML(t *testing.T) {
 	}
 	requireStatus(t, e.c.PostForm(base+"/1", question("Which of these stop infections spreading?", "multiple",
 		[3]string{"Washing your hands", "right", "Yes."}, [3]string{"Sharing cups", "", "No. That spreads germs."})), http.StatusSeeOther)
+	// Removing asks first, naming the question, with a way back.
+	confirm := e.get(base + "/2/remove")
+	if !strings.Contains(confirm, "Remove question 2?") || !strings.Contains(confirm, "Which of these is an NHS value?") ||
+		!strings.Contains(confirm, `href="`+base+`#question-2">Cancel</a>`) {
+		t.Errorf("the confirmation does not name the question or offer Cancel:\n%s", section(t, confirm, "<h1>", "</form>"))
+	}
+	if got := storedQuestions(t, c.moduleID); len(got) != 2 {
+		t.Fatalf("asking to remove a question removed it: %q", got)
+	}
 	requireStatus(t, e.c.PostForm(base+"/remove", url.Values{"question": {"2"}}), http.StatusSeeOther)
 	if got := storedQuestions(t, c.moduleID); len(got) != 1 || got[0] != "Which of these stop infections spreading?" {
 		t.Fatalf("after editing and removing the questions are %q", got)
@@ -157,6 +166,22 @@ func TestTheFormEditorNamesTheQuestionInItsMessages(t *testing.T) {
 	}
 	if got := storedQuestions(t, c.moduleID); len(got) != 1 {
 		t.Fatalf("an answer button saved the question: %q", got)
+	}
+
+	// Removing an answer asks first; Cancel keeps it, Yes removes it.
+	f.Set("action", "remove-option-1")
+	body = requireStatus(t, e.c.PostForm(base+"/new", f), http.StatusOK)
+	if !strings.Contains(body, "Remove answer 1?") || !strings.Contains(body, `value="confirm-remove-option-1"`) ||
+		!strings.Contains(body, `value="Alpha"`) {
+		t.Fatal("removing an answer did not ask first, keeping it")
+	}
+	f.Set("action", "cancel")
+	if body = requireStatus(t, e.c.PostForm(base+"/new", f), http.StatusOK); !strings.Contains(body, `value="Alpha"`) || strings.Contains(body, "Remove answer 1?") {
+		t.Error("Cancel did not keep the answer")
+	}
+	f.Set("action", "confirm-remove-option-1")
+	if body = requireStatus(t, e.c.PostForm(base+"/new", f), http.StatusOK); strings.Contains(body, `value="Alpha"`) || !strings.Contains(body, "Answer 1 removed") {
+		t.Error("confirming did not remove the answer")
 	}
 }
 
