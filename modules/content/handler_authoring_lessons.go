@@ -70,8 +70,15 @@ func (m *Handlers) saveLesson(c echo.Context) error {
 	if err := bind(c, &f); err != nil {
 		return err
 	}
-	if f.Action == "preview" {
+	switch {
+	case f.Action == "preview":
 		return m.renderLesson(c, http.StatusOK, lessonPage{Previewing: true}, &f)
+	case f.Action == backAction:
+		return m.renderLesson(c, http.StatusOK, lessonPage{}, &f)
+	case f.Published:
+		if asked, err := m.askToPublish(c, PublishLesson, c.Param("id"), f.Title); asked || err != nil {
+			return err
+		}
 	}
 	err := m.svc.UpdateLesson(c.Request().Context(), auth.UserOf(c).ID, c.Param("id"),
 		LessonFields{Title: f.Title, Minutes: f.Minutes, BodyMD: f.BodyMD, Published: f.Published, QuestionsYAML: f.Questions, Shuffle: f.Shuffle})
