@@ -230,7 +230,8 @@ func (s *Service) AddLesson(ctx context.Context, actorID, moduleID string, in Ne
 
 // UpdateLesson saves a lesson's fields and moves its updated_at on, so
 // learners see the new text at once. Errors: NotFound, Invalid (title,
-// minutes, publishing an empty lesson).
+// minutes, publishing an empty lesson, a picture in the text that is not
+// attached to the lesson or has no alt text).
 func (s *Service) UpdateLesson(ctx context.Context, actorID, id string, in LessonFields) error {
 	l := Lesson{ID: id, Title: strings.TrimSpace(in.Title), BodyMD: in.BodyMD, Published: in.Published}
 	var problems []apperr.FieldError
@@ -249,6 +250,13 @@ func (s *Service) UpdateLesson(ctx context.Context, actorID, id string, in Lesso
 		problems = append(problems, apperr.FieldError{Field: "body", Message: "Write the lesson before you publish it."})
 	}
 	problems = append(problems, overLimits(fieldText{"body", lessonLimit, l.BodyMD})...)
+	if len(InlineImages(l.BodyMD)) > 0 {
+		attached, err := s.store.LessonMedia(ctx, id)
+		if err != nil {
+			return err
+		}
+		problems = append(problems, inlineImageProblems(l.BodyMD, attached)...)
+	}
 	questions, err := ParseLessonQuestions(in.QuestionsYAML)
 	problems = append(problems, apperr.As(err).Fields...)
 	if len(problems) > 0 {
