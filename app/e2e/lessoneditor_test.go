@@ -15,7 +15,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"onramp/app"
 	"onramp/app/browsertest"
+	"onramp/app/config"
 	"onramp/app/testenv"
 )
 
@@ -23,7 +25,9 @@ import (
 // the text is still there; they place the picture inside the text and
 // publish into a programme a learner is on, which asks first.
 func TestAnEditorUploadsAPictureWithoutLosingTextAndPlacesItInTheLesson(t *testing.T) {
-	srv := testenv.NewServer(t)
+	// A learner no other test moves on: one of the load learners.
+	srv := testenv.NewServer(t, func(cfg *config.Config, _ *app.Options) { cfg.DevLoadUsers = 5 })
+	learnerEmail := app.LoadUserEmail(4)
 	editor := srv.SignIn(t, "editor@example.org").NoRedirects()
 	slug := strings.ReplaceAll(testenv.Unique("pictures"), " ", "-")
 	post := func(path string, form url.Values) string {
@@ -93,10 +97,11 @@ func TestAnEditorUploadsAPictureWithoutLosingTextAndPlacesItInTheLesson(t *testi
 	b.Run(t, chromedp.WaitVisible(chromedp.CSS(`[role="status"]`)))
 
 	// The learner's lesson shows the picture inside the text, within a phone.
-	learnerClient := srv.SignIn(t, "learner2@example.org").NoRedirects()
+	learnerClient := srv.SignIn(t, learnerEmail).NoRedirects()
 	testenv.Body(t, learnerClient.PostForm("/learn/"+slug+"/start", nil))
-	signIn(t, b, srv, "learner2@example.org", "/learn")
-	b.Navigate(t, srv.URL+"/learn/"+slug+"/lessons/"+lesson)
-	b.Run(t, chromedp.WaitVisible(chromedp.CSS(`#lesson-text img[alt="A porter pushing a patient in a wheelchair"]`)))
-	checkAtPhoneAndDesktop(t, b, "lesson-inline-picture")
+	lb := browsertest.New(t)
+	signIn(t, lb, srv, learnerEmail, "/learn")
+	lb.Navigate(t, srv.URL+"/learn/"+slug+"/lessons/"+lesson)
+	lb.Run(t, chromedp.WaitVisible(chromedp.CSS(`#lesson-text img[alt="A porter pushing a patient in a wheelchair"]`)))
+	checkAtPhoneAndDesktop(t, lb, "lesson-inline-picture")
 }
