@@ -132,12 +132,13 @@ func routeTable(id ids) map[string]routeRow {
 		"GET /media/:id":                    {"/media/00000000-0000-0000-0000-000000000000", [7]int{303, 404, 404, 404, 404, 404, 404}},
 
 		// The knowledge-check form editor.
-		"GET /admin/content/modules/:id/check/questions":         {"/admin/content/modules/" + id.module + "/check/questions", page},
-		"GET /admin/content/modules/:id/check/questions/:n":      {"/admin/content/modules/" + id.module + "/check/questions/new", page},
-		"POST /admin/content/modules/:id/check/questions/:n":     {"/admin/content/modules/" + id.module + "/check/questions/new", write(422)},
-		"POST /admin/content/modules/:id/check/questions/move":   {"/admin/content/modules/" + id.module + "/check/questions/move", write(422)},
-		"POST /admin/content/modules/:id/check/questions/remove": {"/admin/content/modules/" + id.module + "/check/questions/remove", write(422)},
-		"POST /admin/content/modules/:id/check/settings":         {"/admin/content/modules/" + id.module + "/check/settings", write(422)},
+		"GET /admin/content/modules/:id/check/questions":           {"/admin/content/modules/" + id.module + "/check/questions", page},
+		"GET /admin/content/modules/:id/check/questions/:n":        {"/admin/content/modules/" + id.module + "/check/questions/new", page},
+		"POST /admin/content/modules/:id/check/questions/:n":       {"/admin/content/modules/" + id.module + "/check/questions/new", write(422)},
+		"GET /admin/content/modules/:id/check/questions/:n/remove": {"/admin/content/modules/" + id.module + "/check/questions/1/remove", page},
+		"POST /admin/content/modules/:id/check/questions/move":     {"/admin/content/modules/" + id.module + "/check/questions/move", write(422)},
+		"POST /admin/content/modules/:id/check/questions/remove":   {"/admin/content/modules/" + id.module + "/check/questions/remove", write(422)},
+		"POST /admin/content/modules/:id/check/settings":           {"/admin/content/modules/" + id.module + "/check/settings", write(422)},
 
 		"GET /admin/content":                         {"/admin/content", page},
 		"POST /admin/content/programmes":             {"/admin/content/programmes", write(422)},

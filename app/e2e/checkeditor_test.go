@@ -71,6 +71,56 @@ func TestEditorAddsAKnowledgeCheckQuestionWithoutYAML(t *testing.T) {
 	if stored != 1 {
 		t.Errorf("%d right answers stored for the new check, want 1", stored)
 	}
+
+	// Shuffle is on for a new check; unticking it and saving turns it off.
+	if !checked(t, b, "shuffle") {
+		t.Error("a new check does not show shuffle ticked")
+	}
+	b.Run(t, chromedp.Click(chromedp.CSS(`label[for="shuffle"]`)))
+	submit(t, b, "/admin/content/modules/"+moduleOf(t, slug)+"/check/settings")
+	waitForText(t, b, `[role="status"]`, "Settings saved")
+	if checked(t, b, "shuffle") {
+		t.Error("after saving with shuffle unticked, it shows ticked")
+	}
+	var shuffle bool
+	testenv.DB(t).Gorm.Raw(`SELECT c.shuffle FROM checks c JOIN modules m ON m.id = c.module_id JOIN programmes p ON p.id = m.programme_id
+		WHERE p.slug = ?`, slug).Scan(&shuffle)
+	if shuffle {
+		t.Error("unticking shuffle did not turn it off")
+	}
+
+	// Removing an answer asks first, and Cancel keeps it.
+	b.Run(t, chromedp.Click(chromedp.CSS(`a[href$="/check/questions/1"]`)))
+	b.Run(t, chromedp.WaitVisible(chromedp.CSS(`button[value="remove-option-2"]`)))
+	b.Run(t, chromedp.Click(chromedp.CSS(`button[value="remove-option-2"]`)))
+	b.Run(t, chromedp.WaitVisible(chromedp.CSS("#confirm-remove")))
+	if panel := b.Text(t, "#confirm-remove"); !strings.Contains(panel, "Remove answer 2?") || !strings.Contains(panel, "Nobody, keep it secret") {
+		t.Errorf("the confirmation does not name the answer: %q", panel)
+	}
+	checkAtPhoneAndDesktop(t, b, "check-editor-remove-answer")
+	b.Run(t, chromedp.Click(chromedp.CSS(`#confirm-remove button[value="cancel"]`)))
+	waitForText(t, b, `[role="status"]`, "Nothing was removed")
+	if n := count(t, b, "#confirm-remove", ""); n != 0 {
+		t.Error("Cancel left the confirmation on the page")
+	}
+
+	// Removing a question asks first on its own page, naming it.
+	b.Run(t, chromedp.Click(chromedp.CSS(".nhsuk-back-link")))
+	b.Run(t, chromedp.WaitVisible(chromedp.CSS("#question-1-remove")))
+	b.Run(t, chromedp.Click(chromedp.CSS("#question-1-remove")))
+	b.Run(t, chromedp.WaitVisible(chromedp.CSS("h1")))
+	if body := b.Text(t, "main"); !strings.Contains(body, "Remove question 1?") || !strings.Contains(body, "Who should you tell") {
+		t.Errorf("the remove page does not name the question: %q", body)
+	}
+	checkAtPhoneAndDesktop(t, b, "check-editor-remove-question")
+}
+
+// moduleOf is the id of the first module of the programme slug.
+func moduleOf(t *testing.T, slug string) string {
+	t.Helper()
+	var id string
+	testenv.DB(t).Gorm.Raw(`SELECT m.id FROM modules m JOIN programmes p ON p.id = m.programme_id WHERE p.slug = ? ORDER BY m.position LIMIT 1`, slug).Scan(&id)
+	return id
 }
 
 // checkAtPhoneAndDesktop runs the page checks with the page laid out 360

@@ -39,6 +39,18 @@ func sharedLesson(t *testing.T, srv *testenv.Server, b *browsertest.Browser, ex 
 	return nil
 }
 
+// optionLabel is a selector for the label of the answer option with the
+// id: each learner sees a question's options in an order of their own,
+// so an option is found by its id, not its place.
+func optionLabel(t *testing.T, b *browsertest.Browser, optionID string) string {
+	t.Helper()
+	id := evaluate[string](t, b, `(document.querySelector('input[value="`+optionID+`"]') || {}).id || ''`)
+	if id == "" {
+		t.Fatalf("no answer option %s on the page", optionID)
+	}
+	return `label[for="` + id + `"]`
+}
+
 // waitForText waits until the element's text contains want.
 func waitForText(t *testing.T, b *browsertest.Browser, selector, want string) {
 	t.Helper()
@@ -76,7 +88,7 @@ func TestAQuestionInsideALessonIsAnsweredWithAndWithoutJavaScript(t *testing.T) 
 
 	// With JavaScript: the answer's feedback replaces the question in place.
 	evaluate[bool](t, b, `window.__samePage = true`)
-	b.Run(t, chromedp.Click(chromedp.CSS(`label[for="answer-`+single.ID+`"]`)))
+	b.Run(t, chromedp.Click(chromedp.CSS(optionLabel(t, b, wrong.ID))))
 	submit(t, b, action)
 	b.Run(t, chromedp.WaitVisible(chromedp.CSS("#feedback-"+single.ID)))
 	if !evaluate[bool](t, b, `window.__samePage === true`) {
@@ -110,7 +122,7 @@ func TestAQuestionInsideALessonIsAnsweredWithAndWithoutJavaScript(t *testing.T) 
 	if evaluate[bool](t, b, `!!document.querySelector('[data-listen] button')`) {
 		t.Error("without JavaScript there is a Listen button that cannot work")
 	}
-	b.Run(t, chromedp.Click(chromedp.CSS(`label[for="answer-`+right.ID+`"]`)))
+	b.Run(t, chromedp.Click(chromedp.CSS(optionLabel(t, b, right.ID))))
 	submit(t, b, action)
 	waitForText(t, b, "#feedback-"+single.ID, "Right")
 	if hash := evaluate[string](t, b, `location.hash`); hash != "#question-"+single.ID {
@@ -149,7 +161,7 @@ func TestListenIsLeftOutWhereTheBrowserCannotSpeak(t *testing.T) {
 		t.Error("a browser that cannot speak shows a Listen button")
 	}
 	// The questions still answer in place.
-	b.Run(t, chromedp.Click(chromedp.CSS(`label[for="answer-`+l.Questions[0].Options[1].ID+`"]`)))
+	b.Run(t, chromedp.Click(chromedp.CSS(optionLabel(t, b, l.Questions[0].Options[1].ID))))
 	submit(t, b, "/learn/"+ex.B+"/lessons/"+l.ID+"/questions/"+l.Questions[0].ID)
 	waitForText(t, b, "#feedback-"+l.Questions[0].ID, "Right")
 }

@@ -89,6 +89,7 @@ func (e *editor) saveLesson(id, title, body string, published bool) {
 	form := url.Values{"title": {title}, "minutes": {"4"}, "body": {body}, "action": {"save"}}
 	if published {
 		form.Set("published", "true")
+		form.Set("confirm_publish", "yes") // as if confirmed: learners may be on the course
 	}
 	requireStatus(e.t, e.c.PostForm("/admin/content/lessons/"+id, form), http.StatusSeeOther)
 }

@@ -1,6 +1,7 @@
 package content_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -76,6 +77,15 @@ func TestTheFormEditorBuildsACheckWithoutYAML(t *testing.T) {
 	}
 	requireStatus(t, e.c.PostForm(base+"/1", question("Which of these stop infections spreading?", "multiple",
 		[3]string{"Washing your hands", "right", "Yes."}, [3]string{"Sharing cups", "", "No. That spreads germs."})), http.StatusSeeOther)
+	// Removing asks first, naming the question, with a way back.
+	confirm := e.get(base + "/2/remove")
+	if !strings.Contains(confirm, "Remove question 2?") || !strings.Contains(confirm, "Which of these is an NHS value?") ||
+		!strings.Contains(confirm, `href="`+base+`#question-2">Cancel</a>`) {
+		t.Errorf("the confirmation does not name the question or offer Cancel:\n%s", section(t, confirm, "<h1>", "</form>"))
+	}
+	if got := storedQuestions(t, c.moduleID); len(got) != 2 {
+		t.Fatalf("asking to remove a question removed it: %q", got)
+	}
 	requireStatus(t, e.c.PostForm(base+"/remove", url.Values{"question": {"2"}}), http.StatusSeeOther)
 	if got := storedQuestions(t, c.moduleID); len(got) != 1 || got[0] != "Which of these stop infections spreading?" {
 		t.Fatalf("after editing and removing the questions are %q", got)
@@ -157,6 +167,22 @@ func TestTheFormEditorNamesTheQuestionInItsMessages(t *testing.T) {
 	if got := storedQuestions(t, c.moduleID); len(got) != 1 {
 		t.Fatalf("an answer button saved the question: %q", got)
 	}
+
+	// Removing an answer asks first; Cancel keeps it, Yes removes it.
+	f.Set("action", "remove-option-1")
+	body = requireStatus(t, e.c.PostForm(base+"/new", f), http.StatusOK)
+	if !strings.Contains(body, "Remove answer 1?") || !strings.Contains(body, `value="confirm-remove-option-1"`) ||
+		!strings.Contains(body, `value="Alpha"`) {
+		t.Fatal("removing an answer did not ask first, keeping it")
+	}
+	f.Set("action", "cancel")
+	if body = requireStatus(t, e.c.PostForm(base+"/new", f), http.StatusOK); !strings.Contains(body, `value="Alpha"`) || strings.Contains(body, "Remove answer 1?") {
+		t.Error("Cancel did not keep the answer")
+	}
+	f.Set("action", "confirm-remove-option-1")
+	if body = requireStatus(t, e.c.PostForm(base+"/new", f), http.StatusOK); strings.Contains(body, `value="Alpha"`) || !strings.Contains(body, "Answer 1 removed") {
+		t.Error("confirming did not remove the answer")
+	}
 }
 
 func TestLearnersAndManagersCannotUseTheCheckFormEditor(t *testing.T) {
@@ -182,5 +208,51 @@ func TestLearnersAndManagersCannotUseTheCheckFormEditor(t *testing.T) {
 	}
 	if got := storedQuestions(t, c.moduleID); len(got) != 1 || got[0] != "First?" {
 		t.Fatalf("a learner or manager changed the check: %q", got)
+	}
+}
+
+func TestShuffleIsOnForANewCheckAndTheEditorCanTurnItOffInTheFormOrTheYAML(t *testing.T) {
+	e := newEditor(t)
+	c := e.newCourse("shuffle")
+	base := "/admin/content/modules/" + c.moduleID + "/check"
+	requireStatus(t, e.c.PostForm(base+"/questions/new", question("First?", "single",
+		[3]string{"A", "right", "Yes."}, [3]string{"B", "", "No."})), http.StatusSeeOther)
+	shuffle := func() bool {
+		t.Helper()
+		var on bool
+		testenv.DB(t).Gorm.Raw("SELECT shuffle FROM checks WHERE module_id = ?", c.moduleID).Scan(&on)
+		return on
+	}
+	if !shuffle() {
+		t.Fatal("a new check does not shuffle its answers")
+	}
+	if page := e.get(base + "/questions"); !strings.Contains(page, `name="shuffle" type="checkbox" value="true" checked`) {
+		t.Errorf("the settings form does not show shuffle ticked:\n%s", section(t, page, `name="shuffle"`, ">"))
+	}
+	if yamlText := section(t, e.get(base), "<textarea", "</textarea>"); strings.Contains(yamlText, "shuffle:") {
+		t.Error("the YAML of a check that shuffles says shuffle; absent means on")
+	}
+
+	// Unticked in the form: off, and the YAML says so.
+	requireStatus(t, e.c.PostForm(base+"/settings", url.Values{"title": {"Check"}, "pass_mark": {"80"}}), http.StatusSeeOther)
+	if shuffle() {
+		t.Fatal("unticking shuffle did not turn it off")
+	}
+	yamlPage := e.get(base)
+	if !strings.Contains(yamlPage, "shuffle: false") {
+		t.Fatalf("the YAML of a check that does not shuffle does not say shuffle: false:\n%s", section(t, yamlPage, "<textarea", "</textarea>"))
+	}
+
+	// The YAML round-trips: saved back as it is, it stays off; without the
+	// line, it is on again.
+	_, text, _ := strings.Cut(section(t, yamlPage, "<textarea", "</textarea>"), ">")
+	text = html.UnescapeString(text)
+	requireStatus(t, e.c.PostForm(base, url.Values{"yaml": {text}}), http.StatusSeeOther)
+	if shuffle() {
+		t.Error("saving the exported YAML turned shuffle back on")
+	}
+	requireStatus(t, e.c.PostForm(base, url.Values{"yaml": {strings.Replace(text, "shuffle: false\n", "", 1)}}), http.StatusSeeOther)
+	if !shuffle() {
+		t.Error("a check without a shuffle line does not shuffle")
 	}
 }

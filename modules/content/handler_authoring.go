@@ -44,14 +44,14 @@ func (m *Handlers) authoringRoutes(r *auth.Routes) {
 	m.checkFormRoutes(r, editors)
 
 	r.GET("/admin/content/lessons/:id", editors, m.lesson)
-	r.POST("/admin/content/lessons/:id", editors, m.saveLesson, form)
+	r.POST("/admin/content/lessons/:id", editors, m.saveLesson)
 	r.GET("/admin/content/lessons/:id/preview", editors, m.previewLesson)
 	r.POST("/admin/content/lessons/:id/move", editors, m.moveLesson, form)
 	r.POST("/admin/content/lessons/:id/delete", editors, m.deleteLesson, form)
 	r.POST("/admin/content/lessons/:id/media", editors, m.lessonMedia)
-	r.POST("/admin/content/lessons/:id/media/:media/remove", editors, m.removeLessonMedia, form)
+	r.POST("/admin/content/lessons/:id/media/:media/remove", editors, m.removeLessonMedia)
 	r.POST("/admin/content/lessons/:id/audio", editors, m.lessonAudio)
-	r.POST("/admin/content/lessons/:id/audio/remove", editors, m.removeLessonAudio, form)
+	r.POST("/admin/content/lessons/:id/audio/remove", editors, m.removeLessonAudio)
 
 	r.GET("/admin/media", editors, m.library)
 	r.POST("/admin/media", editors, m.uploadToLibrary)
@@ -74,10 +74,14 @@ var doneMessages = map[string]string{
 	"moved":           "Order changed.",
 	"not-moved":       "That is already at the end of the list, so it did not move.",
 	"deleted":         "Lesson deleted.",
-	"media-added":     "File added to the lesson.",
-	"media-removed":   "File taken out of the lesson. It is still in the media library.",
-	"check-saved":     "Knowledge check saved.",
-	"uploaded":        "File uploaded to the media library.",
+	"media-added":     "File added to the lesson, and your changes to the lesson saved.",
+	"media-removed":   "File taken out of the lesson, and your changes to the lesson saved. The file is still in the media library.",
+	"audio-saved":     "Recording saved, and your changes to the lesson saved.",
+	"audio-removed":   "Recording taken out, and your changes to the lesson saved.",
+	"saved-not-uploaded": "Changes saved. The file you chose was not uploaded: choose it again and select the button beside it, " +
+		"“Upload and add” or “Upload recording”.",
+	"check-saved": "Knowledge check saved.",
+	"uploaded":    "File uploaded to the media library.",
 }
 
 func doneMessage(c echo.Context) string { return doneMessages[c.QueryParam("done")] }

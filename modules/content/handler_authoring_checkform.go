@@ -26,6 +26,7 @@ func (m *Handlers) checkFormRoutes(r *auth.Routes, editors auth.Rule) {
 	r.POST("/admin/content/modules/:id/check/questions/remove", editors, m.removeCheckQuestion)
 	r.GET("/admin/content/modules/:id/check/questions/:n", editors, m.checkQuestion)
 	r.POST("/admin/content/modules/:id/check/questions/:n", editors, m.saveCheckQuestion)
+	r.GET("/admin/content/modules/:id/check/questions/:n/remove", editors, m.confirmRemoveCheckQuestion)
 }
 
 // checkFormDone are the confirmations of the form editor, by ?done= code.
@@ -34,7 +35,7 @@ var checkFormDone = map[string]string{
 	"question-added":   "Question added. Learners see it straight away if the module is published.",
 	"question-moved":   "Order changed.",
 	"question-removed": "Question removed.",
-	"settings-saved":   "Title and pass mark saved.",
+	"settings-saved":   "Settings saved.",
 }
 
 type checkQuestionsPage struct {
@@ -43,6 +44,7 @@ type checkQuestionsPage struct {
 	Stored   bool // the module has a check already
 	Title    string
 	PassMark string
+	Shuffle  bool
 	Errors   []apperr.FieldError
 	Done     string
 	Base     string // the form editor's address
@@ -60,10 +62,10 @@ func (m *Handlers) renderCheckQuestions(c echo.Context, status int, errs []apper
 		return err
 	}
 	data := checkQuestionsPage{CheckEdit: v, File: f, Stored: v.Check != nil, Title: f.Title,
-		PassMark: strconv.Itoa(f.PassMark), Errors: errs, Done: checkFormDone[c.QueryParam("done")],
+		PassMark: strconv.Itoa(f.PassMark), Shuffle: f.Shuffled(), Errors: errs, Done: checkFormDone[c.QueryParam("done")],
 		Base: "/admin/content/modules/" + v.Module.ID + "/check/questions"}
 	if typed != nil {
-		data.Title, data.PassMark = typed.Title, typed.PassMark
+		data.Title, data.PassMark, data.Shuffle = typed.Title, typed.PassMark, typed.Shuffle
 	}
 	return m.pages.HTML(c, status, "content/check_questions", "Knowledge check questions: "+v.Module.Title, data)
 }
@@ -71,6 +73,7 @@ func (m *Handlers) renderCheckQuestions(c echo.Context, status int, errs []apper
 type checkSettingsForm struct {
 	Title    string `form:"title"`
 	PassMark string `form:"pass_mark"`
+	Shuffle  bool   `form:"shuffle"`
 }
 
 func (m *Handlers) saveCheckSettings(c echo.Context) error {
@@ -91,7 +94,7 @@ func (m *Handlers) saveCheckSettings(c echo.Context) error {
 		return m.renderCheckQuestions(c, http.StatusUnprocessableEntity, []apperr.FieldError{{Field: "title",
 			Message: "Add a question first. The check is saved with its first question"}}, &form)
 	}
-	f.Title, f.PassMark = strings.TrimSpace(form.Title), mark
+	f.Title, f.PassMark, f.Shuffle = strings.TrimSpace(form.Title), mark, shuffleSetting(form.Shuffle)
 	if err := m.svc.SaveCheckFile(ctx, auth.UserOf(c).ID, v.Module.ID, f); err != nil {
 		if fields, status, ok := formProblem(err); ok {
 			return m.renderCheckQuestions(c, status, retarget(fields, "title"), &form)
@@ -168,6 +171,27 @@ func (m *Handlers) removeCheckQuestion(c echo.Context) error {
 	return seeOther(c, "/admin/content/modules/"+v.Module.ID+"/check/questions", "question-removed", "")
 }
 
+// confirmRemoveCheckQuestion asks before a question is removed, naming
+// it; its button posts to removeCheckQuestion.
+func (m *Handlers) confirmRemoveCheckQuestion(c echo.Context) error {
+	v, f, err := m.svc.CheckDraft(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	n, isNew, err := questionAt(c, f)
+	if err != nil || isNew {
+		return apperr.New(apperr.NotFound, "There is no such question in this check")
+	}
+	data := struct {
+		*CheckEdit
+		N        int
+		Question QuestionFile
+		Only     bool // the check's only question, which stays
+		Base     string
+	}{v, n, f.Questions[n-1], len(f.Questions) == 1, "/admin/content/modules/" + v.Module.ID + "/check/questions"}
+	return m.pages.HTML(c, http.StatusOK, "content/check_remove", fmt.Sprintf("Remove question %d: %s", n, v.Module.Title), data)
+}
+
 type checkQuestionPage struct {
 	*CheckEdit
 	N        int  // the question's place, counting from 1
@@ -175,6 +199,7 @@ type checkQuestionPage struct {
 	Question QuestionFile
 	Errors   []apperr.FieldError
 	Note     string // what an option button did, before saving
+	Removing int    // the answer (counting from 1) whose removal is to be confirmed
 	Action   string
 	Back     string
 	MaxOpts  int
@@ -212,13 +237,17 @@ func (m *Handlers) checkQuestion(c echo.Context) error {
 }
 
 func (m *Handlers) renderCheckQuestion(c echo.Context, status int, v *CheckEdit, n int, isNew bool, q QuestionFile, errs []apperr.FieldError, note string) error {
+	return m.renderQuestionPage(c, status, v, n, isNew, q, errs, note, 0)
+}
+
+func (m *Handlers) renderQuestionPage(c echo.Context, status int, v *CheckEdit, n int, isNew bool, q QuestionFile, errs []apperr.FieldError, note string, removing int) error {
 	base := "/admin/content/modules/" + v.Module.ID + "/check/questions"
 	action := base + "/" + strconv.Itoa(n)
 	if isNew {
 		action = base + "/new"
 	}
 	data := checkQuestionPage{CheckEdit: v, N: n, New: isNew, Question: q, Errors: errs, Note: note,
-		Action: action, Back: base, MaxOpts: maxOptions}
+		Action: action, Back: base, MaxOpts: maxOptions, Removing: removing}
 	title := fmt.Sprintf("Question %d: %s", n, v.Module.Title)
 	return m.pages.HTML(c, status, "content/check_question", title, data)
 }
@@ -256,6 +285,10 @@ func (m *Handlers) saveCheckQuestion(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if i := removeAsked(q, action); i > 0 {
+		note := fmt.Sprintf("Do you want to remove answer %d? Say yes or cancel at answer %d below.", i, i)
+		return m.renderQuestionPage(c, http.StatusOK, v, n, isNew, q, nil, note, i)
+	}
 	if action != "save" && action != "" {
 		var note string
 		q, note = optionAction(q, action)
@@ -285,10 +318,26 @@ func (m *Handlers) saveCheckQuestion(c echo.Context) error {
 	return seeOther(c, "/admin/content/modules/"+v.Module.ID+"/check/questions", done, "question-"+strconv.Itoa(n))
 }
 
-// optionAction carries out add-option, remove-option-N, up-option-N or
-// down-option-N, and says what it did.
+// removeAsked returns N when action is remove-option-N for an answer
+// with something written in it, which is removed only once the editor
+// confirms (confirm-remove-option-N); 0 otherwise.
+func removeAsked(q QuestionFile, action string) int {
+	num, ok := strings.CutPrefix(action, "remove-option-")
+	i, err := strconv.Atoi(num)
+	if !ok || err != nil || i < 1 || i > len(q.Options) || q.Options[i-1] == (OptionFile{}) {
+		return 0
+	}
+	return i
+}
+
+// optionAction carries out add-option, confirm-remove-option-N (or
+// remove-option-N of an empty answer), up-option-N, down-option-N or
+// cancel, and says what it did.
 func optionAction(q QuestionFile, action string) (QuestionFile, string) {
 	const unsaved = " The question is not saved yet: select “Save question” to keep it."
+	if action == "cancel" {
+		return q, "Nothing was removed."
+	}
 	if action == "add-option" {
 		if len(q.Options) >= maxOptions {
 			return q, fmt.Sprintf("A question can have at most %d answers.", maxOptions)
@@ -302,7 +351,7 @@ func optionAction(q QuestionFile, action string) (QuestionFile, string) {
 		return q, "That answer is not on the form any more."
 	}
 	switch verb {
-	case "remove":
+	case "remove", "confirm-remove":
 		q.Options = slices.Delete(q.Options, i-1, i)
 		return q, fmt.Sprintf("Answer %d removed.", i) + unsaved
 	case "up", "down":

@@ -22,6 +22,7 @@ type moduleForm struct {
 	Summary    string `form:"summary"`
 	OverviewMD string `form:"overview"`
 	Published  bool   `form:"published"`
+	Action     string `form:"action"` // "back" from the publish confirmation
 }
 
 type moveForm struct {
@@ -53,6 +54,14 @@ func (m *Handlers) saveModule(c echo.Context) error {
 	var f moduleForm
 	if err := bind(c, &f); err != nil {
 		return err
+	}
+	if f.Action == backAction {
+		return m.renderModule(c, http.StatusOK, modulePage{}, &f)
+	}
+	if f.Published {
+		if asked, err := m.askToPublish(c, PublishModule, c.Param("id"), f.Title); asked || err != nil {
+			return err
+		}
 	}
 	err := m.svc.UpdateModule(c.Request().Context(), auth.UserOf(c).ID, c.Param("id"),
 		ModuleFields{Title: f.Title, Summary: f.Summary, OverviewMD: f.OverviewMD, Published: f.Published})

@@ -172,6 +172,7 @@ type programmeForm struct {
 	Published bool   `form:"published"`
 	Open      bool   `form:"open_enrolment"`
 	Mentors   bool   `form:"for_mentors"`
+	Action    string `form:"action"` // "back" from the publish confirmation
 }
 
 func (m *Handlers) programme(c echo.Context) error {
@@ -203,6 +204,14 @@ func (m *Handlers) saveProgramme(c echo.Context) error {
 	var f programmeForm
 	if err := bind(c, &f); err != nil {
 		return err
+	}
+	if f.Action == backAction {
+		return m.renderProgramme(c, http.StatusOK, programmePage{}, &f)
+	}
+	if f.Published {
+		if asked, err := m.askToPublish(c, PublishProgramme, c.Param("id"), f.Title); asked || err != nil {
+			return err
+		}
 	}
 	err := m.svc.UpdateProgramme(c.Request().Context(), auth.UserOf(c).ID, c.Param("id"), ProgrammeFields{
 		Title: f.Title, Summary: f.Summary, Audience: f.Audience, Length: f.Length, IntroMD: f.IntroMD, Published: f.Published,

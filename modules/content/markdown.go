@@ -8,6 +8,8 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/util"
 )
 
 // Renderer turns editors' Markdown into HTML that is safe to put in a page:
@@ -32,7 +34,11 @@ func NewRenderer() *Renderer {
 	p.AllowURLSchemes("tel", "sms")
 	p.RequireNoFollowOnLinks(true)
 	p.AddTargetBlankToFullyQualifiedLinks(true)
-	return &Renderer{md: goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough)), policy: p}
+	// Pictures only from this app's media store (see inline.go).
+	p.AllowAttrs("src").Matching(mediaSrc).OnElements("img")
+	md := goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough),
+		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(inlineImagesOnly{}, 100))))
+	return &Renderer{md: md, policy: p}
 }
 
 // HTML renders and sanitises src.

@@ -82,3 +82,19 @@ func TestRendererKeepsOrdinaryMarkdown(t *testing.T) {
 		}
 	}
 }
+
+func TestOnlyThisAppsPicturesWithAltTextAreShownInLessonText(t *testing.T) {
+	const id = "0f8bcd32-d6f3-4e2c-859c-27dbe382c0fc"
+	r := content.NewRenderer()
+	for src, want := range map[string]string{
+		"![A porter](/media/" + id + ")":         `<img src="/media/` + id + `" alt="A porter">`,
+		"![A porter](https://example.com/p.png)": "<p>A porter</p>",
+		"![A porter](/media/../admin)":           "<p>A porter</p>",
+		"![](/media/" + id + ")":                 "<p></p>",
+		`<img src="/media/` + id + `" alt="x">`:  "",
+	} {
+		if got := strings.TrimSpace(string(r.HTML(src))); !strings.Contains(got, want) || (strings.Contains(got, "<img") && !strings.Contains(want, "<img")) {
+			t.Errorf("%s rendered as %s, want %s", src, got, want)
+		}
+	}
+}

@@ -69,14 +69,20 @@ type Lesson struct {
 	// transcript; nil when there is none.
 	AudioID         *string
 	AudioTranscript string
+	// Shuffle shows each learner the options of the lesson's questions in
+	// an order of their own; off, in the order written.
+	Shuffle bool
 }
 
 // Check is a module's knowledge check.
 type Check struct {
-	ID        string
-	ModuleID  string
-	Title     string
-	PassMark  int
+	ID       string
+	ModuleID string
+	Title    string
+	PassMark int
+	// Shuffle shows the options of each question in a new order on every
+	// attempt; off, in the order written.
+	Shuffle   bool
 	Questions []Question `gorm:"-"`
 }
 

@@ -134,6 +134,9 @@ type LessonMeta struct {
 	// Questions are quick practice questions shown after the lesson, in
 	// the shape of a check's.
 	Questions []QuestionFile `yaml:"questions,omitempty"`
+	// Shuffle false shows the questions' options in the order written;
+	// absent, each learner gets an order of their own.
+	Shuffle *bool `yaml:"shuffle,omitempty"`
 }
 
 // LessonAudio is a recording of a lesson with its transcript.
@@ -151,9 +154,29 @@ type LessonFile struct {
 
 // CheckFile is a module's check.yaml.
 type CheckFile struct {
-	Title     string         `yaml:"title"`
-	PassMark  int            `yaml:"pass_mark"`
+	Title    string `yaml:"title"`
+	PassMark int    `yaml:"pass_mark"`
+	// Shuffle false shows the options in the order written; absent, in a
+	// new order on every attempt.
+	Shuffle   *bool          `yaml:"shuffle,omitempty"`
 	Questions []QuestionFile `yaml:"questions"`
+}
+
+// Shuffled reports whether the check's options are shown in a new order
+// on every attempt: unless the file says shuffle: false.
+func (f *CheckFile) Shuffled() bool { return f.Shuffle == nil || *f.Shuffle }
+
+// Shuffled reports whether the lesson's questions show their options in
+// an order of each learner's own: unless the lesson says shuffle: false.
+func (m LessonMeta) Shuffled() bool { return m.Shuffle == nil || *m.Shuffle }
+
+// shuffleSetting is how a package file records a shuffle setting: only
+// when it is off, so files of content that shuffles stay as they were.
+func shuffleSetting(on bool) *bool {
+	if on {
+		return nil
+	}
+	return ptr(false)
 }
 
 // QuestionFile is one question of a check.

@@ -43,6 +43,9 @@ type LessonFields struct {
 	// QuestionsYAML are the quick questions shown after the lesson, as a
 	// YAML list in the shape of check.yaml's questions; blank for none.
 	QuestionsYAML string
+	// Shuffle shows each learner the questions' options in an order of
+	// their own.
+	Shuffle bool
 }
 
 // Directions a module or lesson can move in.
@@ -227,7 +230,8 @@ func (s *Service) AddLesson(ctx context.Context, actorID, moduleID string, in Ne
 
 // UpdateLesson saves a lesson's fields and moves its updated_at on, so
 // learners see the new text at once. Errors: NotFound, Invalid (title,
-// minutes, publishing an empty lesson).
+// minutes, publishing an empty lesson, a picture in the text that is not
+// attached to the lesson or has no alt text).
 func (s *Service) UpdateLesson(ctx context.Context, actorID, id string, in LessonFields) error {
 	l := Lesson{ID: id, Title: strings.TrimSpace(in.Title), BodyMD: in.BodyMD, Published: in.Published}
 	var problems []apperr.FieldError
@@ -246,6 +250,13 @@ func (s *Service) UpdateLesson(ctx context.Context, actorID, id string, in Lesso
 		problems = append(problems, apperr.FieldError{Field: "body", Message: "Write the lesson before you publish it."})
 	}
 	problems = append(problems, overLimits(fieldText{"body", lessonLimit, l.BodyMD})...)
+	if len(InlineImages(l.BodyMD)) > 0 {
+		attached, err := s.store.LessonMedia(ctx, id)
+		if err != nil {
+			return err
+		}
+		problems = append(problems, inlineImageProblems(l.BodyMD, attached)...)
+	}
 	questions, err := ParseLessonQuestions(in.QuestionsYAML)
 	problems = append(problems, apperr.As(err).Fields...)
 	if len(problems) > 0 {
@@ -258,11 +269,11 @@ func (s *Service) UpdateLesson(ctx context.Context, actorID, id string, in Lesso
 		if err := s.store.UpdateLesson(ctx, &l, s.now()); err != nil {
 			return err
 		}
-		if err := s.store.ReplaceLessonQuestions(ctx, id, questions); err != nil {
+		if err := s.store.ReplaceLessonQuestions(ctx, id, questions, in.Shuffle); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, actorID, "content.lesson.updated", "lesson", id,
-			map[string]any{"title": l.Title, "minutes": l.Minutes, "published": l.Published, "questions": len(questions)})
+			map[string]any{"title": l.Title, "minutes": l.Minutes, "published": l.Published, "questions": len(questions), "shuffle": in.Shuffle})
 	})
 }
 

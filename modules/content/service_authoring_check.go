@@ -79,7 +79,7 @@ func (s *Service) SaveCheck(ctx context.Context, actorID, moduleID, text string)
 			return err
 		}
 		return s.audit.Record(ctx, actorID, "content.check.updated", "module", moduleID,
-			map[string]any{"title": f.Title, "pass_mark": f.PassMark, "questions": len(f.Questions)})
+			map[string]any{"title": f.Title, "pass_mark": f.PassMark, "shuffle": f.Shuffled(), "questions": len(f.Questions)})
 	})
 }
 
@@ -149,7 +149,7 @@ type yamlText struct {
 
 var (
 	checkYAML = yamlText{field: "yaml", name: "check",
-		settings: "title, pass_mark, questions, text, kind, options, correct and feedback"}
+		settings: "title, pass_mark, shuffle, questions, text, kind, options, correct and feedback"}
 	questionsYAML = yamlText{field: "questions", name: "questions",
 		settings: "text, kind, options, correct and feedback"}
 )

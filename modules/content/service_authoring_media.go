@@ -141,11 +141,22 @@ func (s *Service) attach(ctx context.Context, actorID, lessonID string, m *Media
 }
 
 // DetachMedia takes a file out of a lesson; it stays in the library.
-// Errors: NotFound (lesson, or the file is not in it).
+// Errors: NotFound (lesson, or the file is not in it); Invalid while the
+// lesson's text shows the picture inside it.
 func (s *Service) DetachMedia(ctx context.Context, actorID, lessonID, mediaID string) error {
 	return s.write(ctx, func(ctx context.Context) error {
 		if err := s.store.lockRow(ctx, "lessons", lessonID); err != nil {
 			return notFoundOr(err, errNoLesson)
+		}
+		l, err := s.store.Lesson(ctx, lessonID)
+		if err != nil {
+			return err
+		}
+		for _, img := range InlineImages(l.BodyMD) {
+			if img.MediaID() == mediaID {
+				return apperr.InvalidFields(apperr.FieldError{Field: "body", Message: "That picture is shown inside the lesson text. " +
+					"Take its Markdown, ![...](" + img.Src + "), out of the text first, then remove the picture."})
+			}
 		}
 		ok, err := s.store.DetachMedia(ctx, lessonID, mediaID)
 		if err != nil {

@@ -257,7 +257,7 @@ func (s *Store) Check(ctx context.Context, id string) (*CheckWithContext, error)
 	}
 	var c CheckWithContext
 	res := db.Conn(ctx, s.g).Raw(`
-		SELECT c.id, c.module_id, c.title, c.pass_mark, m.title AS module_title, coalesce(p.slug, '') AS programme_slug,
+		SELECT c.id, c.module_id, c.title, c.pass_mark, c.shuffle, m.title AS module_title, coalesce(p.slug, '') AS programme_slug,
 		       coalesce(p.id::text, '') AS programme_id, (m.published AND coalesce(p.published, true)) AS visible, m.shared
 		FROM checks c JOIN modules m ON m.id = c.module_id LEFT JOIN programmes p ON p.id = m.programme_id
 		WHERE c.id = ?`, id).Scan(&c)
@@ -369,9 +369,9 @@ func (s *Store) ReplaceCheck(ctx context.Context, moduleID string, c *CheckFile)
 func (s *Store) replaceCheck(ctx context.Context, moduleID string, c *CheckFile) error {
 	g := db.Conn(ctx, s.g)
 	var checkID string
-	if err := g.Raw(`INSERT INTO checks (module_id, title, pass_mark) VALUES (?, ?, ?)
-		ON CONFLICT (module_id) DO UPDATE SET title = EXCLUDED.title, pass_mark = EXCLUDED.pass_mark
-		RETURNING id`, moduleID, c.Title, c.PassMark).Scan(&checkID).Error; err != nil {
+	if err := g.Raw(`INSERT INTO checks (module_id, title, pass_mark, shuffle) VALUES (?, ?, ?, ?)
+		ON CONFLICT (module_id) DO UPDATE SET title = EXCLUDED.title, pass_mark = EXCLUDED.pass_mark, shuffle = EXCLUDED.shuffle
+		RETURNING id`, moduleID, c.Title, c.PassMark, c.Shuffled()).Scan(&checkID).Error; err != nil {
 		return err
 	}
 	if err := g.Exec("DELETE FROM questions WHERE check_id = ?", checkID).Error; err != nil {

@@ -70,19 +70,23 @@ func (s *Store) SetLessonAudio(ctx context.Context, lessonID string, mediaID *st
 	return nil
 }
 
-// ReplaceLessonQuestions sets a lesson's questions. Questions and options
+// ReplaceLessonQuestions sets a lesson's questions and whether their
+// options are shuffled (see Lesson.Shuffle). Questions and options
 // are changed in place, position by position, so their ids (and the
 // answers learners gave) outlive an edit of their words; questions and
 // options past the new ones are deleted, with the answers given to them.
-func (s *Store) ReplaceLessonQuestions(ctx context.Context, lessonID string, qs []QuestionFile) error {
-	if err := s.replaceLessonQuestions(ctx, lessonID, qs); err != nil {
+func (s *Store) ReplaceLessonQuestions(ctx context.Context, lessonID string, qs []QuestionFile, shuffle bool) error {
+	if err := s.replaceLessonQuestions(ctx, lessonID, qs, shuffle); err != nil {
 		return fmt.Errorf("store: unable to save the questions of lesson %s: %w", lessonID, err)
 	}
 	return nil
 }
 
-func (s *Store) replaceLessonQuestions(ctx context.Context, lessonID string, qs []QuestionFile) error {
+func (s *Store) replaceLessonQuestions(ctx context.Context, lessonID string, qs []QuestionFile, shuffle bool) error {
 	g := db.Conn(ctx, s.g)
+	if err := g.Exec("UPDATE lessons SET shuffle = ? WHERE id = ?", shuffle, lessonID).Error; err != nil {
+		return err
+	}
 	if err := g.Exec("DELETE FROM questions WHERE lesson_id = ? AND position > ?", lessonID, len(qs)).Error; err != nil {
 		return err
 	}

@@ -167,7 +167,7 @@ func (im *importer) lessonParts(ctx context.Context, lessonID string, l PackageL
 			return err
 		}
 	}
-	return im.s.store.ReplaceLessonQuestions(ctx, lessonID, l.Meta.Questions)
+	return im.s.store.ReplaceLessonQuestions(ctx, lessonID, l.Meta.Questions, l.Meta.Shuffled())
 }
 
 // file stores one media file of the package and returns its id.
@@ -313,7 +313,8 @@ func (s *Service) modulePackage(ctx context.Context, m OutlineModule, dir string
 			return nil, err
 		}
 		pl := PackageLesson{Slug: l.Slug, Body: full.BodyMD,
-			Meta: LessonMeta{Title: l.Title, Minutes: l.Minutes, Published: ptr(l.Published), Questions: questionFiles(full.Questions)}}
+			Meta: LessonMeta{Title: l.Title, Minutes: l.Minutes, Published: ptr(l.Published), Questions: questionFiles(full.Questions),
+				Shuffle: shuffleSetting(full.Shuffle)}}
 		media, err := s.store.LessonMedia(ctx, l.ID)
 		if err != nil {
 			return nil, err
@@ -384,7 +385,7 @@ func (s *Service) readInto(ctx context.Context, files map[string]File, name, key
 
 // File turns a stored check back into its package form.
 func (c *Check) File() *CheckFile {
-	return &CheckFile{Title: c.Title, PassMark: c.PassMark, Questions: questionFiles(c.Questions)}
+	return &CheckFile{Title: c.Title, PassMark: c.PassMark, Shuffle: shuffleSetting(c.Shuffle), Questions: questionFiles(c.Questions)}
 }
 
 // questionFiles turns stored questions back into their package form.

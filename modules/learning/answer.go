@@ -27,11 +27,17 @@ type LessonAnswer struct {
 }
 
 // shownQuestions are a lesson's questions with their options in the
-// order userID sees them. Answers are kept by option id, so the order can
-// change (as a check's options are shuffled for each attempt) without
-// touching how answers are marked or stored.
+// order userID sees them: an order of their own, the same on every visit
+// (the first round of a check's shuffle, with the lesson in the check's
+// place), or the order written when the lesson does not shuffle. Answers
+// are kept by option id, so the order never touches how answers are
+// marked or stored.
 func shownQuestions(userID string, l *content.LessonInProgramme) []content.Question {
-	return l.Questions
+	if !l.Shuffle {
+		return l.Questions
+	}
+	qs, _ := inOrder(l.Questions, func(q content.Question) []string { return optionOrder(userID, l.ID, 1, q) })
+	return qs
 }
 
 // Chose reports whether the answer chose optionID.

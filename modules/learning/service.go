@@ -352,7 +352,7 @@ func (s *Service) LessonIn(ctx context.Context, u *auth.User, slug, lessonID str
 	if err != nil {
 		return nil, err
 	}
-	v := &LessonView{Lesson: l, Media: media, Progress: p, Module: p.ModuleOf(l.ID), Questions: shownQuestions(u.ID, l)}
+	v := &LessonView{Lesson: l, Media: content.WithoutInline(media, l.BodyMD), Progress: p, Module: p.ModuleOf(l.ID), Questions: shownQuestions(u.ID, l)}
 	if v.Answers, err = s.lessonAnswers(ctx, u.ID, l); err != nil {
 		return nil, err
 	}
