@@ -11,6 +11,7 @@ import (
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 
 	"onramp/app/apperr"
 )
@@ -56,7 +57,8 @@ func InlineImages(src string) []InlineImage {
 	return out
 }
 
-// altText is the text inside an image's square brackets.
+// altText is the text inside an image's square brackets, with its
+// backslash escapes undone as the renderer undoes them.
 func altText(n ast.Node, source []byte) string {
 	var b strings.Builder
 	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -65,7 +67,7 @@ func altText(n ast.Node, source []byte) string {
 		}
 		return ast.WalkContinue, nil
 	})
-	return strings.TrimSpace(b.String())
+	return strings.TrimSpace(string(util.UnescapePunctuations([]byte(b.String()))))
 }
 
 // WithoutInline leaves out of media the files the text already shows as
@@ -126,4 +128,12 @@ func (inlineImagesOnly) Transform(doc *ast.Document, reader text.Reader, _ parse
 		}
 		parent.RemoveChild(parent, img)
 	}
+}
+
+// Markdown is what an editor pastes into lesson text to show the picture
+// there: ![alt text](/media/ID), with the alt text's brackets and
+// backslashes escaped so they cannot end it early.
+func (m LessonMedia) Markdown() string {
+	alt := strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`).Replace(m.AltText)
+	return "![" + alt + "](/media/" + m.ID + ")"
 }
