@@ -137,6 +137,11 @@ type LessonMeta struct {
 	// Shuffle false shows the questions' options in the order written;
 	// absent, each learner gets an order of their own.
 	Shuffle *bool `yaml:"shuffle,omitempty"`
+	// Review is a claim in the lesson an expert must check before launch
+	// (assets/content/REVIEW.md lists them all). It is for the people
+	// who look after the files in assets/content, which are the master
+	// copy: learners never see it and importing does not keep it.
+	Review string `yaml:"review,omitempty"`
 }
 
 // LessonAudio is a recording of a lesson with its transcript.

@@ -31,6 +31,7 @@ var enforced = map[string]bool{
 	ruleLessonLength:        true,
 	ruleReadability:         true,
 	ruleQuestionsWellFormed: true,
+	ruleReviewNote:          true,
 }
 
 // Rule names, as enforced lists them.
@@ -44,6 +45,7 @@ const (
 	ruleLessonLength        = "every lesson is 250 to 500 words"
 	ruleReadability         = "every lesson scores 60 or more on Flesch reading ease"
 	ruleQuestionsWellFormed = "every question inside a lesson follows the check rules"
+	ruleReviewNote          = "every lesson about the Care Certificate says in its metadata to check the standards before launch"
 )
 
 // safetyCore is the shared module every learner programme includes.
@@ -113,6 +115,15 @@ func (cs contentSet) questions() []placedQuestion {
 
 // rules are the checks, by name; each returns its problems.
 var rules = map[string]func(cs contentSet) []string{
+	ruleReviewNote: func(cs contentSet) []string {
+		var out []string
+		for _, l := range cs.lessons() {
+			if strings.Contains(l.Body, "Care Certificate") && !strings.Contains(l.Meta.Review, "Care Certificate") {
+				out = append(out, l.where+": names the Care Certificate but has no review: note saying to check it against the current standards")
+			}
+		}
+		return out
+	},
 	ruleSafetyCore: func(cs contentSet) []string {
 		var out []string
 		for _, p := range cs.programmes {
@@ -376,6 +387,9 @@ func TestContentRulesCatchBadContent(t *testing.T) {
 		ruleLessonLength: set(func(l *PackageLesson, p *Package) { l.Body = words(200) + keyPointsOK }),
 		ruleReadability: set(func(l *PackageLesson, p *Package) {
 			l.Body = strings.Repeat("Comprehensive organisational accountability necessitates multidisciplinary institutional collaboration. ", 30) + keyPointsOK
+		}),
+		ruleReviewNote: set(func(l *PackageLesson, p *Package) {
+			l.Body = words(300) + "\n\nIn your first weeks you work through the Care Certificate." + keyPointsOK
 		}),
 		ruleQuestionsWellFormed: set(func(l *PackageLesson, p *Package) {
 			l.Meta.Questions = []QuestionFile{{Text: "Only one option?", Kind: KindSingle, Options: []OptionFile{{Text: "Yes", Correct: true}}}}
