@@ -269,7 +269,10 @@ func TestTwoReplicasBehindABalancerAgreeAndRestartWithoutLosingARequest(t *testi
 	saveLesson := func(c *testenv.Client, published bool) {
 		form := url.Values{"title": {"Being on time"}, "minutes": {"3"}, "body": {"Arrive a little early."}, "action": {"save"}}
 		if published {
+			// Learners are on the course by the second save: the editor
+			// has seen how many and confirmed.
 			form.Set("published", "true")
+			form.Set("confirm_publish", "yes")
 		}
 		wantStatus(t, c.PostForm("/admin/content/lessons/"+lesson, form), http.StatusSeeOther)
 	}
@@ -303,6 +306,21 @@ func TestTwoReplicasBehindABalancerAgreeAndRestartWithoutLosingARequest(t *testi
 		}
 	}
 	saveLesson(editor, true)
+	// Both show it again within a second, before the load starts: a
+	// request in the moment before a replica hears of the edit would
+	// otherwise be counted as lost in the restart.
+	for _, c := range []*testenv.Client{&onA, &onB} {
+		for deadline := time.Now().Add(time.Second); ; time.Sleep(10 * time.Millisecond) {
+			resp := c.Get(page)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s still hides the lesson a second after it was published again: %d", c.Base, resp.StatusCode)
+			}
+		}
+	}
 
 	// Load through the balancer while both replicas restart in turn.
 	ctx, stopLoad := context.WithCancel(context.Background())
