@@ -65,12 +65,18 @@ func (s *Store) Stories(ctx context.Context, userID string) ([]Story, error) {
 
 // Story returns one of the learner's stories.
 func (s *Store) Story(ctx context.Context, userID, id string) (Story, error) {
-	var st Story
+	return own[Story](ctx, s.g, userID, id, "story")
+}
+
+// own returns the learner's row of T with the id; db.ErrNotFound when it
+// is someone else's or there is none.
+func own[T any](ctx context.Context, g *gorm.DB, userID, id, what string) (T, error) {
+	var row T
 	if !db.IsUUID(id) {
-		return st, db.ErrNotFound
+		return row, db.ErrNotFound
 	}
-	res := db.Conn(ctx, s.g).Where("id = ? AND user_id = ?", id, userID).Limit(1).Find(&st)
-	return st, db.One(res, "story", id)
+	res := db.Conn(ctx, g).Where("id = ? AND user_id = ?", id, userID).Limit(1).Find(&row)
+	return row, db.One(res, what, id)
 }
 
 // SaveStory adds a story without an id and returns its id, or changes the
@@ -96,12 +102,7 @@ func (s *Store) Placements(ctx context.Context, userID string) ([]Placement, err
 
 // Placement returns one entry of the learner's placement log.
 func (s *Store) Placement(ctx context.Context, userID, id string) (Placement, error) {
-	var p Placement
-	if !db.IsUUID(id) {
-		return p, db.ErrNotFound
-	}
-	res := db.Conn(ctx, s.g).Where("id = ? AND user_id = ?", id, userID).Limit(1).Find(&p)
-	return p, db.One(res, "placement log entry", id)
+	return own[Placement](ctx, s.g, userID, id, "placement log entry")
 }
 
 // SavePlacement adds an entry without an id and returns its id, or
