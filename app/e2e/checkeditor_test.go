@@ -1,11 +1,13 @@
 package e2e
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"onramp/app/browsertest"
 	"onramp/app/testenv"
@@ -44,7 +46,7 @@ func TestEditorAddsAKnowledgeCheckQuestionWithoutYAML(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#option-2-text"), "Nobody, keep it secret"),
 		chromedp.SendKeys(chromedp.CSS("#option-2-feedback"), "No. You must never promise to keep this secret."),
 	)
-	b.Run(t, chromedp.Click(chromedp.CSS(`button[value="save"]`)))
+	b.Run(t, chromedp.Click(chromedp.CSS(`button.nhsuk-button[value="save"]`)))
 	b.Run(t, chromedp.WaitVisible(chromedp.CSS(".nhsuk-error-summary")))
 	if summary := b.Text(t, ".nhsuk-error-summary"); !strings.Contains(summary, "Question 1 needs at least one right answer") {
 		t.Errorf("error summary %q", summary)
@@ -52,7 +54,7 @@ func TestEditorAddsAKnowledgeCheckQuestionWithoutYAML(t *testing.T) {
 	checkAtPhoneAndDesktop(t, b, "check-editor-question-error")
 
 	tick(t, b, "option-1-correct")
-	b.Run(t, chromedp.Click(chromedp.CSS(`button[value="save"]`)))
+	b.Run(t, chromedp.Click(chromedp.CSS(`button.nhsuk-button[value="save"]`)))
 	b.Run(t, chromedp.WaitVisible(chromedp.CSS(`[role="status"]`)))
 	if status := b.Text(t, `[role="status"]`); !strings.Contains(status, "Question added") {
 		t.Errorf("no confirmation after adding: %q", status)
@@ -113,6 +115,18 @@ func TestEditorAddsAKnowledgeCheckQuestionWithoutYAML(t *testing.T) {
 		t.Errorf("the remove page does not name the question: %q", body)
 	}
 	checkAtPhoneAndDesktop(t, b, "check-editor-remove-question")
+
+	// Enter in an answer's field saves the question, the answers in the
+	// same order, rather than pressing the first answer's "Move down".
+	b.Navigate(t, srv.URL+"/admin/content/modules/"+moduleOf(t, slug)+"/check/questions/1")
+	b.Run(t, chromedp.SendKeys(chromedp.CSS("#option-2-text"), kb.End+", ever"+kb.Enter))
+	waitForText(t, b, `[role="status"]`, "Question saved")
+	var answers []string
+	testenv.DB(t).Gorm.Raw(`SELECT o.text FROM options o JOIN questions q ON q.id = o.question_id JOIN checks c ON c.id = q.check_id
+		JOIN modules m ON m.id = c.module_id JOIN programmes p ON p.id = m.programme_id WHERE p.slug = ? ORDER BY o.position`, slug).Scan(&answers)
+	if want := []string{"The safeguarding lead", "Nobody, keep it secret, ever"}; !slices.Equal(answers, want) {
+		t.Errorf("after Enter the question's answers are %q, want %q", answers, want)
+	}
 }
 
 // moduleOf is the id of the first module of the programme slug.

@@ -2,6 +2,8 @@ package content
 
 import (
 	"fmt"
+	"net/url"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -21,7 +23,10 @@ import (
 // offers beside each picture. Only this app's media addresses are shown,
 // and only with alt text: anything else renders as its alt text alone.
 // Learners may fetch a file only when it is attached to a lesson they
-// can see, so saving refuses a picture that is not attached.
+// can see, so saving refuses a picture that is not attached. In a package
+// (see assets/content/README.md) the same picture is written
+// ![alt text](media/porter.jpg), naming a file the lesson's media: lists:
+// Export and Import turn one address into the other.
 
 // mediaSrc is the one picture address lesson text may use.
 var mediaSrc = regexp.MustCompile(`^/media/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`)
@@ -136,4 +141,85 @@ func (inlineImagesOnly) Transform(doc *ast.Document, reader text.Reader, _ parse
 func (m LessonMedia) Markdown() string {
 	alt := strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`).Replace(m.AltText)
 	return "![" + alt + "](/media/" + m.ID + ")"
+}
+
+// rewritePictures returns Markdown text with the address of each picture
+// that to gives a new one for replaced, and every other byte as it was.
+// The parser gives each address as a slice of the text itself, which is
+// how its place in the text is found; an address it gives as a copy is
+// left as it was.
+func rewritePictures(src string, to func(src string) (string, bool)) string {
+	source := []byte(src)
+	type edit struct {
+		at, end int
+		with    string
+	}
+	var edits []edit
+	_ = ast.Walk(markdownParser.Parse(text.NewReader(source)), func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		img, ok := n.(*ast.Image)
+		if !ok || !entering || len(img.Destination) == 0 {
+			return ast.WalkContinue, nil
+		}
+		with, ok := to(string(img.Destination))
+		at := cap(source) - cap(img.Destination)
+		inText := at >= 0 && at < len(source) && &source[at] == &img.Destination[0]
+		// A reference definition serves every picture using it: change it once.
+		if ok && inText && !slices.ContainsFunc(edits, func(e edit) bool { return e.at == at }) {
+			edits = append(edits, edit{at: at, end: at + len(img.Destination), with: with})
+		}
+		return ast.WalkContinue, nil
+	})
+	slices.SortFunc(edits, func(a, b edit) int { return a.at - b.at })
+	var b strings.Builder
+	last := 0
+	for _, e := range edits {
+		b.WriteString(src[last:e.at])
+		b.WriteString(e.with)
+		last = e.end
+	}
+	b.WriteString(src[last:])
+	return b.String()
+}
+
+// packageAddress is the address lesson text in a package gives the
+// picture in media file name: media/ and the name, escaped as a URL path
+// so any name is one address in Markdown.
+func packageAddress(name string) string { return "media/" + url.PathEscape(path.Base(name)) }
+
+// packageFile is the media file name a picture's address in a package's
+// lesson text names, or "" when it is not media/ and a name.
+func packageFile(src string) string {
+	name, ok := strings.CutPrefix(src, "media/")
+	if !ok {
+		return ""
+	}
+	if n, err := url.PathUnescape(name); err == nil {
+		name = n
+	}
+	if name != path.Base(name) {
+		return ""
+	}
+	return name
+}
+
+// pictureProblems lists what is wrong with the pictures in a package
+// lesson's text, by the rule saving a lesson holds to: each must be one
+// of the lesson's own pictures, media/ and a file name its media: lists,
+// with alt text.
+func (l PackageLesson) pictureProblems() []string {
+	var out []string
+	for _, img := range InlineImages(l.Body) {
+		name := packageFile(img.Src)
+		switch {
+		case name == "":
+			out = append(out, fmt.Sprintf("the lesson text shows a picture from %s; a lesson can only show its own pictures: "+
+				"list the file under media: and write its address as media/ and the file name, like ![A porter](media/porter.jpg)", img.Src))
+		case !slices.ContainsFunc(l.Meta.Media, func(f LessonFile) bool { return path.Base(f.File) == name }):
+			out = append(out, fmt.Sprintf("the lesson text shows the picture %s, but the lesson's media: does not list %s; "+
+				"add it there, with its alt text, or take the picture out of the text", img.Src, name))
+		case img.Alt == "":
+			out = append(out, fmt.Sprintf("the picture %s in the lesson text needs alt text: describe it between the square brackets", img.Src))
+		}
+	}
+	return out
 }

@@ -556,6 +556,9 @@ func (m PackageModule) problems(where string) []string {
 		for _, f := range l.Meta.Media {
 			over(where+"/"+l.Slug+": "+f.File, altLimit, f.Alt)
 		}
+		for _, e := range l.pictureProblems() {
+			bad("%s/%s: %s", where, l.Slug, e)
+		}
 		for _, e := range l.Meta.AudioProblems() {
 			bad("%s/%s: %s", where, l.Slug, e)
 		}

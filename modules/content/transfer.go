@@ -129,33 +129,39 @@ func (im *importer) module(ctx context.Context, programmeID *string, m PackageMo
 }
 
 // lessonParts writes what a lesson's front matter attaches to it: media,
-// audio and questions.
+// audio and questions, and points the pictures in its text at the media
+// files stored for it.
 func (im *importer) lessonParts(ctx context.Context, lessonID string, l PackageLesson, dir string) error {
 	g := db.Conn(ctx, im.s.db.Gorm)
+	stored := map[string]*Media{} // by file name in the package
 	for k, f := range l.Meta.Media {
-		mediaID, err := im.file(ctx, dir, f.File, f.Alt)
+		m, err := im.file(ctx, dir, f.File, f.Alt)
 		if err != nil {
 			return err
 		}
+		stored[path.Base(f.File)] = m
 		var captionsID *string
 		if f.Captions != "" {
-			id, err := im.file(ctx, dir, f.Captions, "")
+			c, err := im.file(ctx, dir, f.Captions, "")
 			if err != nil {
 				return err
 			}
-			captionsID = &id
+			captionsID = &c.ID
 		}
 		if err := g.Exec("INSERT INTO lesson_media (lesson_id, media_id, position, captions_id) VALUES (?, ?, ?, ?)",
-			lessonID, mediaID, k+1, captionsID).Error; err != nil {
+			lessonID, m.ID, k+1, captionsID).Error; err != nil {
+			return err
+		}
+	}
+	if body, err := storedPictures(l, dir, stored); err != nil {
+		return err
+	} else if body != l.Body {
+		if err := g.Exec("UPDATE lessons SET body_md = ? WHERE id = ?", body, lessonID).Error; err != nil {
 			return err
 		}
 	}
 	if a := l.Meta.Audio; a != nil {
-		id, err := im.file(ctx, dir, a.File, "")
-		if err != nil {
-			return err
-		}
-		m, err := im.s.store.MediaByID(ctx, id)
+		m, err := im.file(ctx, dir, a.File, "")
 		if err != nil {
 			return err
 		}
@@ -163,38 +169,59 @@ func (im *importer) lessonParts(ctx context.Context, lessonID string, l PackageL
 			return apperr.New(apperr.Invalid, fmt.Sprintf("The programme could not be imported: %s%s is not a recording a lesson can play. %s",
 				dir, path.Base(a.File), msgAudioType))
 		}
-		if err := im.s.store.SetLessonAudio(ctx, lessonID, &id, a.Transcript); err != nil {
+		if err := im.s.store.SetLessonAudio(ctx, lessonID, &m.ID, a.Transcript); err != nil {
 			return err
 		}
 	}
 	return im.s.store.ReplaceLessonQuestions(ctx, lessonID, l.Meta.Questions, l.Meta.Shuffled())
 }
 
-// file stores one media file of the package and returns its id.
-func (im *importer) file(ctx context.Context, dir, name, alt string) (string, error) {
-	id, key, err := im.s.importFile(ctx, im.actorID, im.pkg, dir, name, alt, &im.media)
-	if key != "" {
-		im.written = append(im.written, key)
+// storedPictures is a package lesson's text with each picture's address
+// in the package (media/porter.jpg) turned into the address of the file
+// stored for it (/media/ID). Validate has made sure each is a file the
+// lesson lists; here each must also be a picture. Errors: Invalid.
+func storedPictures(l PackageLesson, dir string, stored map[string]*Media) (string, error) {
+	for _, img := range InlineImages(l.Body) {
+		name := packageFile(img.Src)
+		if m := stored[name]; m != nil && m.Kind != storage.KindImage {
+			return "", apperr.New(apperr.Invalid, fmt.Sprintf("The programme could not be imported: the text of lesson %s shows %s%s as a picture, but it is not one. "+
+				"Only a PNG, JPEG, GIF or WebP file can be shown in the text.", l.Slug, dir, name))
+		}
 	}
-	return id, err
+	return rewritePictures(l.Body, func(src string) (string, bool) {
+		m := stored[packageFile(src)]
+		if m == nil {
+			return "", false
+		}
+		return "/media/" + m.ID, true
+	}), nil
+}
+
+// file stores one media file of the package.
+func (im *importer) file(ctx context.Context, dir, name, alt string) (*Media, error) {
+	m, err := im.s.importFile(ctx, im.actorID, im.pkg, dir, name, alt, &im.media)
+	if m != nil {
+		im.written = append(im.written, m.Key)
+	}
+	return m, err
 }
 
 // importFile streams a media file from the package to the media store,
 // counting it against what the package's media may unpack to (left).
 // Errors: Invalid, naming the file, when it is missing, too large, or does
 // not unpack; the upload rules' errors; Unavailable.
-func (s *Service) importFile(ctx context.Context, actorID string, pkg *Package, dir, name, alt string, left *int64) (id, key string, err error) {
+func (s *Service) importFile(ctx context.Context, actorID string, pkg *Package, dir, name, alt string, left *int64) (*Media, error) {
 	where := dir + path.Base(name)
 	f, ok := pkg.Files[where]
 	if !ok {
-		return "", "", apperr.New(apperr.Invalid, fmt.Sprintf("The package lists media file %q but does not contain it.", name))
+		return nil, apperr.New(apperr.Invalid, fmt.Sprintf("The package lists media file %q but does not contain it.", name))
 	}
 	if f.Size > *left {
-		return "", "", mediaTooMuch(where)
+		return nil, mediaTooMuch(where)
 	}
 	rc, err := f.Open()
 	if err != nil {
-		return "", "", apperr.New(apperr.Invalid, "The programme could not be imported: "+damaged(where).Error()+".")
+		return nil, apperr.New(apperr.Invalid, "The programme could not be imported: "+damaged(where).Error()+".")
 	}
 	defer rc.Close()
 	mr := &meteredReader{r: rc, left: left}
@@ -208,10 +235,7 @@ func (s *Service) importFile(ctx context.Context, actorID string, pkg *Package, 
 	case e.Kind == apperr.TooLarge:
 		err = apperr.New(apperr.Invalid, fmt.Sprintf("The programme could not be imported: %s is too large. %s", where, e.Message))
 	}
-	if m == nil {
-		return "", "", err
-	}
-	return m.ID, m.Key, err
+	return m, err
 }
 
 var errMediaTotal = errors.New("the package's media are over their limit")
@@ -319,8 +343,12 @@ func (s *Service) modulePackage(ctx context.Context, m OutlineModule, dir string
 		if err != nil {
 			return nil, err
 		}
+		pictures := map[string]string{} // each picture's address in the package, by media id
 		for _, md := range media {
 			f := LessonFile{File: exportName(names, dir, md.Media), Alt: md.AltText}
+			if md.Kind == storage.KindImage {
+				pictures[md.ID] = packageAddress(f.File)
+			}
 			if err := read(dir+f.File, md.Key); err != nil {
 				return nil, err
 			}
@@ -336,6 +364,10 @@ func (s *Service) modulePackage(ctx context.Context, m OutlineModule, dir string
 			}
 			pl.Meta.Media = append(pl.Meta.Media, f)
 		}
+		pl.Body = rewritePictures(pl.Body, func(src string) (string, bool) {
+			address, ok := pictures[InlineImage{Src: src}.MediaID()]
+			return address, ok
+		})
 		if full.AudioID != nil {
 			a, err := s.store.MediaByID(ctx, *full.AudioID)
 			if err != nil {
