@@ -84,6 +84,17 @@ func (e *editor) addLesson(moduleID, title string) string {
 	return e.redirectedID("/admin/content/modules/"+moduleID+"/lessons", url.Values{"title": {title}}, "/admin/content/lessons/")
 }
 
+// attachPicture uploads a PNG to the lesson with alt text and returns the
+// media id of the lesson's first file.
+func (e *editor) attachPicture(lesson, alt, filename string) string {
+	e.t.Helper()
+	requireStatus(e.t, e.postFile("/admin/content/lessons/"+lesson+"/media",
+		map[string]string{"source": "upload", "alt": alt}, "file", filename, pngBytes(e.t)), http.StatusSeeOther)
+	var id string
+	testenv.DB(e.t).Gorm.Raw("SELECT media_id FROM lesson_media WHERE lesson_id = ? ORDER BY position LIMIT 1", lesson).Scan(&id)
+	return id
+}
+
 func (e *editor) saveLesson(id, title, body string, published bool) {
 	e.t.Helper()
 	form := url.Values{"title": {title}, "minutes": {"4"}, "body": {body}, "action": {"save"}}

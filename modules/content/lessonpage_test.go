@@ -6,8 +6,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
-	"onramp/app/testenv"
 )
 
 func TestTextTypedBeforeAnUploadIsSavedWithIt(t *testing.T) {
@@ -63,10 +61,7 @@ func TestAPictureAttachedToTheLessonShowsInsideItsText(t *testing.T) {
 	e := newEditor(t)
 	c := e.newCourse("inline")
 	lesson := e.addLesson(c.moduleID, "Who you will meet")
-	requireStatus(t, e.postFile("/admin/content/lessons/"+lesson+"/media",
-		map[string]string{"source": "upload", "alt": "A porter with a wheelchair"}, "file", "porter.png", pngBytes(t)), http.StatusSeeOther)
-	var id string
-	testenv.DB(t).Gorm.Raw("SELECT media_id FROM lesson_media WHERE lesson_id = ?", lesson).Scan(&id)
+	id := e.attachPicture(lesson, "A porter with a wheelchair", "porter.png")
 	snippet := "![A porter with a wheelchair](/media/" + id + ")"
 	if page := e.get("/admin/content/lessons/" + lesson); !strings.Contains(page, snippet) {
 		t.Fatalf("the lesson editor does not offer the picture's Markdown %s", snippet)
@@ -75,10 +70,7 @@ func TestAPictureAttachedToTheLessonShowsInsideItsText(t *testing.T) {
 	// Another course's draft picture: not this lesson's, refused.
 	other := e.newCourse("inlineother")
 	otherLesson := e.addLesson(other.moduleID, "Draft")
-	requireStatus(t, e.postFile("/admin/content/lessons/"+otherLesson+"/media",
-		map[string]string{"source": "upload", "alt": "A secret plan"}, "file", "plan.png", pngBytes(t)), http.StatusSeeOther)
-	var otherID string
-	testenv.DB(t).Gorm.Raw("SELECT media_id FROM lesson_media WHERE lesson_id = ?", otherLesson).Scan(&otherID)
+	otherID := e.attachPicture(otherLesson, "A secret plan", "plan.png")
 
 	path := "/admin/content/lessons/" + lesson
 	for name, tc := range map[string]struct{ body, want string }{

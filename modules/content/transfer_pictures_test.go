@@ -31,10 +31,7 @@ func TestAPictureInsideLessonTextSurvivesExportAndImport(t *testing.T) {
 	e := newEditor(t)
 	c := e.newCourse("picture")
 	lesson := e.addLesson(c.moduleID, "Who you will meet")
-	requireStatus(t, e.postFile("/admin/content/lessons/"+lesson+"/media",
-		map[string]string{"source": "upload", "alt": "A porter with a wheelchair"}, "file", "porter (1).png", pngBytes(t)), http.StatusSeeOther)
-	var oldID string
-	testenv.DB(t).Gorm.Raw("SELECT media_id FROM lesson_media WHERE lesson_id = ?", lesson).Scan(&oldID)
+	oldID := e.attachPicture(lesson, "A porter with a wheelchair", "porter (1).png")
 	text := "Meet the team.\n\n![A porter *with* a wheelchair](/media/%s \"Our porter\")\n\n" +
 		"Say [hello](https://example.com/media/x)  to them. ![Again](</media/%s>)"
 	e.saveLesson(lesson, "Who you will meet", strings.ReplaceAll(text, "%s", oldID), true)
