@@ -80,6 +80,7 @@ func TestTheWorkbookIsTheLearnersAndOnlyTheirActiveMentorReadsIt(t *testing.T) {
 		{"GET", "/workbook/stories/" + story + "/delete"}, {"POST", "/workbook/stories/" + story + "/delete"},
 		{"GET", "/workbook/placements/" + day}, {"POST", "/workbook/placements/" + day},
 		{"GET", "/workbook/placements/" + day + "/delete"}, {"POST", "/workbook/placements/" + day + "/delete"},
+		{"GET", "/workbook/answers/" + lesson.ID + "/delete"}, {"POST", "/workbook/answers/" + lesson.ID + "/delete"},
 	}
 	mentorOnly := []string{"/mentoring/mentorships/" + mentorship + "/workbook", "/mentoring/mentorships/" + mentorship + "/workbook/cv.pdf"}
 	call := func(c *testenv.Client, method, path string) int {
@@ -174,6 +175,25 @@ func TestTheWorkbookIsTheLearnersAndOnlyTheirActiveMentorReadsIt(t *testing.T) {
 		if got := call(mentor, "GET", p); got != http.StatusNotFound {
 			t.Errorf("after the mentorship ended: %s gave %d, want 404", p, got)
 		}
+	}
+
+	// The learner can delete their answer, after saying yes.
+	deletePath := "/workbook/answers/" + lesson.ID + "/delete"
+	if body := testenv.Body(t, learner.Get(deletePath)); !strings.Contains(body, "I would say hello &amp; ask their name.") || !strings.Contains(body, "Yes, delete it") {
+		t.Error("deleting an answer does not show the answer and ask first")
+	}
+	resp = learner.PostForm(deletePath, nil)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/workbook/stories?deleted=answer" {
+		t.Fatalf("deleting the answer: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if body := testenv.Body(t, learner.Get("/workbook/stories?deleted=answer")); !strings.Contains(body, "Answer deleted") || strings.Contains(body, "I would say hello") {
+		t.Error("the deleted answer is still listed, or the page does not say it went")
+	}
+	if resp := learner.PostForm(deletePath, nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("deleting it again: %d, want 404: %s", resp.StatusCode, testenv.Body(t, resp))
+	} else {
+		resp.Body.Close()
 	}
 }
 

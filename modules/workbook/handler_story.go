@@ -10,7 +10,8 @@ import (
 
 type storiesPage struct {
 	*Workbook
-	Saved, Deleted bool
+	Saved   bool
+	Deleted string // "story" or "answer", just deleted
 }
 
 func (m *Module) stories(c echo.Context) error {
@@ -19,7 +20,7 @@ func (m *Module) stories(c echo.Context) error {
 		return err
 	}
 	return m.pages.HTML(c, http.StatusOK, "workbook/stories", "Your STAR stories", storiesPage{Workbook: w,
-		Saved: c.QueryParam("saved") != "", Deleted: c.QueryParam("deleted") != ""})
+		Saved: c.QueryParam("saved") != "", Deleted: c.QueryParam("deleted")})
 }
 
 // storyPage is the form for a new story (ID empty) or a story to change.
@@ -92,9 +93,25 @@ func (m *Module) confirmDeleteStory(c echo.Context) error {
 		What: "story", Title: st.Title, Action: "/workbook/stories/" + st.ID + "/delete", Back: "/workbook/stories"})
 }
 
+func (m *Module) confirmDeleteAnswer(c echo.Context) error {
+	a, err := m.svc.TryAnswerTo(c.Request().Context(), learnerID(c), c.Param("lesson"))
+	if err != nil {
+		return err
+	}
+	return m.pages.HTML(c, http.StatusOK, "workbook/delete", "Delete your answer?", deletePage{
+		What: "answer", Title: a.Answer, Action: "/workbook/answers/" + a.LessonID + "/delete", Back: "/workbook/stories"})
+}
+
+func (m *Module) deleteAnswer(c echo.Context) error {
+	if err := m.svc.DeleteTryAnswer(c.Request().Context(), learnerID(c), c.Param("lesson")); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/workbook/stories?deleted=answer")
+}
+
 func (m *Module) deleteStory(c echo.Context) error {
 	if err := m.svc.DeleteStory(c.Request().Context(), learnerID(c), c.Param("id")); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/workbook/stories?deleted=1")
+	return c.Redirect(http.StatusSeeOther, "/workbook/stories?deleted=story")
 }

@@ -55,6 +55,8 @@ func (m *Module) Routes(r *auth.Routes) {
 	r.POST("/workbook/stories/:id", learner, m.updateStory)
 	r.GET("/workbook/stories/:id/delete", learner, m.confirmDeleteStory)
 	r.POST("/workbook/stories/:id/delete", learner, m.deleteStory)
+	r.GET("/workbook/answers/:lesson/delete", learner, m.confirmDeleteAnswer)
+	r.POST("/workbook/answers/:lesson/delete", learner, m.deleteAnswer)
 	r.GET("/workbook/placements", learner, m.placements)
 	r.GET("/workbook/placements/new", learner, m.newPlacement)
 	r.POST("/workbook/placements", learner, m.createPlacement)

@@ -32,6 +32,21 @@ func (s *Store) TryAnswer(ctx context.Context, userID, lessonID string) (TryAnsw
 	return a, db.One(res, "try this answer to lesson", lessonID)
 }
 
+// DeleteTryAnswer deletes the learner's answer to the lesson's Try this.
+func (s *Store) DeleteTryAnswer(ctx context.Context, userID, lessonID string) error {
+	if !db.IsUUID(lessonID) {
+		return db.ErrNotFound
+	}
+	res := db.Conn(ctx, s.g).Where("user_id = ? AND lesson_id = ?", userID, lessonID).Delete(&TryAnswer{})
+	if res.Error != nil {
+		return fmt.Errorf("store: unable to delete the try this answer to lesson %s: %w", lessonID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return db.ErrNotFound
+	}
+	return nil
+}
+
 // TryAnswers lists the learner's answers with their lessons' titles,
 // latest first.
 func (s *Store) TryAnswers(ctx context.Context, userID string) ([]TryAnswer, error) {

@@ -30,6 +30,19 @@ func (s *Service) SaveTryAnswer(ctx context.Context, learnerID, lessonID, progra
 		Answer: answer, UpdatedAt: s.now()})
 }
 
+// TryAnswerTo returns the learner's answer to the lesson's Try this.
+// Errors: NotFound when they have none.
+func (s *Service) TryAnswerTo(ctx context.Context, learnerID, lessonID string) (TryAnswer, error) {
+	a, err := s.store.TryAnswer(ctx, learnerID, lessonID)
+	return a, notFound(err, errNoAnswer)
+}
+
+// DeleteTryAnswer deletes the learner's answer to the lesson's Try this.
+// Errors: NotFound when they have none.
+func (s *Service) DeleteTryAnswer(ctx context.Context, learnerID, lessonID string) error {
+	return notFound(s.store.DeleteTryAnswer(ctx, learnerID, lessonID), errNoAnswer)
+}
+
 // FromAnswer is a new story started from a "Try this" answer: its
 // Situation is the answer, for the learner to rework. Errors: NotFound
 // when they have no answer to that lesson.
