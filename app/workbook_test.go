@@ -35,6 +35,10 @@ func TestTheWorkbookIsTheLearnersAndOnlyTheirActiveMentorReadsIt(t *testing.T) {
 	if !strings.Contains(page, `action="`+lessonPath+`/try-this"`) || !strings.Contains(page, "Write your answer (it is saved in your workbook)") {
 		t.Fatal("the lesson ending in Try this has no answer box")
 	}
+	tryThis, box, keyPoints := strings.Index(page, "<h2>Try this</h2>"), strings.Index(page, `id="try-this"`), strings.Index(page, "<h2>Key points</h2>")
+	if tryThis < 0 || keyPoints < 0 || !(tryThis < box && box < keyPoints) {
+		t.Errorf("the answer box is not between the lesson's Try this and its Key points (at %d, %d, %d)", tryThis, box, keyPoints)
+	}
 	resp := learner.PostForm(lessonPath+"/try-this", url.Values{"answer": {"  "}})
 	if body := testenv.Body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Write your answer before you save it") ||
 		!strings.Contains(body, `href="#try-this-answer"`) {

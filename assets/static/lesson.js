@@ -63,8 +63,8 @@
         out.push(heading.textContent);
       }
       source.querySelectorAll('h2, h3, h4, p, li, td, th').forEach(function (n) {
-        if (n.querySelector('p, li')) {
-          return; // its own blocks are read instead
+        if (n.querySelector('p, li') || n.closest('[data-listen-skip]')) {
+          return; // its own blocks are read instead, or it is not lesson text (the Try this answer box)
         }
         var t = n.textContent.replace(/\s+/g, ' ').trim();
         if (t) {

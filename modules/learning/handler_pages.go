@@ -67,7 +67,8 @@ type lessonPage struct {
 	Position, Count  int
 	Errors           []apperr.FieldError // an answer to a question that could not be marked
 	Chosen           map[string][]string // what was sent with it, by question id
-	TryThis          *TryThisForm        // the answer box under a lesson ending in "Try this"
+	TryThis          *TryThisForm        // the answer box under a lesson's "Try this"
+	KeyPoints        template.HTML       // with TryThis: the lesson's Key points, shown after the answer box
 }
 
 // Picked reports whether option is what the learner chose for question:
@@ -130,6 +131,9 @@ func (m *Module) renderLesson(c echo.Context, status int, page lessonPage) error
 		}
 	}
 	page.Body = m.render.Cached(v.Lesson.ID, v.Lesson.UpdatedAt.UnixNano(), v.Lesson.BodyMD)
+	if page.TryThis != nil {
+		page.Body, page.KeyPoints = splitAtKeyPoints(page.Body)
+	}
 	page.MediaUnavailable = len(v.Media) > 0 && !m.mediaHealthy()
 	if v.Module != nil {
 		page.Count = len(v.Module.Lessons)

@@ -2,8 +2,10 @@ package learning
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"regexp"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -32,6 +34,20 @@ var tryThisHeading = regexp.MustCompile(`(?mi)^#{1,6}[ \t]+try this[ \t#]*$`)
 // HasTryThis reports whether a lesson's Markdown has a "Try this"
 // heading.
 func HasTryThis(md string) bool { return tryThisHeading.MatchString(md) }
+
+// keyPointsHeading is how a lesson's rendered Key points section starts.
+const keyPointsHeading = "<h2>Key points</h2>"
+
+// splitAtKeyPoints cuts a rendered lesson before its Key points, which
+// follow its Try this, so the answer box sits straight under the task it
+// answers. Without Key points the whole lesson comes first.
+func splitAtKeyPoints(body template.HTML) (before, keyPoints template.HTML) {
+	i := strings.LastIndex(string(body), keyPointsHeading)
+	if i < 0 {
+		return body, ""
+	}
+	return body[:i], body[i:]
+}
 
 // TryThisForm is the answer box under a lesson that ends with "Try this".
 type TryThisForm struct {
