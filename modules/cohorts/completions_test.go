@@ -10,6 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"onramp/app/db"
 	"onramp/app/testenv"
 )
 
@@ -27,6 +28,10 @@ type completionsWorld struct {
 	checkA, checkS                       string
 	learners                             []string
 	clock                                time.Time
+}
+
+func newCompletionsWorld(t *testing.T) *completionsWorld {
+	return &completionsWorld{t: t, g: testenv.DB(t).Gorm, clock: time.Now().UTC().Add(-24 * time.Hour).Truncate(time.Second)}
 }
 
 func (w *completionsWorld) id(query string, args ...any) string {
@@ -134,7 +139,7 @@ func (w *completionsWorld) same(g *gorm.DB, after string, want ...int) {
 // kind of change a learner or a content editor can make, it says exactly
 // what the one definition says, for both programmes and every learner.
 func TestKeptCompletionsAlwaysMatchTheDefinition(t *testing.T) {
-	w := &completionsWorld{t: t, g: testenv.DB(t).Gorm, clock: time.Now().UTC().Add(-24 * time.Hour).Truncate(time.Second)}
+	w := newCompletionsWorld(t)
 	w.a, w.b = w.programme(), w.programme()
 	w.modA, w.modB, w.shared = w.module(w.a, 1), w.module(w.b, 1), w.module(nil, 1)
 	w.exec("INSERT INTO programme_shared_modules (programme_id, module_id, after_position) VALUES (?, ?, 1)", w.b, w.shared)
@@ -188,7 +193,7 @@ func TestKeptCompletionsAlwaysMatchTheDefinition(t *testing.T) {
 	// Inside one transaction the programme reads as the definition says
 	// before the commit, and the table agrees after.
 	err := testenv.DB(t).WithTx(context.Background(), func(ctx context.Context) error {
-		tx := w.g.WithContext(ctx)
+		tx := db.Conn(ctx, w.g)
 		if err := tx.Exec("UPDATE lessons SET published = true WHERE id = ?", w.lesson(w.modA, 4, false)).Error; err != nil {
 			return err
 		}
@@ -242,4 +247,40 @@ func TestKeptCompletionsAlwaysMatchTheDefinition(t *testing.T) {
 	if left != 0 {
 		t.Errorf("a deleted programme keeps %d completions", left)
 	}
+}
+
+// Two lessons completed at once, in two transactions, each the other's
+// last: neither sees the other's record, so without a lock each would
+// keep "not completed". The second waits for the first and then sees it.
+func TestTwoLastLessonsCompletedAtOnceStillComplete(t *testing.T) {
+	w := newCompletionsWorld(t)
+	w.a, w.b = w.programme(), w.programme()
+	m := w.module(w.a, 1)
+	first, second := w.lesson(m, 1, true), w.lesson(m, 2, true)
+	learner, _ := MustCreateLearner(t, "Tia Twice")
+	w.learners = []string{learner}
+
+	tx := w.g.Begin()
+	defer tx.Rollback()
+	if err := tx.Exec("INSERT INTO lesson_progress (user_id, lesson_id) VALUES (?, ?)", learner, first).Error; err != nil {
+		t.Fatal(err)
+	}
+	other := make(chan error)
+	go func() {
+		other <- w.g.Exec("INSERT INTO lesson_progress (user_id, lesson_id) VALUES (?, ?)", learner, second).Error
+	}()
+	// Until the second waits (or, were there no lock, has written).
+	for waiting, until := 0, time.Now().Add(5*time.Second); waiting == 0 && time.Now().Before(until); time.Sleep(10 * time.Millisecond) {
+		if err := w.g.Raw(`SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`).Scan(&waiting).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit().Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-other; err != nil {
+		t.Fatal(err)
+	}
+	w.same(w.g, "completing the last two lessons at once", 0)
 }
