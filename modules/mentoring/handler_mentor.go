@@ -8,6 +8,7 @@ import (
 
 	"onramp/app/apperr"
 	"onramp/app/auth"
+	"onramp/app/dayinput"
 )
 
 // dateOf formats a date that may be missing.
@@ -211,7 +212,8 @@ func dmy(t *time.Time) (string, string, string) {
 	if t == nil {
 		return "", "", ""
 	}
-	return itoa(t.Day()), itoa(int(t.Month())), itoa(t.Year())
+	d := dayinput.Of(*t)
+	return d.Day, d.Month, d.Year
 }
 
 func yes(b bool) string {

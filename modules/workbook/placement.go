@@ -2,7 +2,6 @@ package workbook
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"onramp/app/dayinput"
@@ -24,8 +23,8 @@ const (
 
 // Input is the entry as its form shows it.
 func (p Placement) Input() PlacementInput {
-	return PlacementInput{Day: strconv.Itoa(p.HappenedOn.Day()), Month: strconv.Itoa(int(p.HappenedOn.Month())),
-		Year: strconv.Itoa(p.HappenedOn.Year()), Place: p.Place, Did: p.Did, Learned: p.Learned, Value: p.NHSValue}
+	on := dayinput.Of(p.HappenedOn)
+	return PlacementInput{Day: on.Day, Month: on.Month, Year: on.Year, Place: p.Place, Did: p.Did, Learned: p.Learned, Value: p.NHSValue}
 }
 
 func (s *Service) validatePlacement(in PlacementInput) (Placement, error) {
