@@ -135,6 +135,9 @@ func TestAdminGivesARoleAndSeesItRecorded(t *testing.T) {
 	if log := b.Text(t, ".app-audit"); !strings.Contains(log, "Sam Lee gave Jordan Price the mentor role.") || strings.Contains(log, "administrator") {
 		t.Errorf("audit log does not say the admin gave the mentor role (and only that): %q", log)
 	}
+	if page := b.Text(t, "main"); !strings.Contains(page, "Showing the entries about Jordan Price that match.") {
+		t.Error("the audit log opened from a person's page does not say whose entries it shows")
+	}
 	check(t, b, "admin-audit")
 
 	// The filters are a GET form: by person and what happened.

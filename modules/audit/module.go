@@ -57,6 +57,7 @@ type listPage struct {
 	Entries  []shownEntry
 	Errors   []apperr.FieldError
 	Filtered bool
+	About    string // who the entries are about, when the list is one person's
 	Limit    int
 }
 
@@ -109,6 +110,9 @@ func (m *Module) list(c echo.Context) error {
 		s := shownEntry{Entry: e, When: render.DateTime(e.At), Sentence: e.Describe()}
 		if e.SubjectType == "user" {
 			s.SubjectLink, s.SubjectLabel = "/admin/users/"+e.SubjectID, e.subjectName()
+			if e.SubjectID == filter.SubjectID {
+				data.About = s.SubjectLabel
+			}
 		}
 		data.Entries = append(data.Entries, s)
 	}
