@@ -70,4 +70,9 @@ func TestManagerPreviewsANudgeAndOpensALearnersFullPicture(t *testing.T) {
 		t.Error("the invite code has no QR code")
 	}
 	checkAtWidths(t, b, "manage-invites")
+
+	// Starting a cohort: its dates are typed in the NHS date input.
+	b.Navigate(t, srv.URL+"/manage/cohorts/new")
+	b.Run(t, chromedp.WaitVisible(chromedp.CSS(`#start-day`)))
+	checkAtWidths(t, b, "manage-start-cohort")
 }
